@@ -1,0 +1,74 @@
+"""The `coopdb` command: a thin layer over the library that parses, calls, prints and exits.
+
+Exit codes: 0 success; 1 internal failure (a bug: please report it); 2 wrong command-line usage;
+3 bad input (a file, a value or a name the user gave); 4 the database cannot be reached or is
+not migrated; 5 `db check` found the models and migrations out of step.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from coopdb import __version__
+from coopdb.cli.db_cmd import db_group
+from coopdb.cli.query_cmd import sql, status
+from coopdb.cli.quickstart_cmd import quickstart
+from db.errors import CoopdbError
+
+EXIT_INTERNAL = 1
+EXIT_DATABASE = 4
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+class CoopdbGroup(click.Group):
+    """Turns every error into one line on stderr and a distinct exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except CoopdbError as exc:
+            self._fail(ctx, f"error: {exc}", exc.exit_code)
+        except OperationalError as exc:
+            detail = _one_line(exc.orig) if exc.orig else _one_line(exc)
+            self._fail(ctx, f"error: database unavailable: {detail}", EXIT_DATABASE)
+        except DBAPIError as exc:
+            detail = _one_line(exc.orig) if exc.orig else _one_line(exc)
+            self._fail(ctx, f"error: database error: {detail}", EXIT_INTERNAL)
+        except Exception as exc:
+            if os.environ.get("COOPDB_DEBUG"):
+                raise
+            self._fail(ctx, f"internal error: {type(exc).__name__}: {_one_line(exc)} "
+                       "(set COOPDB_DEBUG=1 to see the traceback)", EXIT_INTERNAL)
+
+    @staticmethod
+    def _fail(ctx: click.Context, message: str, code: int):
+        click.echo(message, err=True)
+        ctx.exit(code)
+
+
+@click.group(cls=CoopdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coopdb")
+def cli() -> None:
+    """coopdb: a relational database of international cooperation (countries, projects,
+    agreements, forums) and the tools that fill it.
+
+    The database is ./coopdb.sqlite unless --database-url or $COOPDB_DATABASE_URL names another.
+    """
+
+
+cli.add_command(quickstart)
+cli.add_command(db_group)
+cli.add_command(status)
+cli.add_command(sql)
+
+
+def main() -> None:
+    cli(prog_name="coopdb")

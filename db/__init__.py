@@ -1,0 +1,1 @@
+"""coopdb's schema and everything that talks SQL."""

@@ -1,0 +1,73 @@
+"""The declarative base, the naming convention and the columns every imported table shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def vocabulary_check(column: str, values: Iterable[str], name: str | None = None) -> CheckConstraint:
+    """A named CHECK that keeps `column` inside a closed vocabulary (NULL allowed)."""
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name or column)
+
+
+class Tracked:
+    """Provenance columns: which import run created the row, which last changed it, and when."""
+
+    @declared_attr
+    def created_run_id(cls) -> Mapped[int | None]:
+        return mapped_column(
+            Integer,
+            ForeignKey("import_runs.id"),
+            index=True,
+            comment="Import run that first inserted this row (NULL when written by hand).",
+        )
+
+    @declared_attr
+    def updated_run_id(cls) -> Mapped[int | None]:
+        return mapped_column(
+            Integer,
+            ForeignKey("import_runs.id"),
+            index=True,
+            comment="Import run that last changed a value in this row.",
+        )
+
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True),
+        server_default=func.now(),
+        default=utcnow,
+        comment="When the row was first inserted (UTC).",
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True),
+        server_default=func.now(),
+        default=utcnow,
+        comment="When a value in the row last changed (UTC); set by the importers, not by a trigger.",
+    )
+
+
+TRACKING_COLUMNS = ("created_run_id", "updated_run_id", "created_at", "updated_at")
+
+
+def code_column(comment: str) -> Mapped[str]:
+    return mapped_column(String(64), nullable=False, unique=True, comment=comment)

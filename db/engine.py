@@ -1,0 +1,100 @@
+"""Database URLs, engines and sessions for SQLite (the default) and PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from db.errors import UserError
+
+URL_ENV = "COOPDB_DATABASE_URL"
+DEFAULT_SQLITE_FILE = "coopdb.sqlite"
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The URL to use: the given one, else $COOPDB_DATABASE_URL, else ./coopdb.sqlite.
+
+    `postgresql://` and `postgres://` URLs are sent through psycopg 3.
+    """
+    text = url or os.environ.get(URL_ENV) or f"sqlite:///{DEFAULT_SQLITE_FILE}"
+    if text.startswith("postgres://"):
+        text = "postgresql://" + text.removeprefix("postgres://")
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise UserError(
+            f"not a database URL: {text!r} (expected e.g. sqlite:///coopdb.sqlite or "
+            "postgresql://user@host/dbname)"
+        ) from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UserError(
+            f"unsupported database {parsed.get_backend_name()!r} in {mask(parsed)} "
+            "(coopdb supports sqlite and postgresql)"
+        )
+    return parsed
+
+
+def mask(url: URL | str) -> str:
+    """The URL as text with any password replaced by ***."""
+    if isinstance(url, str):
+        url = make_url(url)
+    return url.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: URL | str | None = None, *, read_only: bool = False, **kwargs) -> Engine:
+    """An engine for `url`. SQLite gets foreign keys on every connection.
+
+    With read_only=True, SQLite opens the file in read-only mode (the file must exist) and PostgreSQL
+    runs every transaction READ ONLY.
+    """
+    parsed = url if isinstance(url, URL) else resolve_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if read_only:
+            path = sqlite_path(parsed)
+            if path is None or not path.exists():
+                raise UserError(f"no SQLite database at {mask(parsed)} (run `coopdb db upgrade` first)")
+            parsed = parsed.set(
+                database=f"file:{path.resolve()}?mode=ro", query={"uri": "true"}
+            )
+            kwargs["poolclass"] = NullPool
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
+        return engine
+    if read_only:
+        # Every transaction READ ONLY from the server's side; no pooling, so that a session setting
+        # changed by one query can never reach another.
+        kwargs.setdefault("connect_args", {})["options"] = "-c default_transaction_read_only=on"
+        kwargs.setdefault("execution_options", {})["postgresql_readonly"] = True
+        kwargs["poolclass"] = NullPool
+    return create_engine(parsed, **kwargs)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session, session.begin():
+        yield session

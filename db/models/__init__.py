@@ -1,0 +1,46 @@
+"""All models, imported so that `Base.metadata` knows every table."""
+
+from db.base import Base
+from db.models.agreements import Agreement, AgreementParty, AgreementProject, AgreementSubject
+from db.models.countries import Country, CountryCode, CountryName
+from db.models.forums import Forum, ForumCode, ForumName, Membership
+from db.models.projects import (
+    Organisation,
+    OrganisationName,
+    Project,
+    ProjectCountry,
+    ProjectLink,
+    ProjectName,
+    ProjectOrganisation,
+    ProjectStatusEvent,
+)
+from db.models.runs import ImportReject, ImportRun
+from db.models.sources import Citation, Mention, Source
+
+__all__ = [
+    "Agreement",
+    "AgreementParty",
+    "AgreementProject",
+    "AgreementSubject",
+    "Base",
+    "Citation",
+    "Country",
+    "CountryCode",
+    "CountryName",
+    "Forum",
+    "ForumCode",
+    "ForumName",
+    "ImportReject",
+    "ImportRun",
+    "Membership",
+    "Mention",
+    "Organisation",
+    "OrganisationName",
+    "Project",
+    "ProjectCountry",
+    "ProjectLink",
+    "ProjectName",
+    "ProjectOrganisation",
+    "ProjectStatusEvent",
+    "Source",
+]
