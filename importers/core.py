@@ -1,0 +1,218 @@
+"""What every importer shares: problems with their location, the run record, the report.
+
+An import is one transaction and one `import_runs` row:
+
+    with import_run(engine, "projects", file=path, options=opts) as run:
+        ... run.conn (the transaction), run.run_id, run.reject(problem), run.warn(text),
+        ... run.report.add(upsert_result)
+
+On leaving the block without error the data and the run row (status succeeded, counts) are
+committed together. If rows were rejected and the caller did not allow rejects, or any error
+escapes, the data transaction is rolled back and only the run row is kept, marked `rejected` or
+`failed`. A dry run writes nothing at all, not even the run row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, update
+
+from db.base import utcnow
+from db.errors import UserError
+from db.migrate import require_head
+from db.models import ImportReject, ImportRun
+from db.upsert import UpsertResult
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: where it is, what it was, what was expected."""
+
+    file: str
+    line: int | None
+    field: str | None
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.field:
+            where += f" [{self.field}]"
+        got = "" if self.value is None else f" (got {self.value!r})"
+        return f"{where}: {self.expected}{got}"
+
+
+class ImportRejected(UserError):
+    """Rows were rejected and the import was all-or-nothing: nothing was written."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        n = len(report.problems)
+        first = str(report.problems[0]) if report.problems else ""
+        super().__init__(
+            f"{n} problem{'s' if n != 1 else ''} in {report.file or 'the input'}, nothing written "
+            f"(first: {first}); fix them, or use --allow-rejects to load the good rows"
+        )
+
+
+@dataclass
+class ImportReport:
+    importer: str
+    file: str | None = None
+    run_id: int | None = None
+    status: str = "running"
+    dry_run: bool = False
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # For dry runs and --json: what would change ({"table", "key", "fields": {col: [old, new]}})
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    details: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, result: UpsertResult, table: str | None = None, *, count: bool = True) -> None:
+        """Add an upsert's counts; per table always, to the headline counts when `count`."""
+        if count:
+            self.inserted += result.inserted
+            self.updated += result.updated
+            self.unchanged += result.unchanged
+        if table:
+            per = self.details.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})
+            per["inserted"] += result.inserted
+            per["updated"] += result.updated
+            per["unchanged"] += result.unchanged
+            if self.dry_run:
+                for key, diff in result.changes.items():
+                    self.changes.append({"table": table, "key": list(key),
+                                         "fields": {c: [o, n] for c, (o, n) in diff.items()}})
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["problems"] = [str(p) for p in self.problems]
+        return data
+
+
+@dataclass
+class RunContext:
+    conn: Connection
+    run_id: int | None
+    report: ImportReport
+    allow_rejects: bool = False
+
+    @property
+    def dry_run(self) -> bool:
+        return self.report.dry_run
+
+    def reject(self, problem: Problem) -> None:
+        self.report.problems.append(problem)
+
+    def warn(self, message: str) -> None:
+        if message not in self.report.warnings:
+            self.report.warnings.append(message)
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _finish_run(engine: Engine, report: ImportReport, message: str | None) -> None:
+    if report.run_id is None:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            update(ImportRun).where(ImportRun.id == report.run_id).values(
+                status=report.status, finished_at=utcnow(), rows_read=report.read,
+                rows_inserted=report.inserted, rows_updated=report.updated,
+                rows_unchanged=report.unchanged, rows_rejected=report.rejected, message=message,
+            )
+        )
+        if report.status != "succeeded":
+            _record_rejects(conn, report)
+
+
+def _record_rejects(conn: Connection, report: ImportReport) -> None:
+    if report.problems and report.run_id is not None:
+        conn.execute(insert(ImportReject), [
+            {"run_id": report.run_id, "file_name": p.file, "line": p.line, "field": p.field,
+             "value": None if p.value is None else str(p.value), "reason": p.expected}
+            for p in report.problems
+        ])
+
+
+@contextmanager
+def import_run(
+    engine: Engine,
+    importer: str,
+    *,
+    file: str | Path | None = None,
+    options: dict[str, Any] | None = None,
+    dry_run: bool = False,
+    allow_rejects: bool = False,
+) -> Iterator[RunContext]:
+    require_head(engine)
+    started = time.perf_counter()
+    report = ImportReport(importer=importer, file=None if file is None else str(file), dry_run=dry_run)
+    if not dry_run:
+        file_hash = file_sha256(file) if file is not None and Path(file).is_file() else None
+        with engine.begin() as conn:
+            report.run_id = conn.execute(
+                insert(ImportRun).values(
+                    importer=importer, file_name=report.file, file_hash=file_hash,
+                    options=options or {}, status="running", started_at=utcnow(),
+                ).returning(ImportRun.id)
+            ).scalar_one()
+    conn = engine.connect()
+    transaction = conn.begin()
+    run = RunContext(conn=conn, run_id=report.run_id, report=report, allow_rejects=allow_rejects)
+    try:
+        yield run
+        report.rejected = max(report.rejected, len(report.problems))
+        report.seconds = round(time.perf_counter() - started, 3)
+        if dry_run:
+            report.status = "dry_run"
+            transaction.rollback()
+            return
+        if report.problems and not allow_rejects:
+            transaction.rollback()
+            report.status = "rejected"
+            _finish_run(engine, report, f"{len(report.problems)} problem(s); nothing written")
+            raise ImportRejected(report)
+        report.status = "succeeded"
+        conn.execute(
+            update(ImportRun).where(ImportRun.id == report.run_id).values(
+                status="succeeded", finished_at=utcnow(), rows_read=report.read,
+                rows_inserted=report.inserted, rows_updated=report.updated,
+                rows_unchanged=report.unchanged, rows_rejected=report.rejected,
+                message="; ".join(report.warnings) or None,
+            )
+        )
+        _record_rejects(conn, report)
+        transaction.commit()
+    except ImportRejected:
+        raise
+    except BaseException as exc:
+        if transaction.is_active:
+            transaction.rollback()
+        report.status = "failed"
+        report.seconds = round(time.perf_counter() - started, 3)
+        with contextlib.suppress(Exception):  # the original error matters more than the bookkeeping
+            _finish_run(engine, report, f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    finally:
+        conn.close()
