@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coopdb import __version__
 from coopdb.cli.db_cmd import db_group
+from coopdb.cli.import_cmd import import_group
 from coopdb.cli.query_cmd import sql, status
 from coopdb.cli.quickstart_cmd import quickstart
 from db.errors import CoopdbError
@@ -66,6 +67,7 @@ def cli() -> None:
 
 cli.add_command(quickstart)
 cli.add_command(db_group)
+cli.add_command(import_group)
 cli.add_command(status)
 cli.add_command(sql)
 

@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 import click
+from rich.table import Table
 
 from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
 from coopdb.cli.query_cmd import print_status
 from db import inspect as db_inspect
 from db import migrate
 from db.engine import mask
+from importers import quickstart as builtin
 
 
 @click.command()
 @database_url_option
 @json_option
 def quickstart(database_url: str | None, as_json: bool) -> None:
-    """Build a ready-to-query database: migrate it to the latest schema, then print its status.
-
-    Running it again changes nothing.
-    """
+    """Build a ready-to-query database: migrate it to the latest schema, load the built-in reference
+    data, then print a summary. Running it again changes nothing."""
     engine = engine_for(database_url)
     before, after = migrate.upgrade(engine)
+    reports = builtin.run_all(engine)
     info = db_inspect.status(engine)
     if as_json:
-        print_json({"migrated_from": before, "migrated_to": after, **info.as_dict()})
+        print_json({"migrated_from": before, "migrated_to": after,
+                    "imports": [r.as_dict() for r in reports], **info.as_dict()})
         return
     if before != after:
         out.print(f"migrated {mask(engine.url)}: {before or 'empty'} -> {after}")
+    if reports:
+        table = Table("import", "read", "inserted", "updated", "unchanged", "seconds",
+                      title="Built-in imports", title_justify="left")
+        for r in reports:
+            table.add_row(r.importer, str(r.read), str(r.inserted), str(r.updated), str(r.unchanged),
+                          f"{r.seconds:.1f}")
+        out.print(table)
     print_status(info)
