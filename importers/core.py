@@ -182,7 +182,7 @@ def import_run(
     run = RunContext(conn=conn, run_id=report.run_id, report=report, allow_rejects=allow_rejects)
     try:
         yield run
-        report.rejected = max(report.rejected, len(report.problems))
+        report.rejected = max(report.rejected, len({(p.file, p.line) for p in report.problems}))
         report.seconds = round(time.perf_counter() - started, 3)
         if dry_run:
             report.status = "dry_run"

@@ -1,0 +1,456 @@
+"""Writing typed records: resolve references, upsert by natural key, attach citations.
+
+    writer = Writer(run)                      # run: importers.core.RunContext
+    writer.sources([...]); writer.forums([...]); writer.projects([...])   # batches, in any number
+
+Each method takes one batch of records. A record whose reference cannot be resolved (an unknown or
+ambiguous country, a forum, organisation, project or source that does not exist) is rejected with a
+Problem naming its file, line and field, and nothing of it is written; the other records go on. The
+run decides at the end whether rejected rows abort the whole import (the default) or not.
+
+Children (participants, parties, names, links, citations) are added or updated, never deleted: an
+import that no longer lists a participant leaves the old row, which other sources may support.
+
+Headline counts are per record: inserted when its main row is new, updated when its main row or any
+of its children changed, unchanged otherwise. Per-table counts are in `report.details`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from db.base import Base
+from db.models import (
+    Forum,
+    ForumName,
+    Organisation,
+    OrganisationName,
+    Project,
+    Source,
+)
+from db.upsert import UpsertResult, upsert
+from importers.core import Problem, RunContext
+from importers.normalize import fold
+from importers.records import (
+    AGREEMENT_COLUMNS,
+    FORUM_COLUMNS,
+    PROJECT_COLUMNS,
+    SOURCE_COLUMNS,
+    AgreementRecord,
+    Cite,
+    ForumRecord,
+    Located,
+    MembershipRecord,
+    Name,
+    OrganisationRecord,
+    ProjectRecord,
+    SourceRecord,
+)
+from importers.resolve import CountryResolver
+
+T = Base.metadata.tables
+AMBIGUOUS = -1
+
+
+def slug_code(text: str, limit: int = 110) -> str:
+    """A stable code made from a name: 'China Development Bank' -> 'CHINA-DEVELOPMENT-BANK'."""
+    folded = fold(text).upper().replace(" ", "-")
+    return folded[:limit] or "UNNAMED"
+
+
+class _Index:
+    """code -> id and folded name -> id(s) for one table, loaded once per run and kept current."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+
+    def add(self, row_id: int, code: str, *names: str | None) -> None:
+        self.by_code[code.upper()] = row_id
+        for name in names:
+            if name:
+                key = fold(name)
+                current = self.by_name.get(key)
+                self.by_name[key] = row_id if current in (None, row_id) else AMBIGUOUS
+
+    def get(self, ref: str) -> int | None:
+        hit = self.by_code.get(ref.strip().upper())
+        return hit if hit is not None else self.by_name.get(fold(ref))
+
+
+@dataclass
+class _Pending:
+    record: Located
+    key: Any
+
+
+class Writer:
+    def __init__(self, run: RunContext, *, resolver: CountryResolver | None = None,
+                 default_cites: Sequence[Cite] = ()) -> None:
+        self.run = run
+        self.conn = run.conn
+        self._resolver = resolver
+        self.default_cites = list(default_cites)
+        self._forums: _Index | None = None
+        self._orgs: _Index | None = None
+        self._projects: dict[str, int] | None = None
+        self._sources: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def resolver(self) -> CountryResolver:
+        if self._resolver is None:
+            self._resolver = CountryResolver.load(self.conn)
+        return self._resolver
+
+    @property
+    def forum_index(self) -> _Index:
+        if self._forums is None:
+            self._forums = _Index()
+            for row in self.conn.execute(select(Forum.id, Forum.code, Forum.name, Forum.acronym)):
+                self._forums.add(row.id, row.code, row.name, row.acronym)
+            for row in self.conn.execute(select(ForumName.forum_id, ForumName.name)):
+                self._forums.add(row.forum_id, f"#{row.forum_id}", row.name)
+        return self._forums
+
+    @property
+    def org_index(self) -> _Index:
+        if self._orgs is None:
+            self._orgs = _Index()
+            for row in self.conn.execute(
+                select(Organisation.id, Organisation.code, Organisation.name, Organisation.acronym)
+            ):
+                self._orgs.add(row.id, row.code, row.name, row.acronym)
+            for row in self.conn.execute(select(OrganisationName.organisation_id, OrganisationName.name)):
+                self._orgs.add(row.organisation_id, f"#{row.organisation_id}", row.name)
+        return self._orgs
+
+    def project_id(self, code: str) -> int | None:
+        if self._projects is None:
+            self._projects = {r.code.upper(): r.id for r in self.conn.execute(select(Project.id, Project.code))}
+        return self._projects.get(code.strip().upper())
+
+    def source_id(self, key: str) -> int | None:
+        if key not in self._sources:
+            found = self.conn.execute(select(Source.id).where(Source.key == key)).scalar_one_or_none()
+            if found is None:
+                return None
+            self._sources[key] = found
+        return self._sources[key]
+
+    # ------------------------------------------------------------------ helpers
+    def _problem(self, record: Located, field: str | None, value: Any, expected: str) -> None:
+        self.run.reject(Problem(record.file, record.line, field, value, expected))
+
+    def _country(self, record: Located, field: str, text: str, scheme: str | None = None) -> int | None:
+        res = self.resolver.resolve_code(scheme, text) if scheme else self.resolver.resolve(text)
+        if res.ok:
+            return res.country_id
+        if res.status == "ambiguous":
+            options = ", ".join(f"{code} {name}" for code, name in res.candidates)
+            self._problem(record, field, text, f"an unambiguous country: could be {options}")
+        else:
+            hint = ""
+            if res.suggestions:
+                hint = "; did you mean " + " or ".join(f"{name} ({code})" for code, name in res.suggestions)
+            what = f"a {scheme} country code" if scheme else "a known country name or ISO code"
+            self._problem(record, field, text, f"{what}{hint}")
+        return None
+
+    def _forum(self, record: Located, field: str, ref: str) -> int | None:
+        found = self.forum_index.get(ref)
+        if found is None:
+            self._problem(record, field, ref, "the code or name of a known forum (import forums first)")
+        elif found == AMBIGUOUS:
+            self._problem(record, field, ref, "a forum name that belongs to one forum only (use its code)")
+            return None
+        return found
+
+    def _upsert(self, table: str, rows: list[dict], key: Sequence[str], compare: Sequence[str] | None = None
+                ) -> UpsertResult:
+        result = upsert(self.conn, T[table], rows, key, run_id=self.run.run_id, dry_run=self.run.dry_run,
+                        compare=compare)
+        self.run.report.add(result, table, count=False)
+        return result
+
+    def _count(self, main: UpsertResult, keys: Iterable[Any], touched: set[Any]) -> None:
+        inserted = set(main.inserted_keys)
+        report = self.run.report
+        for key in keys:
+            if key in inserted:
+                report.inserted += 1
+            elif key in main.changes or key in touched:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+
+    def _ids(self, result: UpsertResult, key: Any) -> int | None:
+        return result.ids.get(key)
+
+    def _names(self, table: str, parent_col: str, pairs: list[tuple[int | None, Name]]) -> set[int]:
+        rows, seen = [], set()
+        for parent_id, name in pairs:
+            if parent_id is None:
+                continue
+            k = (parent_id, name.lang, name.name)
+            if k in seen:
+                continue
+            seen.add(k)
+            rows.append({parent_col: parent_id, "lang": name.lang, "name": name.name, "kind": name.kind,
+                         "normalized": fold(name.name), "note": name.note})
+        result = self._upsert(table, rows, (parent_col, "lang", "name"))
+        return _touched_parents(result)
+
+    def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
+        rows, seen = [], set()
+        for record_id, record, cites in pairs:
+            if record_id is None:
+                continue
+            for cite in [*cites, *self.default_cites_for(record)]:
+                source_id = self.source_id(cite.source_key)
+                if source_id is None:
+                    self._problem(record, "source", cite.source_key, "the key or URL of a known source "
+                                  "(list it in the sources of this import, or import it first)")
+                    continue
+                k = (source_id, record_type, record_id, cite.field, cite.locator)
+                if k in seen:
+                    continue
+                seen.add(k)
+                rows.append({"source_id": source_id, "record_type": record_type, "record_id": record_id,
+                             "field": cite.field, "locator": cite.locator, "quote": cite.quote})
+        if rows:
+            self._upsert("citations", rows, ("source_id", "record_type", "record_id", "field", "locator"),
+                         compare=("quote",))
+
+    def default_cites_for(self, record: Located) -> list[Cite]:
+        if not self.default_cites:
+            return []
+        locator = f"line {record.line}" if record.line is not None else ""
+        return [Cite(c.source_key, c.locator or locator, c.quote, c.field) for c in self.default_cites]
+
+    def _dedupe(self, records: Sequence[Located], key_of) -> list[Located]:
+        seen: dict[Any, Located] = {}
+        kept = []
+        for record in records:
+            key = key_of(record)
+            if key in seen:
+                first = seen[key]
+                where = f"line {first.line}" if first.line is not None else "an earlier record"
+                self._problem(record, None, key if not isinstance(key, tuple) else "/".join(map(str, key)),
+                              f"a record appearing once (the same key is also on {where})")
+                continue
+            seen[key] = record
+            kept.append(record)
+        return kept
+
+    # ------------------------------------------------------------------ entities
+    def sources(self, records: Sequence[SourceRecord]) -> None:
+        records = self._dedupe(records, lambda r: r.key)
+        rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
+        result = self._upsert("sources", rows, ("key",))
+        self._count(result, [(r.key,) for r in records], set())
+        for (key,), source_id in result.ids.items():
+            self._sources[key] = source_id
+
+    def ensure_source(self, record: SourceRecord) -> int | None:
+        """Upsert one source without counting it in the headline figures (e.g. the input file itself)."""
+        row = {"key": record.key, **{c: getattr(record, c) for c in SOURCE_COLUMNS}}
+        result = self._upsert("sources", [row], ("key",))
+        source_id = result.ids.get((record.key,))
+        if source_id is not None:
+            self._sources[record.key] = source_id
+        return source_id
+
+    def forums(self, records: Sequence[ForumRecord]) -> None:
+        records = self._dedupe(records, lambda r: r.code.upper())
+        rows = [{"code": r.code, **{c: getattr(r, c) for c in FORUM_COLUMNS}} for r in records]
+        main = self._upsert("forums", rows, ("code",))
+        touched: set[int] = set()
+        names, codes = [], []
+        for r in records:
+            forum_id = main.ids.get((r.code,))
+            if forum_id is None:
+                continue
+            self.forum_index.add(forum_id, r.code, r.name, r.acronym, *(n.name for n in r.names))
+            names += [(forum_id, n) for n in r.names]
+            codes += [{"forum_id": forum_id, "scheme": s, "code": c} for s, c in r.codes]
+        touched |= self._names("forum_names", "forum_id", names)
+        code_result = self._upsert("forum_codes", codes, ("scheme", "code"))
+        owner = {(c["scheme"], c["code"]): c["forum_id"] for c in codes}
+        touched |= {owner[k] for k in [*code_result.inserted_keys, *code_result.changes] if k in owner}
+        self._count(main, [(r.code,) for r in records], {(c,) for c in _codes_of(main, touched)})
+        self._cite("forum", [(main.ids.get((r.code,)), r, r.cites) for r in records])
+
+    def memberships(self, records: Sequence[MembershipRecord]) -> None:
+        rows, kept, seen = [], [], {}
+        for r in records:
+            forum_id = self._forum(r, "forum", r.forum)
+            country_id = self._country(r, "country", r.country, r.country_code_scheme)
+            if r.started_on is None:
+                self._problem(r, "started_on", None, "a start date (a year is enough, e.g. 2001)")
+                continue
+            if forum_id is None or country_id is None:
+                continue
+            key = (forum_id, country_id, r.role, r.started_on)
+            if key in seen:
+                first = seen[key]
+                self._problem(r, None, f"{r.forum}/{r.country}/{r.role}/{r.started_on}",
+                              f"a record appearing once (the same membership is also on line {first.line})")
+                continue
+            seen[key] = r
+            rows.append({"forum_id": forum_id, "country_id": country_id, "role": r.role,
+                         "started_on": r.started_on, "started_precision": r.started_precision,
+                         "ended_on": r.ended_on, "ended_precision": r.ended_precision, "note": r.note})
+            kept.append((key, r))
+        main = self._upsert("memberships", rows, ("forum_id", "country_id", "role", "started_on"))
+        self._count(main, [k for k, _r in kept], set())
+        self._cite("membership", [(main.ids.get(k), r, r.cites) for k, r in kept])
+
+    def organisations(self, records: Sequence[OrganisationRecord]) -> None:
+        records = self._dedupe(records, lambda r: r.code.upper())
+        rows, kept = [], []
+        for r in records:
+            country_id = self._country(r, "country", r.country) if r.country else None
+            if r.country and country_id is None:
+                continue
+            rows.append({"code": r.code, "name": r.name, "acronym": r.acronym, "kind": r.kind,
+                         "country_id": country_id})
+            kept.append(r)
+        main = self._upsert("organisations", rows, ("code",))
+        names = []
+        for r in kept:
+            org_id = main.ids.get((r.code,))
+            if org_id is not None:
+                self.org_index.add(org_id, r.code, r.name, r.acronym, *(n.name for n in r.names))
+                names += [(org_id, n) for n in r.names]
+        touched = self._names("organisation_names", "organisation_id", names)
+        self._count(main, [(r.code,) for r in kept], {(c,) for c in _codes_of(main, touched)})
+        self._cite("organisation", [(main.ids.get((r.code,)), r, r.cites) for r in kept])
+
+    def _organisation(self, record: Located, field: str, ref: str, create: bool) -> int | None:
+        found = self.org_index.get(ref)
+        if found == AMBIGUOUS:
+            self._problem(record, field, ref, "an organisation name that belongs to one organisation only")
+            return None
+        if found is None and create:
+            code = slug_code(ref)
+            result = self._upsert("organisations", [{"code": code, "name": ref}], ("code",), compare=())
+            found = result.ids.get((code,))
+            if found is not None:
+                self.org_index.add(found, code, ref)
+        if found is None:
+            self._problem(record, field, ref, "the code or name of a known organisation "
+                          "(import organisations first)")
+        return found
+
+    def projects(self, records: Sequence[ProjectRecord]) -> None:
+        records = self._dedupe(records, lambda r: r.code.upper())
+        resolved = []
+        for r in records:
+            ok = True
+            framework_id = None
+            if r.framework:
+                framework_id = self._forum(r, "framework", r.framework)
+                ok &= framework_id is not None
+            countries, orgs = [], []
+            for p in r.participants:
+                if p.is_organisation:
+                    org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
+                    ok &= org_id is not None
+                    orgs.append((org_id, p.role))
+                else:
+                    country_id = self._country(r, f"participants[{p.role}]", p.ref)
+                    ok &= country_id is not None
+                    countries.append((country_id, p.role))
+            if ok:
+                resolved.append((r, framework_id, countries, orgs))
+        rows = [{"code": r.code, "framework_forum_id": fid, **{c: getattr(r, c) for c in PROJECT_COLUMNS}}
+                for r, fid, _c, _o in resolved]
+        main = self._upsert("projects", rows, ("code",))
+        if self._projects is not None:
+            for (code,), pid in main.ids.items():
+                self._projects[code.upper()] = pid
+        pc, po, names, events = [], [], [], []
+        for r, _fid, countries, orgs in resolved:
+            pid = main.ids.get((r.code,))
+            if pid is None:
+                continue
+            pc += [{"project_id": pid, "country_id": cid, "role": role} for cid, role in dict.fromkeys(countries)]
+            po += [{"project_id": pid, "organisation_id": oid, "role": role} for oid, role in dict.fromkeys(orgs)]
+            names += [(pid, n) for n in r.names]
+            events += [{"project_id": pid, "status": s, "reached_on": d, "reached_precision": p}
+                       for s, d, p in r.status_events]
+        touched = _touched_parents(self._upsert("project_countries", pc, ("project_id", "country_id", "role")))
+        touched |= _touched_parents(
+            self._upsert("project_organisations", po, ("project_id", "organisation_id", "role")))
+        touched |= self._names("project_names", "project_id", names)
+        touched |= _touched_parents(self._upsert("project_status_events", events, ("project_id", "status")))
+        links = []
+        for r, *_ in resolved:
+            pid = main.ids.get((r.code,))
+            for related, kind in r.links:
+                related_id = self.project_id(related)
+                if related_id is None:
+                    self._problem(r, "links", related, "the code of a known project (or one in this import)")
+                elif pid is not None and related_id != pid:
+                    links.append({"project_id": pid, "related_project_id": related_id, "kind": kind})
+        links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
+        touched |= _touched_parents(self._upsert("project_links", links,
+                                                 ("project_id", "related_project_id", "kind")))
+        self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
+        self._cite("project", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+
+    def agreements(self, records: Sequence[AgreementRecord]) -> None:
+        records = self._dedupe(records, lambda r: r.code.upper())
+        resolved = []
+        for r in records:
+            ok = True
+            forum_id = None
+            if r.forum:
+                forum_id = self._forum(r, "forum", r.forum)
+                ok &= forum_id is not None
+            parties = []
+            for ref, role in r.parties:
+                cid = self._country(r, f"parties[{role}]", ref)
+                ok &= cid is not None
+                parties.append((cid, role))
+            projects = []
+            for code in r.projects:
+                pid = self.project_id(code)
+                if pid is None:
+                    self._problem(r, "projects", code, "the code of a known project (import projects first)")
+                    ok = False
+                projects.append(pid)
+            if ok:
+                resolved.append((r, forum_id, parties, projects))
+        rows = [{"code": r.code, "forum_id": fid, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
+                for r, fid, _p, _j in resolved]
+        main = self._upsert("agreements", rows, ("code",))
+        ap, subjects, ajp = [], [], []
+        for r, _fid, parties, projects in resolved:
+            aid = main.ids.get((r.code,))
+            if aid is None:
+                continue
+            ap += [{"agreement_id": aid, "country_id": c, "role": role} for c, role in dict.fromkeys(parties)]
+            subjects += [{"agreement_id": aid, "subject": s.strip().lower()}
+                         for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
+            ajp += [{"agreement_id": aid, "project_id": p} for p in dict.fromkeys(projects)]
+        touched = _touched_parents(self._upsert("agreement_parties", ap, ("agreement_id", "country_id", "role")))
+        touched |= _touched_parents(self._upsert("agreement_subjects", subjects, ("agreement_id", "subject")))
+        touched |= _touched_parents(self._upsert("agreement_projects", ajp, ("agreement_id", "project_id")))
+        self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
+        self._cite("agreement", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+
+
+def _touched_parents(result: UpsertResult) -> set[int]:
+    """Parent ids whose child rows were inserted or changed (the parent is the key's first column)."""
+    keys = set(result.inserted_keys) | set(result.changes)
+    return {k[0] for k in keys}
+
+
+def _codes_of(main: UpsertResult, parent_ids: set[int]) -> set[str]:
+    return {key[0] for key, pid in main.ids.items() if pid in parent_ids}
