@@ -107,3 +107,34 @@ def test_allow_rejects_keeps_the_good_records(countries):
     assert _count(countries, Membership) == 2
     with countries.connect() as conn:
         assert conn.execute(select(func.count()).select_from(T["import_rejects"])).scalar_one() == 2
+
+
+def test_bundle_imports_with_file_citations_and_is_idempotent(countries):
+    from pathlib import Path
+
+    from importers.yaml_bundle import import_bundle
+
+    path = Path(__file__).parent / "fixtures" / "bundle_small.yml"
+    first = import_bundle(countries, path)
+    assert (first.read, first.inserted, first.updated, first.rejected) == (6, 6, 0, 0)
+    with countries.connect() as conn:
+        project = conn.execute(select(Project.capacity, Project.completed_on, Project.completed_precision)).one()
+        assert project == (Decimal("100"), dt.date(2021, 1, 1), "year")
+        locators = conn.execute(select(Citation.locator).where(Citation.record_type == "project")).scalars().all()
+        assert locators == ["line 22"]
+    second = import_bundle(countries, path)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 6)
+
+
+def test_bundle_bad_values_are_reported_with_line_and_field(countries, tmp_path):
+    from importers.yaml_bundle import import_bundle
+
+    path = tmp_path / "bad.yml"
+    path.write_text("projects:\n  - code: X\n    title: T\n    amount: -5\n    committed_on: 31/02/2024\n")
+    with pytest.raises(ImportRejected) as info:
+        import_bundle(countries, path)
+    assert [str(p) for p in info.value.report.problems] == [
+        "bad.yml:2 [committed_on]: expected a date like 2024-07-03, 2024-07 or 2024 (got '31/02/2024')",
+        "bad.yml:2 [amount]: expected a number of at least 0 (got -5)",
+    ]
+    assert _count(countries, Project) == 0

@@ -1,0 +1,281 @@
+"""Our documented record layout: dicts (from YAML, JSON or mapped table rows) into typed records.
+
+A bundle file holds sections, each a list of records, written in dependency order:
+
+    sources:       [{key, kind, title, publisher, url, language, published_on, ...}]
+    forums:        [{code, name, kind, acronym, founded_on, names: [...], codes: [...], cites: [...]}]
+    organisations: [{code, name, acronym, kind, country, names, cites}]
+    memberships:   [{forum, country, role, started_on, ended_on, note, cites}]
+    projects:      [{code, title, ..., participants: [{country|organisation, role}], links, cites}]
+    agreements:    [{code, title, kind, ..., parties: [{country, role}], subjects, projects, cites}]
+
+Dates are `2024-07-03`, `2024-07` or `2024`; the precision is inferred unless `<name>_precision`
+is given. `cites` items are `{source, locator, quote, field}` or just the source key. docs/formats.md
+describes every field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import fields as dataclass_fields
+from decimal import Decimal
+from typing import Any
+
+from db import vocab
+from importers import fields as f
+from importers.core import Problem
+from importers.records import (
+    AgreementRecord,
+    Cite,
+    ForumRecord,
+    MembershipRecord,
+    Name,
+    OrganisationRecord,
+    Participant,
+    ProjectRecord,
+    SourceRecord,
+)
+
+LINE_KEY = "__line__"
+SECTIONS = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
+
+Converter = Callable[[Any], Any]
+
+_ZERO = Decimal(0)
+SCALARS: dict[str, dict[str, Converter]] = {
+    "sources": {
+        "key": f.text, "kind": lambda v: f.choice(v, vocab.SOURCE_KINDS), "title": f.text, "publisher": f.text,
+        "author": f.text, "url": f.text, "language": f.text, "published_on": f.date_with_precision,
+        "published_estimated": f.boolean, "licence": f.text, "content_hash": f.text, "content": f.text,
+        "notes": f.text,
+    },
+    "forums": {
+        "code": f.text, "name": f.text, "kind": lambda v: f.choice(v, vocab.FORUM_KINDS), "acronym": f.text,
+        "founded_on": f.date_with_precision, "dissolved_on": f.date_with_precision, "description": f.text,
+        "website": f.text,
+    },
+    "organisations": {
+        "code": f.text, "name": f.text, "acronym": f.text,
+        "kind": lambda v: f.choice(v, vocab.ORGANISATION_KINDS), "country": f.text,
+    },
+    "memberships": {
+        "forum": f.text, "country": f.text, "role": lambda v: f.choice(v, vocab.MEMBERSHIP_ROLES),
+        "started_on": f.date_with_precision, "ended_on": f.date_with_precision, "note": f.text,
+    },
+    "projects": {
+        "code": f.text, "title": f.text, "description": f.text, "sector": f.text, "sector_code": f.text,
+        "status": lambda v: f.choice(v, vocab.PROJECT_STATUSES), "intent": f.text, "flow_type": f.text,
+        "flow_class": f.text, "framework": f.text,
+        "committed_on": f.date_with_precision, "committed_estimated": f.boolean,
+        "started_on": f.date_with_precision, "started_estimated": f.boolean,
+        "completed_on": f.date_with_precision, "completed_estimated": f.boolean,
+        "amount": lambda v: f.decimal(v, minimum=_ZERO), "currency": f.currency, "amount_year": f.integer,
+        "amount_usd_nominal": lambda v: f.decimal(v, minimum=_ZERO),
+        "amount_usd_constant": lambda v: f.decimal(v, minimum=_ZERO), "usd_base_year": f.integer,
+        "amount_estimated": f.boolean, "capacity": lambda v: f.decimal(v, minimum=_ZERO),
+        "capacity_unit": f.text, "location_name": f.text, "admin_area": f.text,
+        "latitude": lambda v: f.coordinate(v, 90), "longitude": lambda v: f.coordinate(v, 180),
+        "location_narrative": f.text, "is_regional": f.boolean, "recipient_region": f.text,
+    },
+    "agreements": {
+        "code": f.text, "title": f.text, "kind": lambda v: f.choice(v, vocab.AGREEMENT_KINDS),
+        "status": lambda v: f.choice(v, vocab.AGREEMENT_STATUSES), "description": f.text, "target": f.text,
+        "signed_on": f.date_with_precision, "in_force_on": f.date_with_precision,
+        "terminated_on": f.date_with_precision, "forum": f.text,
+    },
+}
+REQUIRED = {
+    "sources": ("key", "kind"),
+    "forums": ("code", "name", "kind"),
+    "organisations": ("code", "name"),
+    "memberships": ("forum", "country", "role", "started_on"),
+    "projects": ("code", "title"),
+    "agreements": ("code", "title", "kind"),
+}
+LISTS = {
+    "sources": (),
+    "forums": ("names", "codes", "cites"),
+    "organisations": ("names", "cites"),
+    "memberships": ("cites",),
+    "projects": ("participants", "links", "status_events", "names", "cites"),
+    "agreements": ("parties", "subjects", "projects", "cites"),
+}
+RECORD_TYPES = {
+    "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
+    "memberships": MembershipRecord, "projects": ProjectRecord, "agreements": AgreementRecord,
+}
+DEFAULTS = {"memberships": {"role": "member"}}
+
+
+def known_fields(section: str) -> set[str]:
+    names = set(SCALARS[section]) | set(LISTS[section])
+    names |= {k.replace("_on", "_precision") for k in SCALARS[section] if k.endswith("_on")}
+    return names
+
+
+class _RowErrors:
+    def __init__(self, file: str, line: int | None):
+        self.file, self.line, self.problems = file, line, []
+
+    def add(self, field: str | None, value: Any, expected: str) -> None:
+        shown = value if not isinstance(value, dict | list) else None
+        self.problems.append(Problem(self.file, self.line, field, shown, expected))
+
+
+def _as_list(value: Any) -> list:
+    if f.blank(value):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _cites(raw: Any, err: _RowErrors) -> list[Cite]:
+    out = []
+    for item in _as_list(raw):
+        if isinstance(item, str):
+            out.append(Cite(item.strip()))
+        elif isinstance(item, dict) and f.text(item.get("source")):
+            out.append(Cite(f.text(item["source"]), f.text(item.get("locator")) or "",
+                            f.text(item.get("quote")), f.text(item.get("field")) or ""))
+        else:
+            err.add("cites", item, "expected a source key, or {source, locator, quote, field}")
+    return out
+
+
+def _names(raw: Any, err: _RowErrors) -> list[Name]:
+    out = []
+    for item in _as_list(raw):
+        if isinstance(item, str):
+            out.append(Name(item.strip()))
+        elif isinstance(item, dict) and f.text(item.get("name")):
+            try:
+                kind = f.choice(item.get("kind"), vocab.NAME_KINDS) or "common"
+            except f.BadValue as exc:
+                err.add("names.kind", item.get("kind"), exc.expected)
+                continue
+            out.append(Name(f.text(item["name"]), f.text(item.get("lang")) or "en", kind, f.text(item.get("note"))))
+        else:
+            err.add("names", item, "expected a name, or {name, lang, kind}")
+    return out
+
+
+def _pairs(raw: Any, err: _RowErrors, field: str, ref_keys: tuple[str, ...], default_role: str | None,
+           roles: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """[(which ref key, ref, role)] from items like {country: China, role: financier} or 'China'."""
+    out = []
+    for item in _as_list(raw):
+        if isinstance(item, str) and default_role:
+            out.append((ref_keys[0], item.strip(), default_role))
+            continue
+        if not isinstance(item, dict):
+            err.add(field, item, f"expected {{{' or '.join(ref_keys)}, role}}")
+            continue
+        which = next((k for k in ref_keys if f.text(item.get(k))), None)
+        if which is None:
+            err.add(field, None, f"expected each item to name a {' or an '.join(ref_keys)}")
+            continue
+        try:
+            role = f.choice(item.get("role"), roles) or default_role
+        except f.BadValue as exc:
+            err.add(f"{field}.role", item.get("role"), exc.expected)
+            continue
+        if role is None:
+            err.add(f"{field}.role", None, f"expected a role: one of {', '.join(roles)}")
+            continue
+        out.append((which, f.text(item[which]), role))
+    return out
+
+
+def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) -> tuple[Any, list[Problem]]:
+    """One dict of a section into its record; returns (record or None, problems)."""
+    err = _RowErrors(file, line)
+    values: dict[str, Any] = {}
+    data = {**DEFAULTS.get(section, {}), **{k: v for k, v in raw.items() if k != LINE_KEY}}
+    for name, convert in SCALARS[section].items():
+        value = data.get(name)
+        try:
+            converted = convert(value)
+        except f.BadValue as exc:
+            err.add(name, value, exc.expected)
+            continue
+        if name.endswith("_on"):
+            day, precision = converted
+            values[name] = day
+            explicit = data.get(name.replace("_on", "_precision"))
+            if explicit is not None and day is not None:
+                try:
+                    precision = f.choice(explicit, vocab.DATE_PRECISIONS)
+                except f.BadValue as exc:
+                    err.add(name.replace("_on", "_precision"), explicit, exc.expected)
+            values[name.replace("_on", "_precision")] = precision
+        elif converted is not None:
+            values[name] = converted
+    for name in REQUIRED[section]:
+        if name not in err_fields(err) and values.get(name) is None:
+            err.add(name, None, f"expected a value: {name} is required")
+    for name in LISTS[section]:
+        raw_list = data.get(name)
+        if name == "cites":
+            values["cites"] = _cites(raw_list, err)
+        elif name == "names":
+            values["names"] = _names(raw_list, err)
+        elif name == "codes":
+            values["codes"] = [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw_list)
+                               if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
+        elif name == "participants":
+            pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None,
+                           tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES))))
+            values["participants"] = [Participant(ref, role, which == "organisation") for which, ref, role in pairs]
+            for p in values["participants"]:
+                allowed = vocab.PROJECT_ORGANISATION_ROLES if p.is_organisation else vocab.PROJECT_COUNTRY_ROLES
+                if p.role not in allowed:
+                    err.add("participants.role", p.role, f"expected one of {', '.join(allowed)}")
+        elif name == "parties":
+            pairs = _pairs(raw_list, err, "parties", ("country",), "party", vocab.AGREEMENT_PARTY_ROLES)
+            values["parties"] = [(ref, role) for _w, ref, role in pairs]
+        elif name == "links":
+            pairs = _pairs(raw_list, err, "links", ("project",), "related", vocab.PROJECT_LINK_KINDS)
+            values["links"] = [(ref, role) for _w, ref, role in pairs]
+        elif name == "status_events":
+            events = []
+            for item in _as_list(raw_list):
+                try:
+                    status = f.choice(item.get("status") if isinstance(item, dict) else item, vocab.PROJECT_STATUSES)
+                    day, precision = f.date_with_precision(item.get("on") if isinstance(item, dict) else None)
+                except f.BadValue as exc:
+                    err.add("status_events", item, exc.expected)
+                    continue
+                events.append((status, day, precision))
+            values["status_events"] = events
+        elif name in ("subjects", "projects"):
+            values[name] = [f.text(x) for x in _as_list(raw_list) if f.text(x)]
+    if err.problems:
+        return None, err.problems
+    allowed = {fl.name for fl in dataclass_fields(RECORD_TYPES[section])}
+    record = RECORD_TYPES[section](file=file, line=line, **{k: v for k, v in values.items() if k in allowed})
+    return record, []
+
+
+def err_fields(err: _RowErrors) -> set[str]:
+    return {p.field for p in err.problems if p.field}
+
+
+def unknown_fields(section: str, raw: dict[str, Any]) -> set[str]:
+    return {k for k in raw if k != LINE_KEY} - known_fields(section)
+
+
+def iter_sections(data: Any, file: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """The sections of a parsed bundle in dependency order; raises on an unknown section."""
+    from db.errors import UserError
+
+    if not isinstance(data, dict):
+        raise UserError(f"{file}: expected a mapping with sections such as {', '.join(SECTIONS)}")
+    unknown = [k for k in data if k not in SECTIONS and k != LINE_KEY]
+    if unknown:
+        raise UserError(f"{file}: unknown section {unknown[0]!r} (expected {', '.join(SECTIONS)})")
+    for section in SECTIONS:
+        items = data.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise UserError(f"{file}: section {section!r} must be a list of records")
+        yield section, items

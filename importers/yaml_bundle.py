@@ -1,0 +1,83 @@
+"""Importing a bundle file (YAML or JSON) of our record layout; see importers/bundle.py."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+
+from db.errors import UserError
+from importers.bundle import LINE_KEY, iter_sections, to_record, unknown_fields
+from importers.core import ImportReport, Problem, import_run
+from importers.records import Cite, SourceRecord
+from importers.writer import Writer
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the 1-based line of every mapping as `__line__`."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE_KEY] = node.start_mark.line + 1
+        return mapping
+
+
+def read_bundle(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the file ({exc.strerror})") from None
+    if not raw.strip():
+        raise UserError(f"{path}: the file is empty (expected sections such as forums: or projects:)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # _LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise UserError(f"{where}: not valid YAML/JSON ({exc.problem})") from None
+
+
+def file_source(path: Path, raw: bytes | None = None) -> SourceRecord:
+    """The input file itself as a source: every record cites it with its line."""
+    digest = hashlib.sha256(raw if raw is not None else path.read_bytes()).hexdigest()
+    return SourceRecord(key=f"file:sha256:{digest}", kind="dataset", title=path.name, content_hash=digest,
+                        notes="Imported file; citations give the line of each record.")
+
+
+def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, allow_rejects: bool = False,
+                  importer: str = "bundle", cite_file: bool = True) -> ImportReport:
+    path = Path(path)
+    data = read_bundle(path)
+    sections = list(iter_sections(data, path.name))
+    with import_run(engine, importer, file=path, options={"dry_run": dry_run, "allow_rejects": allow_rejects},
+                    dry_run=dry_run, allow_rejects=allow_rejects) as run:
+        writer = Writer(run)
+        if cite_file:
+            source = file_source(path)
+            writer.ensure_source(source)
+            writer.default_cites = [Cite(source.key)]
+        for section, items in sections:
+            records = []
+            unknown: set[str] = set()
+            for item in items:
+                run.report.read += 1
+                if not isinstance(item, dict):
+                    run.reject(Problem(path.name, None, section, item, "expected a mapping of fields"))
+                    continue
+                unknown |= unknown_fields(section, item)
+                record, problems = to_record(section, item, path.name, item.get(LINE_KEY))
+                for problem in problems:
+                    run.reject(problem)
+                if record is not None:
+                    records.append(record)
+            if unknown:
+                run.warn(f"{path.name}: fields not used in {section}: {', '.join(sorted(unknown))}")
+            getattr(writer, section)(records)
+    return run.report
