@@ -1,0 +1,84 @@
+"""What every `coopdb import ...` command shares: its options, the progress bar, the report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from coopdb.cli.common import database_url_option, err, out, print_json
+from importers.core import ImportRejected, ImportReport
+
+ProgressCallback = Callable[[int, int], None]  # (rows read so far, bytes read so far)
+
+
+def import_options(fn):
+    """--dry-run, --allow-rejects, --json, --quiet and --database-url."""
+    fn = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (errors still go "
+                      "to stderr).")(fn)
+    fn = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")(fn)
+    fn = click.option("--allow-rejects", is_flag=True,
+                      help="Write the good rows and record each rejected one (in import_rejects and in a "
+                      "rejects file beside the input) instead of writing nothing.")(fn)
+    fn = click.option("--dry-run", is_flag=True,
+                      help="Validate and resolve against the database, report what would be inserted and "
+                      "updated (with the changed fields), write nothing.")(fn)
+    return database_url_option(fn)
+
+
+@contextmanager
+def progress_bar(label: str, total_bytes: int | None, quiet: bool) -> Iterator[ProgressCallback | None]:
+    """A Rich progress bar on stderr when it is a terminal; None otherwise (piped, --quiet, --json)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
+               TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(label, total=total_bytes, rows=0)
+
+        def update(rows: int, bytes_read: int) -> None:
+            progress.update(task, completed=bytes_read, rows=rows)
+
+        yield update
+
+
+def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for warning in report.warnings:
+        err.print(f"warning: {warning}")
+    for problem in report.problems:
+        err.print(str(problem))
+    if quiet:
+        return
+    prefix = "dry run, nothing written: would insert" if report.dry_run else "inserted"
+    verb = "would update" if report.dry_run else "updated"
+    run = f"run {report.run_id}: " if report.run_id else ""
+    out.print(f"{run}{report.importer} {report.file or ''}: read {report.read}, {prefix} {report.inserted}, "
+              f"{verb} {report.updated}, unchanged {report.unchanged}, rejected {report.rejected} "
+              f"({report.seconds:.1f} s)")
+    for change in report.changes[:200]:
+        fields = ", ".join(f"{k}: {o!r} -> {n!r}" for k, (o, n) in change["fields"].items())
+        out.print(f"  {verb} {change['table']} {'/'.join(map(str, change['key']))}: {fields}")
+    if len(report.changes) > 200:
+        out.print(f"  ... and {len(report.changes) - 200} more changes (use --json for all)")
+
+
+def run_and_report(call: Callable[[], ImportReport], *, as_json: bool, quiet: bool) -> ImportReport:
+    """Run an import; print its report; on rejection print every problem and exit 3."""
+    try:
+        report = call()
+    except ImportRejected as exc:
+        if as_json:
+            print_json(exc.report.as_dict())
+        else:
+            for problem in exc.report.problems:
+                err.print(str(problem))
+        raise
+    print_report(report, as_json=as_json, quiet=quiet)
+    return report
