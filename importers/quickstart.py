@@ -19,7 +19,9 @@ Step = tuple[str, Callable[[Engine], ImportReport]]
 
 def steps() -> list[Step]:
     """The built-in imports, in dependency order."""
-    return [*reference.STEPS]
+    from importers.countries import import_countries
+
+    return [("countries", import_countries), *reference.STEPS]
 
 
 def run_all(engine: Engine) -> list[ImportReport]:
