@@ -98,7 +98,6 @@ class CountryResolver:
             if row.kind != "former":
                 current.append(row.id)
             code_ids[row.code] = row.id
-            resolver._add_name(row.id, row.name, "en", "name:en")  # the short English name always resolves
             for how, value in (("code", row.code), ("alpha2", row.alpha2), ("alpha3", row.alpha3)):
                 if value:
                     resolver.by_code.setdefault(value.upper(), (row.id, how))
