@@ -99,6 +99,9 @@ class Writer:
         self._orgs: _Index | None = None
         self._projects: dict[str, int] | None = None
         self._sources: dict[str, int] = {}
+        # Codes (upper case) of projects whose links come later through project_links()
+        self.links_later: set[str] = set()
+        self._unchanged_projects: set[int] = set()
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -177,16 +180,20 @@ class Writer:
         self.run.report.add(result, table, count=False)
         return result
 
-    def _count(self, main: UpsertResult, keys: Iterable[Any], touched: set[Any]) -> None:
+    def _count(self, main: UpsertResult, keys: Iterable[Any], touched: set[Any]) -> list[Any]:
+        """Count each record as inserted, updated or unchanged; returns the unchanged keys."""
         inserted = set(main.inserted_keys)
         report = self.run.report
+        unchanged = []
         for key in keys:
             if key in inserted:
                 report.inserted += 1
             elif key in main.changes or key in touched:
                 report.updated += 1
             else:
-                report.unchanged += 1
+                unchanged.append(key)
+        report.unchanged += len(unchanged)
+        return unchanged
 
     def _ids(self, result: UpsertResult, key: Any) -> int | None:
         return result.ids.get(key)
@@ -401,8 +408,36 @@ class Writer:
         links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
         touched |= _touched_parents(self._upsert("project_links", links,
                                                  ("project_id", "related_project_id", "kind")))
-        self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
+        unchanged = self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
+        if self.links_later:
+            self._unchanged_projects |= {main.ids[k] for k in unchanged if k[0].upper() in self.links_later}
         self._cite("project", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+
+    def project_links(self, records: Sequence[ProjectRecord]) -> None:
+        """Write the links of projects already written in this run (a second pass, so that a link may
+        name a project further down the same file). A record counted unchanged whose links are new
+        becomes updated."""
+        links, owner = [], {}
+        for r in records:
+            pid = self.project_id(r.code)
+            if pid is None:
+                continue
+            owner[pid] = r
+            for related, kind in r.links:
+                related_id = self.project_id(related)
+                if related_id is None:
+                    self._problem(r, "links", related, "the code of a known project (or one in this import)")
+                elif related_id != pid:
+                    links.append({"project_id": pid, "related_project_id": related_id, "kind": kind})
+        links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
+        touched = _touched_parents(self._upsert("project_links", links,
+                                                ("project_id", "related_project_id", "kind")))
+        report = self.run.report
+        for pid in touched:
+            if pid in self._unchanged_projects and report.unchanged > 0:
+                self._unchanged_projects.discard(pid)
+                report.unchanged -= 1
+                report.updated += 1
 
     def agreements(self, records: Sequence[AgreementRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
