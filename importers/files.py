@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from db.errors import UserError
 from importers.bundle import to_record
-from importers.core import ImportReport, Problem, RunContext, import_run
+from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run
 from importers.mapping import Mapping, load_mapping
 from importers.normalize import fold
 from importers.readers import open_table
@@ -176,6 +176,8 @@ def import_file(
             progress(report.read, table.total_bytes)
         if not table.columns and report.read == 0:
             raise UserError(f"{path.name}: no records found")
+    if dry_run and run.report.problems and not allow_rejects:
+        raise ImportRejected(run.report)
     if allow_rejects and run.report.problems and not dry_run:
         target = write_rejects(path, run.report.problems)
         run.report.warnings.append(f"{len(run.report.problems)} problem(s) written to {target}")

@@ -54,6 +54,7 @@ from importers.resolve import CountryResolver
 
 T = Base.metadata.tables
 AMBIGUOUS = -1
+DRY_RUN_ID = -2  # the id of a row a dry run would insert
 
 
 def slug_code(text: str, limit: int = 110) -> str:
@@ -215,13 +216,13 @@ class Writer:
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
         rows, seen = [], set()
         for record_id, record, cites in pairs:
-            if record_id is None:
-                continue
             for cite in [*cites, *self.default_cites_for(record)]:
                 source_id = self.source_id(cite.source_key)
                 if source_id is None:
                     self._problem(record, "source", cite.source_key, "the key or URL of a known source "
                                   "(list it in the sources of this import, or import it first)")
+                    continue
+                if record_id is None:  # a dry run: the record is not written, its sources are checked
                     continue
                 k = (source_id, record_type, record_id, cite.field, cite.locator)
                 if k in seen:
@@ -262,12 +263,17 @@ class Writer:
         self._count(result, [(r.key,) for r in records], set())
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
+        if self.run.dry_run:  # would be inserted: known to the rest of this dry run
+            for (key,) in result.inserted_keys:
+                self._sources.setdefault(key, DRY_RUN_ID)
 
     def ensure_source(self, record: SourceRecord) -> int | None:
         """Upsert one source without counting it in the headline figures (e.g. the input file itself)."""
         row = {"key": record.key, **{c: getattr(record, c) for c in SOURCE_COLUMNS}}
         result = self._upsert("sources", [row], ("key",))
         source_id = result.ids.get((record.key,))
+        if source_id is None and self.run.dry_run and result.inserted_keys:
+            source_id = DRY_RUN_ID
         if source_id is not None:
             self._sources[record.key] = source_id
         return source_id
