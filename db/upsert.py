@@ -91,7 +91,7 @@ def upsert(
     if not rows:
         return result
     columns = list(rows[0].keys())
-    compare = [c for c in (compare or columns) if c not in key]
+    compare = [c for c in (columns if compare is None else compare) if c not in key]
     width = max(len(columns) + 4, len(key))
     for batch in _chunks(rows, max(1, MAX_BIND_PARAMS // width)):
         result.merge(_upsert_batch(conn, table, batch, list(key), compare, run_id, dry_run))

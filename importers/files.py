@@ -152,6 +152,7 @@ def import_file(
             job.writer.ensure_source(source)
             job.writer.default_cites = [Cite(source.key)]
         _warn_unused(run, entity, table.columns, loaded, path.name)
+        job.writer.present = _present_fields(entity, table.columns, loaded)
         batch: list[Any] = []
         report = run.report
         for line, row in table.rows():
@@ -193,3 +194,25 @@ def _warn_unused(run: RunContext, entity: str, columns: list[str], mapping: Mapp
         unused = [c for c in columns if c not in known]
     if unused:
         run.warn(f"{name}: columns not used for {entity}: {', '.join(unused)}")
+
+
+# Reference fields: the writer stores them as ids under another column name.
+_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id"}
+
+
+def _present_fields(entity: str, columns: list[str], mapping: Mapping | None) -> set[str] | None:
+    """The record fields the input carries (None: all of them, for JSON/YAML whose keys vary by row)."""
+    if not columns:
+        return None
+    names = set(columns)
+    if mapping is not None:
+        names = {mapping.columns.get(c, c) for c in columns} | set(mapping.constants)
+    present = set(names)
+    for name in names:
+        if name.endswith("_on"):
+            present.add(name.replace("_on", "_precision"))
+        if name in _ID_COLUMNS:
+            present.add(_ID_COLUMNS[name])
+    if entity in ("sources",):
+        present.add("key")
+    return present

@@ -102,6 +102,9 @@ class Writer:
         self._sources: dict[str, int] = {}
         # Codes (upper case) of projects whose links come later through project_links()
         self.links_later: set[str] = set()
+        # When set: the fields the input has; other columns of existing rows are left as they are
+        # (a file without a `status` column does not blank the status of the projects it names).
+        self.present: set[str] | None = None
         self._unchanged_projects: set[int] = set()
 
     # ------------------------------------------------------------------ lookups
@@ -181,6 +184,11 @@ class Writer:
         self.run.report.add(result, table, count=False)
         return result
 
+    def _present(self, rows: list[dict]) -> list[str] | None:
+        if self.present is None or not rows:
+            return None
+        return [c for c in rows[0] if c in self.present]
+
     def _count(self, main: UpsertResult, keys: Iterable[Any], touched: set[Any]) -> list[Any]:
         """Count each record as inserted, updated or unchanged; returns the unchanged keys."""
         inserted = set(main.inserted_keys)
@@ -259,7 +267,7 @@ class Writer:
     def sources(self, records: Sequence[SourceRecord]) -> None:
         records = self._dedupe(records, lambda r: r.key)
         rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
-        result = self._upsert("sources", rows, ("key",))
+        result = self._upsert("sources", rows, ("key",), compare=self._present(rows))
         self._count(result, [(r.key,) for r in records], set())
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
@@ -281,7 +289,7 @@ class Writer:
     def forums(self, records: Sequence[ForumRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
         rows = [{"code": r.code, **{c: getattr(r, c) for c in FORUM_COLUMNS}} for r in records]
-        main = self._upsert("forums", rows, ("code",))
+        main = self._upsert("forums", rows, ("code",), compare=self._present(rows))
         touched: set[int] = set()
         names, codes = [], []
         for r in records:
@@ -319,7 +327,8 @@ class Writer:
                          "started_on": r.started_on, "started_precision": r.started_precision,
                          "ended_on": r.ended_on, "ended_precision": r.ended_precision, "note": r.note})
             kept.append((key, r))
-        main = self._upsert("memberships", rows, ("forum_id", "country_id", "role", "started_on"))
+        main = self._upsert("memberships", rows, ("forum_id", "country_id", "role", "started_on"),
+                            compare=self._present(rows))
         self._count(main, [k for k, _r in kept], set())
         self._cite("membership", [(main.ids.get(k), r, r.cites) for k, r in kept])
 
@@ -333,7 +342,7 @@ class Writer:
             rows.append({"code": r.code, "name": r.name, "acronym": r.acronym, "kind": r.kind,
                          "country_id": country_id})
             kept.append(r)
-        main = self._upsert("organisations", rows, ("code",))
+        main = self._upsert("organisations", rows, ("code",), compare=self._present(rows))
         names = []
         for r in kept:
             org_id = main.ids.get((r.code,))
@@ -383,7 +392,7 @@ class Writer:
                 resolved.append((r, framework_id, countries, orgs))
         rows = [{"code": r.code, "framework_forum_id": fid, **{c: getattr(r, c) for c in PROJECT_COLUMNS}}
                 for r, fid, _c, _o in resolved]
-        main = self._upsert("projects", rows, ("code",))
+        main = self._upsert("projects", rows, ("code",), compare=self._present(rows))
         if self._projects is not None:
             for (code,), pid in main.ids.items():
                 self._projects[code.upper()] = pid
@@ -470,7 +479,7 @@ class Writer:
                 resolved.append((r, forum_id, parties, projects))
         rows = [{"code": r.code, "forum_id": fid, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
                 for r, fid, _p, _j in resolved]
-        main = self._upsert("agreements", rows, ("code",))
+        main = self._upsert("agreements", rows, ("code",), compare=self._present(rows))
         ap, subjects, ajp = [], [], []
         for r, _fid, parties, projects in resolved:
             aid = main.ids.get((r.code,))
