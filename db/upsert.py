@@ -10,18 +10,21 @@ the rows whose compared columns differ, setting `updated_at` and `updated_run_id
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, tuple_, update
+from sqlalchemy import ARRAY, Connection, Table, and_, any_, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db.base import TRACKING_COLUMNS, utcnow
 
 # Stay far below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters per statement.
 MAX_BIND_PARAMS = 30_000
+# From this many new rows in a batch, PostgreSQL inserts through COPY and a staging table.
+COPY_MIN_ROWS = 200
 
 Key = tuple[Any, ...]
 
@@ -91,7 +94,7 @@ def upsert(
     if not rows:
         return result
     columns = list(rows[0].keys())
-    compare = [c for c in (compare or columns) if c not in key]
+    compare = [c for c in (columns if compare is None else compare) if c not in key]
     width = max(len(columns) + 4, len(key))
     for batch in _chunks(rows, max(1, MAX_BIND_PARAMS // width)):
         result.merge(_upsert_batch(conn, table, batch, list(key), compare, run_id, dry_run))
@@ -127,12 +130,15 @@ def _upsert_batch(conn, table, batch, key, compare, run_id, dry_run) -> UpsertRe
                 values.setdefault("created_at", now)
                 values.setdefault("updated_at", now)
             payload.append(values)
-        stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=key).returning(
-            table.c.id, *[table.c[k] for k in key]
-        )
-        returned = conn.execute(stmt, payload).all() if len(payload) > 1 else conn.execute(
-            stmt.values(payload[0])
-        ).all()
+        if conn.dialect.name == "postgresql" and len(payload) >= COPY_MIN_ROWS:
+            returned = _copy_insert(conn, table, payload, key)
+        else:
+            stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=key).returning(
+                table.c.id, *[table.c[k] for k in key]
+            )
+            returned = conn.execute(stmt, payload).all() if len(payload) > 1 else conn.execute(
+                stmt.values(payload[0])
+            ).all()
         for rec in returned:
             k = tuple(rec[1:])
             result.ids[k] = rec[0]
@@ -166,15 +172,48 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
     if not keys:
         return {}
     cols = [table.c.id, *[table.c[k] for k in key], *[table.c[c] for c in compare]]
-    if len(key) == 1:
+    if len(key) == 1 and conn.dialect.name == "postgresql":
+        # one array parameter instead of thousands of placeholders (psycopg parses every one)
+        column = table.c[key[0]]
+        where = column == any_(bindparam("_keys", [k[0] for k in keys], type_=ARRAY(column.type)))
+    elif len(key) == 1:
         where = table.c[key[0]].in_([k[0] for k in keys])
+    elif conn.dialect.name == "postgresql":
+        arrays = [bindparam(f"_k{i}", [k[i] for k in keys], type_=ARRAY(table.c[c].type)) for i, c in enumerate(key)]
+        wanted = func.unnest(*arrays).table_valued(*[f"k{i}" for i in range(len(key))]).render_derived()
+        on = and_(*[table.c[c] == wanted.c[f"k{i}"] for i, c in enumerate(key)])
+        where = None
+        query = select(*cols).join_from(table, wanted, on)
     else:
         where = tuple_(*[table.c[k] for k in key]).in_(keys)
+    if where is not None:
+        query = select(*cols).where(where)
     found: dict[Key, tuple[int, dict]] = {}
-    for rec in conn.execute(select(*cols).where(where)).mappings():
+    for rec in conn.execute(query).mappings():
         k = tuple(rec[c] for c in key)
         found[k] = (rec["id"], {c: rec[c] for c in compare})
     return found
+
+
+def _copy_insert(conn: Connection, table: Table, payload: list[dict], key: list[str]) -> list[tuple]:
+    """PostgreSQL: COPY the new rows into a temporary staging table, then one
+    INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING id and key (a concurrent import that
+    inserted a key first wins; the caller re-reads those rows and compares)."""
+    cols = list(payload[0].keys())
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    key_list = ", ".join(f'"{k}"' for k in key)
+    stage = f"_stage_{table.name}_{zlib.crc32(col_list.encode()):08x}"
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" AS SELECT {col_list} FROM "{table.name}" '
+                    "WITH NO DATA")
+        cur.execute(f'TRUNCATE "{stage}"')
+        with cur.copy(f'COPY "{stage}" ({col_list}) FROM STDIN') as copy:
+            for row in payload:
+                copy.write_row([row[c] for c in cols])
+        cur.execute(f'INSERT INTO "{table.name}" ({col_list}) SELECT {col_list} FROM "{stage}" '
+                    f"ON CONFLICT ({key_list}) DO NOTHING RETURNING id, {key_list}")
+        return [tuple(r) for r in cur.fetchall()]
 
 
 def _apply_updates(conn, table, updates, run_id, now) -> None:

@@ -105,6 +105,7 @@ RECORD_TYPES = {
     "memberships": MembershipRecord, "projects": ProjectRecord, "agreements": AgreementRecord,
 }
 DEFAULTS = {"memberships": {"role": "member"}}
+_PARTICIPANT_ROLES = tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES)))
 
 
 def known_fields(section: str) -> set[str]:
@@ -192,6 +193,11 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
     data = {**DEFAULTS.get(section, {}), **{k: v for k, v in raw.items() if k != LINE_KEY}}
     for name, convert in SCALARS[section].items():
         value = data.get(name)
+        if value is None:  # absent: nothing to convert (the fast path for sparse rows)
+            if name.endswith("_on"):
+                values[name] = None
+                values[name.replace("_on", "_precision")] = None
+            continue
         try:
             converted = convert(value)
         except f.BadValue as exc:
@@ -222,8 +228,7 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             values["codes"] = [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw_list)
                                if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
         elif name == "participants":
-            pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None,
-                           tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES))))
+            pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None, _PARTICIPANT_ROLES)
             values["participants"] = [Participant(ref, role, which == "organisation") for which, ref, role in pairs]
             for p in values["participants"]:
                 allowed = vocab.PROJECT_ORGANISATION_ROLES if p.is_organisation else vocab.PROJECT_COUNTRY_ROLES

@@ -54,6 +54,7 @@ from importers.resolve import CountryResolver
 
 T = Base.metadata.tables
 AMBIGUOUS = -1
+DRY_RUN_ID = -2  # the id of a row a dry run would insert
 
 
 def slug_code(text: str, limit: int = 110) -> str:
@@ -99,6 +100,12 @@ class Writer:
         self._orgs: _Index | None = None
         self._projects: dict[str, int] | None = None
         self._sources: dict[str, int] = {}
+        # Codes (upper case) of projects whose links come later through project_links()
+        self.links_later: set[str] = set()
+        # When set: the fields the input has; other columns of existing rows are left as they are
+        # (a file without a `status` column does not blank the status of the projects it names).
+        self.present: set[str] | None = None
+        self._unchanged_projects: set[int] = set()
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -177,16 +184,25 @@ class Writer:
         self.run.report.add(result, table, count=False)
         return result
 
-    def _count(self, main: UpsertResult, keys: Iterable[Any], touched: set[Any]) -> None:
+    def _present(self, rows: list[dict]) -> list[str] | None:
+        if self.present is None or not rows:
+            return None
+        return [c for c in rows[0] if c in self.present]
+
+    def _count(self, main: UpsertResult, keys: Iterable[Any], touched: set[Any]) -> list[Any]:
+        """Count each record as inserted, updated or unchanged; returns the unchanged keys."""
         inserted = set(main.inserted_keys)
         report = self.run.report
+        unchanged = []
         for key in keys:
             if key in inserted:
                 report.inserted += 1
             elif key in main.changes or key in touched:
                 report.updated += 1
             else:
-                report.unchanged += 1
+                unchanged.append(key)
+        report.unchanged += len(unchanged)
+        return unchanged
 
     def _ids(self, result: UpsertResult, key: Any) -> int | None:
         return result.ids.get(key)
@@ -208,13 +224,13 @@ class Writer:
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
         rows, seen = [], set()
         for record_id, record, cites in pairs:
-            if record_id is None:
-                continue
             for cite in [*cites, *self.default_cites_for(record)]:
                 source_id = self.source_id(cite.source_key)
                 if source_id is None:
                     self._problem(record, "source", cite.source_key, "the key or URL of a known source "
                                   "(list it in the sources of this import, or import it first)")
+                    continue
+                if record_id is None:  # a dry run: the record is not written, its sources are checked
                     continue
                 k = (source_id, record_type, record_id, cite.field, cite.locator)
                 if k in seen:
@@ -251,16 +267,21 @@ class Writer:
     def sources(self, records: Sequence[SourceRecord]) -> None:
         records = self._dedupe(records, lambda r: r.key)
         rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
-        result = self._upsert("sources", rows, ("key",))
+        result = self._upsert("sources", rows, ("key",), compare=self._present(rows))
         self._count(result, [(r.key,) for r in records], set())
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
+        if self.run.dry_run:  # would be inserted: known to the rest of this dry run
+            for (key,) in result.inserted_keys:
+                self._sources.setdefault(key, DRY_RUN_ID)
 
     def ensure_source(self, record: SourceRecord) -> int | None:
         """Upsert one source without counting it in the headline figures (e.g. the input file itself)."""
         row = {"key": record.key, **{c: getattr(record, c) for c in SOURCE_COLUMNS}}
         result = self._upsert("sources", [row], ("key",))
         source_id = result.ids.get((record.key,))
+        if source_id is None and self.run.dry_run and result.inserted_keys:
+            source_id = DRY_RUN_ID
         if source_id is not None:
             self._sources[record.key] = source_id
         return source_id
@@ -268,7 +289,7 @@ class Writer:
     def forums(self, records: Sequence[ForumRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
         rows = [{"code": r.code, **{c: getattr(r, c) for c in FORUM_COLUMNS}} for r in records]
-        main = self._upsert("forums", rows, ("code",))
+        main = self._upsert("forums", rows, ("code",), compare=self._present(rows))
         touched: set[int] = set()
         names, codes = [], []
         for r in records:
@@ -306,7 +327,8 @@ class Writer:
                          "started_on": r.started_on, "started_precision": r.started_precision,
                          "ended_on": r.ended_on, "ended_precision": r.ended_precision, "note": r.note})
             kept.append((key, r))
-        main = self._upsert("memberships", rows, ("forum_id", "country_id", "role", "started_on"))
+        main = self._upsert("memberships", rows, ("forum_id", "country_id", "role", "started_on"),
+                            compare=self._present(rows))
         self._count(main, [k for k, _r in kept], set())
         self._cite("membership", [(main.ids.get(k), r, r.cites) for k, r in kept])
 
@@ -320,7 +342,7 @@ class Writer:
             rows.append({"code": r.code, "name": r.name, "acronym": r.acronym, "kind": r.kind,
                          "country_id": country_id})
             kept.append(r)
-        main = self._upsert("organisations", rows, ("code",))
+        main = self._upsert("organisations", rows, ("code",), compare=self._present(rows))
         names = []
         for r in kept:
             org_id = main.ids.get((r.code,))
@@ -370,7 +392,7 @@ class Writer:
                 resolved.append((r, framework_id, countries, orgs))
         rows = [{"code": r.code, "framework_forum_id": fid, **{c: getattr(r, c) for c in PROJECT_COLUMNS}}
                 for r, fid, _c, _o in resolved]
-        main = self._upsert("projects", rows, ("code",))
+        main = self._upsert("projects", rows, ("code",), compare=self._present(rows))
         if self._projects is not None:
             for (code,), pid in main.ids.items():
                 self._projects[code.upper()] = pid
@@ -401,8 +423,36 @@ class Writer:
         links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
         touched |= _touched_parents(self._upsert("project_links", links,
                                                  ("project_id", "related_project_id", "kind")))
-        self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
+        unchanged = self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
+        if self.links_later:
+            self._unchanged_projects |= {main.ids[k] for k in unchanged if k[0].upper() in self.links_later}
         self._cite("project", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+
+    def project_links(self, records: Sequence[ProjectRecord]) -> None:
+        """Write the links of projects already written in this run (a second pass, so that a link may
+        name a project further down the same file). A record counted unchanged whose links are new
+        becomes updated."""
+        links, owner = [], {}
+        for r in records:
+            pid = self.project_id(r.code)
+            if pid is None:
+                continue
+            owner[pid] = r
+            for related, kind in r.links:
+                related_id = self.project_id(related)
+                if related_id is None:
+                    self._problem(r, "links", related, "the code of a known project (or one in this import)")
+                elif related_id != pid:
+                    links.append({"project_id": pid, "related_project_id": related_id, "kind": kind})
+        links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
+        touched = _touched_parents(self._upsert("project_links", links,
+                                                ("project_id", "related_project_id", "kind")))
+        report = self.run.report
+        for pid in touched:
+            if pid in self._unchanged_projects and report.unchanged > 0:
+                self._unchanged_projects.discard(pid)
+                report.unchanged -= 1
+                report.updated += 1
 
     def agreements(self, records: Sequence[AgreementRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
@@ -429,7 +479,7 @@ class Writer:
                 resolved.append((r, forum_id, parties, projects))
         rows = [{"code": r.code, "forum_id": fid, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
                 for r, fid, _p, _j in resolved]
-        main = self._upsert("agreements", rows, ("code",))
+        main = self._upsert("agreements", rows, ("code",), compare=self._present(rows))
         ap, subjects, ajp = [], [], []
         for r, _fid, parties, projects in resolved:
             aid = main.ids.get((r.code,))

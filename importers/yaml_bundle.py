@@ -31,7 +31,7 @@ def read_bundle(path: Path) -> Any:
     except OSError as exc:
         raise UserError(f"{path}: cannot read the file ({exc.strerror})") from None
     if not raw.strip():
-        raise UserError(f"{path}: the file is empty (expected sections such as forums: or projects:)")
+        raise UserError(f"{path.name}: the file is empty (expected sections such as forums: or projects:)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -40,7 +40,7 @@ def read_bundle(path: Path) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # _LineLoader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        where = f"{path.name}:{mark.line + 1}" if mark else path.name
         raise UserError(f"{where}: not valid YAML/JSON ({exc.problem})") from None
 
 

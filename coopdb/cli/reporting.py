@@ -51,9 +51,9 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
         print_json(report.as_dict())
         return
     for warning in report.warnings:
-        err.print(f"warning: {warning}")
+        err.print(f"warning: {warning}", markup=False)
     for problem in report.problems:
-        err.print(str(problem))
+        err.print(str(problem), markup=False)
     if quiet:
         return
     prefix = "dry run, nothing written: would insert" if report.dry_run else "inserted"
@@ -61,10 +61,10 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
     run = f"run {report.run_id}: " if report.run_id else ""
     out.print(f"{run}{report.importer} {report.file or ''}: read {report.read}, {prefix} {report.inserted}, "
               f"{verb} {report.updated}, unchanged {report.unchanged}, rejected {report.rejected} "
-              f"({report.seconds:.1f} s)")
+              f"({report.seconds:.1f} s)", markup=False)
     for change in report.changes[:200]:
         fields = ", ".join(f"{k}: {o!r} -> {n!r}" for k, (o, n) in change["fields"].items())
-        out.print(f"  {verb} {change['table']} {'/'.join(map(str, change['key']))}: {fields}")
+        out.print(f"  {verb} {change['table']} {'/'.join(map(str, change['key']))}: {fields}", markup=False)
     if len(report.changes) > 200:
         out.print(f"  ... and {len(report.changes) - 200} more changes (use --json for all)")
 
@@ -78,7 +78,7 @@ def run_and_report(call: Callable[[], ImportReport], *, as_json: bool, quiet: bo
             print_json(exc.report.as_dict())
         else:
             for problem in exc.report.problems:
-                err.print(str(problem))
+                err.print(str(problem), markup=False)
         raise
     print_report(report, as_json=as_json, quiet=quiet)
     return report

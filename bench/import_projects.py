@@ -1,0 +1,185 @@
+"""Benchmark: `coopdb import projects` on N generated rows, next to raw loading of the same rows.
+
+    .venv/bin/python bench/import_projects.py --rows 100000 [--backend sqlite|postgresql|both]
+        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Generates a CSV of N projects (13 columns, two countries as participants per row), then measures,
+each in its own subprocess so that peak memory (RSS) is clean:
+  first import, unchanged re-import (the pipeline: read, validate, resolve, upsert, cite);
+  baseline: PostgreSQL raw `COPY` (psycopg copy) of the same rows into a plain 13-column table /
+  SQLite `sqlite3.executemany` of the same rows (parsed by csv.reader) in one transaction.
+Prints rows/s, peak RSS and the ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HEADER = ["code", "title", "sector", "status", "committed_on", "amount", "currency", "amount_year",
+          "capacity", "capacity_unit", "location_name", "participants", "description"]
+COUNTRIES = [("CHN", "CN", "China"), ("KAZ", "KZ", "Kazakhstan"), ("RUS", "RU", "Russia"),
+             ("UZB", "UZ", "Uzbekistan"), ("KGZ", "KG", "Kyrgyzstan"), ("PAK", "PK", "Pakistan")]
+STATUSES = ["pledged", "agreed", "under_construction", "completed", "operational"]
+
+
+def generate(path: Path, n: int) -> None:
+    rng = random.Random(7)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        for i in range(n):
+            host = COUNTRIES[1 + i % 5]
+            w.writerow([f"BENCH-{i:08d}", f"Project {i} in {host[2]}", rng.choice(["energy", "transport", "water"]),
+                        rng.choice(STATUSES), f"{2000 + i % 24}-{1 + i % 12:02d}", f"{rng.randint(1, 10**9)}.50",
+                        "USD", 2000 + i % 24, rng.randint(1, 900), "MW", f"Site {i % 977}",
+                        f"host:{host[2]}|financier:China", f"Generated project number {i}"])
+
+
+def prepare(url: str) -> None:
+    from sqlalchemy import insert
+
+    from db import migrate
+    from db.engine import make_engine
+    from db.models import Base
+    from importers.normalize import fold
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    t = Base.metadata.tables
+    with engine.begin() as conn:
+        for code, a2, name in COUNTRIES:
+            cid = conn.execute(insert(t["countries"]).values(code=code, alpha2=a2, alpha3=code, name=name,
+                                                             kind="sovereign").returning(t["countries"].c.id)).scalar()
+            conn.execute(insert(t["country_names"]).values(country_id=cid, lang="en", name=name, kind="common",
+                                                           normalized=fold(name)))
+    engine.dispose()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_import(url: str, path: str) -> dict:
+    from db.engine import make_engine
+    from importers.files import import_file
+
+    engine = make_engine(url)
+    start = time.perf_counter()
+    report = import_file(engine, "projects", path)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "read": report.read, "inserted": report.inserted, "updated": report.updated,
+            "unchanged": report.unchanged, "rejected": report.rejected, "peak_mb": peak_mb()}
+
+
+def child_raw_sqlite(path: str) -> dict:
+    db = Path(tempfile.mkdtemp()) / "raw.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute(f"CREATE TABLE raw ({', '.join(c + ' TEXT' for c in HEADER)})")
+    start = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        conn.executemany(f"INSERT INTO raw VALUES ({', '.join('?' * len(HEADER))})", reader)
+    conn.commit()
+    seconds = time.perf_counter() - start
+    conn.close()
+    db.unlink()
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+def child_raw_copy(pg_admin: str, path: str) -> dict:
+    import psycopg
+
+    conninfo = pg_admin.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("CREATE TEMP TABLE raw (" + ", ".join(c + " text" for c in HEADER) + ")")
+        start = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY raw FROM STDIN (FORMAT csv, HEADER true)") as copy, \
+                open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                copy.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+def in_subprocess(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True,
+                         text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg-url", default=os.environ.get("COOPDB_TEST_PG_URL",
+                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        result = {"import": child_import, "raw_sqlite": child_raw_sqlite, "raw_copy": child_raw_copy}[kind](*rest)
+        print(json.dumps(result))
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="coopdb-bench-"))
+    csv_path = work / "projects.csv"
+    generate(csv_path, args.rows)
+    size_mb = csv_path.stat().st_size / 1e6
+    print(f"{args.rows:,} rows, {len(HEADER)} columns, {size_mb:.0f} MB CSV")
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        admin = None
+        if backend == "sqlite":
+            url = f"sqlite:///{work / 'bench.sqlite'}"
+            raw = in_subprocess("raw_sqlite", str(csv_path))
+            raw_name = "sqlite3.executemany"
+        else:
+            from sqlalchemy import create_engine, text
+            from sqlalchemy.engine import make_url
+
+            name = f"coopdb_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            url = make_url(args.pg_url).set(database=name).render_as_string(hide_password=False)
+            raw = in_subprocess("raw_copy", url, str(csv_path))
+            raw_name = "raw COPY"
+        try:
+            prepare(url)
+            first = in_subprocess("import", url, str(csv_path))
+            again = in_subprocess("import", url, str(csv_path))
+        finally:
+            if admin is not None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+        raw_rate = args.rows / raw["seconds"]
+        print(f"\n{backend}")
+        print(f"  {raw_name:<22} {raw_rate:>10,.0f} rows/s  {raw['peak_mb']:>6.0f} MB peak RSS")
+        for label, res in (("first import", first), ("unchanged re-import", again)):
+            rate = args.rows / res["seconds"]
+            print(f"  {label:<22} {rate:>10,.0f} rows/s  {res['peak_mb']:>6.0f} MB peak RSS  "
+                  f"{rate / raw_rate:.2f} of {raw_name}  (inserted {res['inserted']:,}, updated {res['updated']:,}, "
+                  f"unchanged {res['unchanged']:,}, rejected {res['rejected']:,})")
+    csv_path.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""`coopdb import forums|memberships|organisations|projects|agreements|sources FILE` and
+`coopdb import bundle FILE`: our documented file formats (docs/formats.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coopdb.cli.common import engine_for
+from coopdb.cli.import_cmd import import_group
+from coopdb.cli.reporting import import_options, progress_bar, run_and_report
+from importers.files import import_file
+from importers.readers import FORMATS
+from importers.yaml_bundle import import_bundle
+
+_HELP = {
+    "forums": "forums (intergovernmental organisations, groupings, initiatives)",
+    "memberships": "memberships of countries in forums",
+    "organisations": "organisations (banks, companies, agencies)",
+    "projects": "projects with their participants",
+    "agreements": "agreements with their parties and covered projects",
+    "sources": "sources (articles, datasets, documents) that other records cite",
+}
+
+
+def _make_command(entity: str) -> click.Command:
+    @click.command(entity, help=f"Import {_HELP[entity]} from FILE (csv, tsv, json, jsonl, yaml or xlsx) in "
+                   "the layout of docs/formats.md, or in any layout through --mapping. All or nothing unless "
+                   "--allow-rejects; exit 3 when rows are rejected.")
+    @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: from the extension).")
+    @click.option("--sheet", metavar="NAME", help="Sheet of an .xlsx workbook (default: the first).")
+    @click.option("--mapping", "-m", metavar="YAML", type=click.Path(path_type=Path, dir_okay=False),
+                  help="Mapping file: rename columns, constants, value lookups, date formats, country columns.")
+    @import_options
+    def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, database_url: str | None,
+                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool) -> None:
+        engine = engine_for(database_url)
+        size = file.stat().st_size if file.is_file() else None
+        with progress_bar(f"{entity} {file.name}", size, quiet or as_json) as progress:
+            def call():
+                return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
+                                   dry_run=dry_run, allow_rejects=allow_rejects, progress=progress)
+
+            run_and_report(call, as_json=as_json, quiet=quiet)
+
+    return command
+
+
+@click.command("bundle")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@import_options
+def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, as_json: bool,
+           quiet: bool) -> None:
+    """Import a YAML or JSON bundle FILE with several sections (sources, forums, organisations,
+    memberships, projects, agreements), each a list of records in the layout of docs/formats.md."""
+    engine = engine_for(database_url)
+    run_and_report(lambda: import_bundle(engine, file, dry_run=dry_run, allow_rejects=allow_rejects),
+                   as_json=as_json, quiet=quiet)
+
+
+def register() -> None:
+    for entity in _HELP:
+        import_group.add_command(_make_command(entity))
+    import_group.add_command(bundle)

@@ -1,0 +1,218 @@
+"""Importing one file of our documented layout (or someone else's, through a mapping file).
+
+    report = import_file(engine, "projects", "projects.csv", mapping=None, dry_run=False,
+                         allow_rejects=False, progress=None)
+
+read (streamed rows with their line) -> validate (importers.bundle.to_record: types, required fields,
+vocabularies, dates, money; keys appearing twice anywhere in the file) -> resolve and upsert
+(importers.writer.Writer, in batches) -> report. All in one transaction: by default any rejected
+row means nothing is written. With allow_rejects the good rows are written and every problem goes
+to import_rejects and to `<input>.rejects.csv` beside the input.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from db.errors import UserError
+from importers.bundle import to_record
+from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run
+from importers.mapping import Mapping, load_mapping
+from importers.normalize import fold
+from importers.readers import open_table
+from importers.records import Cite
+from importers.tabular import known_columns, to_bundle_dict
+from importers.writer import Writer
+from importers.yaml_bundle import file_source
+
+ENTITIES = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
+BATCH_SIZE = 5000
+
+Progress = Callable[[int, int], None]
+
+
+def _key(entity: str, record: Any) -> Any:
+    if entity == "sources":
+        return record.key
+    if entity == "memberships":
+        return (fold(record.forum), fold(record.country), record.role, record.started_on)
+    return record.code.upper()
+
+
+def _shown_key(key: Any) -> str:
+    return "/".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
+
+
+def rejects_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def write_rejects(path: Path, problems: list[Problem]) -> Path:
+    target = rejects_path(path)
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["line", "field", "value", "reason"])
+        for p in problems:
+            writer.writerow(["" if p.line is None else p.line, p.field or "",
+                             "" if p.value is None else p.value, p.expected])
+    return target
+
+
+class _FileImport:
+    def __init__(self, run: RunContext, entity: str, name: str, mapping: Mapping | None):
+        self.run = run
+        self.entity = entity
+        self.name = name
+        self.mapping = mapping
+        self.writer = Writer(run)
+        self.write = getattr(self.writer, entity)
+        self.seen: dict[Any, int | None] = {}
+        self.deferred_links: list[Any] = []
+
+    def problem(self, line: int | None, field: str | None, value: Any, expected: str) -> None:
+        shown = value if not isinstance(value, dict | list) else None
+        self.run.reject(Problem(self.name, line, field, shown, expected))
+
+    def record(self, line: int | None, row: dict[str, Any]) -> Any:
+        def problem(field, value, expected):
+            self.problem(line, field, value, expected)
+
+        if self.mapping is not None:
+            row = self.mapping.apply(row, self.entity, problem)
+        before = len(self.run.report.problems)
+        raw = to_bundle_dict(self.entity, row, problem)
+        record, problems = to_record(self.entity, raw, self.name, line)
+        for p in problems:
+            self.run.reject(p)
+        if record is None or len(self.run.report.problems) > before:
+            return None
+        key = _key(self.entity, record)
+        first = self.seen.get(key, -1)
+        if first != -1:
+            where = f"line {first}" if first is not None else "an earlier record"
+            self.problem(line, None, _shown_key(key), f"a record appearing once (the same key is also on {where})")
+            return None
+        self.seen[key] = line
+        if self.entity == "projects" and record.links:
+            self.deferred_links.append(record)
+            self.writer.links_later.add(record.code.upper())
+            record = _without_links(record)
+        return record
+
+    def flush(self, records: list[Any]) -> None:
+        if records:
+            self.write(records)
+
+    def finish(self) -> None:
+        if self.deferred_links:
+            self.writer.project_links(self.deferred_links)
+
+
+def _without_links(record: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(record, links=[])
+
+
+def import_file(
+    engine: Engine,
+    entity: str,
+    path: Path | str,
+    *,
+    format: str | None = None,
+    sheet: str | None = None,
+    mapping: Path | str | Mapping | None = None,
+    dry_run: bool = False,
+    allow_rejects: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    importer: str | None = None,
+) -> ImportReport:
+    if entity not in ENTITIES:
+        raise UserError(f"unknown entity {entity!r} (expected one of {', '.join(ENTITIES)})")
+    path = Path(path)
+    loaded = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
+    if loaded is not None:
+        loaded.check(entity)
+    table = open_table(path, entity=entity, format=format, sheet=sheet)
+    options = {"entity": entity, "format": table.format, "sheet": sheet, "dry_run": dry_run,
+               "allow_rejects": allow_rejects, "mapping": None if loaded is None else loaded.name}
+    with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
+                    allow_rejects=allow_rejects) as run:
+        for warning in table.warnings:
+            run.warn(warning)
+        job = _FileImport(run, entity, path.name, loaded)
+        if entity != "sources":
+            source = file_source(path)
+            job.writer.ensure_source(source)
+            job.writer.default_cites = [Cite(source.key)]
+        _warn_unused(run, entity, table.columns, loaded, path.name)
+        job.writer.present = _present_fields(entity, table.columns, loaded)
+        batch: list[Any] = []
+        report = run.report
+        for line, row in table.rows():
+            report.read += 1
+            record = job.record(line, row)
+            if record is not None:
+                batch.append(record)
+            if len(batch) >= batch_size:
+                job.flush(batch)
+                batch = []
+                if progress:
+                    progress(report.read, table.bytes_read)
+        job.flush(batch)
+        job.finish()
+        if table.truncated:
+            raise UserError(f"{table.problems[-1]}; nothing written (the rest of the file cannot be read)")
+        if table.problems:
+            report.read += sum(1 for p in table.problems if p.line is not None)
+            for problem in table.problems:
+                run.reject(problem)
+        if progress:
+            progress(report.read, table.total_bytes)
+        if not table.columns and report.read == 0:
+            raise UserError(f"{path.name}: no records found")
+    if dry_run and run.report.problems and not allow_rejects:
+        raise ImportRejected(run.report)
+    if allow_rejects and run.report.problems and not dry_run:
+        target = write_rejects(path, run.report.problems)
+        run.report.warnings.append(f"{len(run.report.problems)} problem(s) written to {target}")
+    return run.report
+
+
+def _warn_unused(run: RunContext, entity: str, columns: list[str], mapping: Mapping | None, name: str) -> None:
+    known = known_columns(entity)
+    if mapping is not None:
+        used = mapping.used_columns()
+        unused = [c for c in columns if c not in used and c not in known]
+    else:
+        unused = [c for c in columns if c not in known]
+    if unused:
+        run.warn(f"{name}: columns not used for {entity}: {', '.join(unused)}")
+
+
+# Reference fields: the writer stores them as ids under another column name.
+_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id"}
+
+
+def _present_fields(entity: str, columns: list[str], mapping: Mapping | None) -> set[str] | None:
+    """The record fields the input carries (None: all of them, for JSON/YAML whose keys vary by row)."""
+    if not columns:
+        return None
+    names = set(columns)
+    if mapping is not None:
+        names = {mapping.columns.get(c, c) for c in columns} | set(mapping.constants)
+    present = set(names)
+    for name in names:
+        if name.endswith("_on"):
+            present.add(name.replace("_on", "_precision"))
+        if name in _ID_COLUMNS:
+            present.add(_ID_COLUMNS[name])
+    if entity in ("sources",):
+        present.add("key")
+    return present

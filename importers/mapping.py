@@ -1,0 +1,150 @@
+"""Mapping files: import someone else's spreadsheet into our flat layout without writing code.
+
+    # theirs.yml
+    entity: projects                 # optional; checked against the command
+    columns:                         # their column: our field (columns not listed keep their name)
+      Project ID: code
+      Name: title
+      Status: status
+      Date signed: committed_on
+    constants:                       # our field: value, for every row
+      currency: USD
+    lookups:                         # our field: {their value: our value}
+      status: {Completed: completed, In progress: under_construction}
+    split:                           # our multi-valued field: their separator (ours is |)
+      sources: ";"
+    dates:                           # our field: strptime format of their dates
+      committed_on: "%d/%m/%Y"
+    countries:                       # their columns naming countries, with the role they play
+      Recipient: host                #   (projects: participants, agreements: parties)
+      Funder: financier
+    ignore: [Notes, Internal id]     # their columns to leave out without a warning
+
+The result of a mapped row is a flat row of our layout (importers/tabular.py), validated like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from db.errors import UserError
+from importers import fields as f
+from importers.tabular import SEPARATOR, known_columns, split_items
+
+_KEYS = ("entity", "columns", "constants", "lookups", "split", "dates", "countries", "ignore")
+_COUNTRY_FIELD = {"projects": "participants", "agreements": "parties"}
+
+
+@dataclass
+class Mapping:
+    name: str
+    entity: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    split: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, str] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)
+    ignore: set[str] = field(default_factory=set)
+
+    def check(self, entity: str) -> None:
+        if self.entity and self.entity != entity:
+            raise UserError(f"{self.name}: this mapping is for {self.entity}, not {entity}")
+        known = known_columns(entity)
+        targets = {*self.columns.values(), *self.constants, *self.lookups, *self.split, *self.dates}
+        unknown = sorted(t for t in targets if t not in known)
+        if unknown:
+            raise UserError(f"{self.name}: {unknown[0]!r} is not a field of {entity} "
+                            f"(expected one of {', '.join(sorted(known))})")
+        if self.countries and entity not in _COUNTRY_FIELD:
+            raise UserError(f"{self.name}: countries: applies to projects and agreements only")
+
+    def used_columns(self) -> set[str]:
+        return set(self.columns) | set(self.countries) | self.ignore
+
+    def apply(self, row: dict[str, Any], entity: str, problem) -> dict[str, Any]:
+        """Their row into a flat row of our layout; `problem(field, value, expected)` for bad values."""
+        out: dict[str, Any] = {}
+        for column, value in row.items():
+            if column in self.ignore or column in self.countries:
+                continue
+            out[self.columns.get(column, column)] = value
+        for name, value in self.constants.items():
+            if f.blank(out.get(name)):
+                out[name] = value
+        for name, table in self.lookups.items():
+            value = out.get(name)
+            if not f.blank(value):
+                key = str(value).strip()
+                out[name] = table.get(key, table.get(key.lower(), value))
+        for name, separator in self.split.items():
+            value = out.get(name)
+            if isinstance(value, str):
+                out[name] = SEPARATOR.join(split_items(value, separator))
+        for name, fmt in self.dates.items():
+            value = out.get(name)
+            try:
+                day, precision = f.date_in_format(value, fmt)
+            except f.BadValue as exc:
+                problem(name, value, exc.expected)
+                out[name] = None
+                continue
+            out[name] = None if day is None else _iso(day, precision)
+        if self.countries:
+            target = _COUNTRY_FIELD[entity]
+            items = split_items(out.get(target))
+            for column, role in self.countries.items():
+                for country in split_items(row.get(column), self.split.get(target, SEPARATOR)):
+                    items.append(f"{role}:{country}")
+            out[target] = SEPARATOR.join(str(i) for i in items)
+        return out
+
+
+def _iso(day: dt.date, precision: str | None) -> str:
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def load_mapping(path: Path | str) -> Mapping:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the mapping file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path.name}:{mark.line + 1}" if mark else path.name
+        raise UserError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path.name}: expected a mapping with keys such as {', '.join(_KEYS)}")
+    unknown = [k for k in data if k not in _KEYS]
+    if unknown:
+        raise UserError(f"{path.name}: unknown key {unknown[0]!r} (expected {', '.join(_KEYS)})")
+    for key in ("columns", "constants", "lookups", "split", "dates", "countries"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise UserError(f"{path.name}: {key} must be a mapping")
+    lookups = {}
+    for name, table in (data.get("lookups") or {}).items():
+        if not isinstance(table, dict):
+            raise UserError(f"{path.name}: lookups.{name} must map their values to ours")
+        lookups[name] = {str(k).strip(): v for k, v in table.items()}
+        lookups[name].update({str(k).strip().lower(): v for k, v in table.items()})
+    return Mapping(
+        name=path.name,
+        entity=data.get("entity"),
+        columns={str(k): str(v) for k, v in (data.get("columns") or {}).items()},
+        constants=dict(data.get("constants") or {}),
+        lookups=lookups,
+        split={str(k): str(v) for k, v in (data.get("split") or {}).items()},
+        dates={str(k): str(v) for k, v in (data.get("dates") or {}).items()},
+        countries={str(k): str(v) for k, v in (data.get("countries") or {}).items()},
+        ignore={str(c) for c in (data.get("ignore") or [])},
+    )

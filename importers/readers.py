@@ -1,0 +1,268 @@
+"""Reading table-shaped files as a stream of rows, each with its line number.
+
+    table = open_table(path, format=None, sheet=None)   # format from the extension when None
+    table.columns                                       # header names, as written
+    for line, row in table.rows(): ...                  # row: {column: value}; line: 1-based
+    table.bytes_read, table.warnings, table.problems    # progress, notes, bad rows (e.g. quoting)
+
+Formats: csv and tsv (encoding detected: UTF-8, UTF-8 with BOM, UTF-16 with BOM as Excel writes
+"Unicode text", otherwise Windows-1252 with a warning; delimiter sniffed from the header line),
+json (a list of objects, or an object whose key names the entity), jsonl (one object per line),
+yaml (like json) and xlsx (`sheet` names the sheet; default the first). Rows stream: memory does
+not grow with the file, except for json and yaml which are read whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from db.errors import UserError
+from importers.core import Problem
+
+FORMATS = ("csv", "tsv", "json", "jsonl", "yaml", "xlsx")
+_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".json": "json",
+               ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx",
+               ".xlsm": "xlsx"}
+_DELIMITERS = (",", ";", "\t")
+
+
+def detect_format(path: Path, format: str | None) -> str:
+    if format:
+        if format not in FORMATS:
+            raise UserError(f"unknown format {format!r} (expected one of {', '.join(FORMATS)})")
+        return format
+    found = _EXTENSIONS.get(path.suffix.lower())
+    if found is None:
+        raise UserError(f"{path.name}: cannot tell the format from the extension {path.suffix!r}; "
+                        f"give --format ({', '.join(FORMATS)})")
+    return found
+
+
+def detect_encoding(path: Path) -> tuple[str, str | None]:
+    """(encoding, warning or None). Reads the whole file once in blocks when it has no BOM."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig", None
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", None
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return "utf-8", None
+        except UnicodeDecodeError:
+            pass
+    try:
+        with open(path, encoding="cp1252") as fh:
+            for _block in iter(lambda: fh.read(1 << 20), ""):
+                pass
+    except UnicodeDecodeError:
+        raise UserError(f"{path.name}: not text in UTF-8, UTF-16 or Windows-1252; save it as UTF-8") from None
+    return "cp1252", (f"{path.name}: not UTF-8, read as Windows-1252; check accented names "
+                      "(save as UTF-8 to silence this)")
+
+
+class Table:
+    """A readable table: `columns`, then `rows()` once."""
+
+    def __init__(self, path: Path, format: str):
+        self.path = path
+        self.name = path.name
+        self.format = format
+        self.columns: list[str] = []
+        self.bytes_read = 0
+        self.total_bytes = path.stat().st_size
+        self.warnings: list[str] = []
+        self.problems: list[Problem] = []
+        self.truncated = False  # a problem stopped the reading before the end of the file
+
+    def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
+        raise NotImplementedError
+
+
+class CsvTable(Table):
+    def __init__(self, path: Path, format: str):
+        super().__init__(path, format)
+        self.encoding, warning = detect_encoding(path)
+        if warning:
+            self.warnings.append(warning)
+        with open(path, encoding=self.encoding, newline="") as fh:
+            header_line = fh.readline()
+        if not header_line.strip():
+            raise UserError(f"{self.name}: the file is empty (expected a header line naming the columns)")
+        if format == "tsv":
+            self.delimiter = "\t"
+        else:
+            self.delimiter = max(_DELIMITERS, key=lambda d: header_line.count(d))
+        try:
+            self.columns = [c.strip() for c in next(csv.reader([header_line.rstrip("\r\n")],
+                                                                delimiter=self.delimiter, strict=True))]
+        except csv.Error as exc:
+            raise UserError(f"{self.name}:1: malformed CSV header ({exc})") from None
+        blank = [i + 1 for i, c in enumerate(self.columns) if not c]
+        if blank:
+            raise UserError(f"{self.name}:1: column {blank[0]} has no name in the header")
+        dupes = sorted({c for c in self.columns if self.columns.count(c) > 1})
+        if dupes:
+            raise UserError(f"{self.name}:1: column {dupes[0]!r} appears twice in the header")
+
+    def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
+        columns = self.columns
+        width = len(columns)
+        with open(self.path, encoding=self.encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter, strict=True)
+            try:
+                next(reader)
+            except (StopIteration, csv.Error):
+                return
+            previous = reader.line_num
+            while True:
+                start = previous + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    self.problems.append(Problem(self.name, start, None, None,
+                                                 f"well-formed CSV: {exc}; check the quotes on this line"))
+                    self.truncated = True
+                    break  # the reader cannot resynchronise after broken quoting
+                previous = reader.line_num
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue
+                if len(cells) != width:
+                    if len(cells) > width and not any(c.strip() for c in cells[width:]):
+                        cells = cells[:width]
+                    else:
+                        self.problems.append(Problem(self.name, start, None, None,
+                                                     f"{width} cells like the header (got {len(cells)})"))
+                        continue
+                if previous % 1000 == 0:
+                    self.bytes_read = fh.buffer.tell()
+                yield start, dict(zip(columns, cells, strict=False))
+            self.bytes_read = self.total_bytes
+
+
+class XlsxTable(Table):
+    def __init__(self, path: Path, format: str, sheet: str | None):
+        super().__init__(path, format)
+        import openpyxl  # imported here: loading it costs time that CSV users need not pay
+
+        try:
+            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+            raise UserError(f"{self.name}: not an Excel .xlsx workbook ({type(exc).__name__})") from None
+        names = self.book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise UserError(f"{self.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        self.sheet = self.book[sheet or names[0]]
+        self._iter = self.sheet.iter_rows(values_only=True)
+        header = next(self._iter, None)
+        if header is None or not any(c is not None and str(c).strip() for c in header):
+            raise UserError(f"{self.name}: sheet {self.sheet.title!r} is empty (expected a header row naming "
+                            "the columns)")
+        while header and header[-1] is None:
+            header = header[:-1]
+        self.columns = ["" if c is None else str(c).strip() for c in header]
+        blank = [i + 1 for i, c in enumerate(self.columns) if not c]
+        if blank:
+            raise UserError(f"{self.name}:1: column {blank[0]} has no name in the header")
+
+    def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
+        width = len(self.columns)
+        for number, cells in enumerate(self._iter, start=2):
+            cells = list(cells[:width])
+            if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
+                continue
+            cells = [c.date() if isinstance(c, dt.datetime) and c.time() == dt.time() else c for c in cells]
+            yield number, dict(zip(self.columns, cells, strict=False))
+        self.book.close()
+        self.bytes_read = self.total_bytes
+
+
+class JsonLinesTable(Table):
+    def __init__(self, path: Path, format: str):
+        super().__init__(path, format)
+        if path.stat().st_size == 0 or not path.read_bytes()[:4096].strip():
+            raise UserError(f"{self.name}: the file is empty (expected one JSON object per line)")
+
+    def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
+        seen: dict[str, None] = {}
+        with open(self.path, encoding="utf-8-sig") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    self.problems.append(Problem(self.name, number, None, None, f"a JSON object ({exc.msg})"))
+                    continue
+                if not isinstance(item, dict):
+                    self.problems.append(Problem(self.name, number, None, None, "a JSON object {...}"))
+                    continue
+                for key in item:
+                    seen.setdefault(key)
+                self.columns = list(seen)
+                if number % 1000 == 0:
+                    self.bytes_read = fh.buffer.tell() if hasattr(fh, "buffer") else 0
+                yield number, item
+        self.bytes_read = self.total_bytes
+
+
+class DocumentTable(Table):
+    """JSON or YAML read whole: a list of objects, or {entity: [objects]}."""
+
+    def __init__(self, path: Path, format: str, entity: str):
+        super().__init__(path, format)
+        from importers.bundle import LINE_KEY
+        from importers.yaml_bundle import read_bundle
+
+        data = read_bundle(path)
+        if isinstance(data, dict) and entity in data:
+            data = data[entity]
+        if not isinstance(data, list):
+            raise UserError(f"{self.name}: expected a list of {entity} records, or a mapping with the key "
+                            f"{entity!r}")
+        self._items = data
+        self._line_key = LINE_KEY
+        seen: dict[str, None] = {}
+        for item in data:
+            if isinstance(item, dict):
+                for key in item:
+                    if key != LINE_KEY:
+                        seen.setdefault(key)
+        self.columns = list(seen)
+
+    def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
+        for item in self._items:
+            if not isinstance(item, dict):
+                self.problems.append(Problem(self.name, None, None, item, "a mapping of fields"))
+                continue
+            line = item.pop(self._line_key, None)
+            yield line, item
+        self.bytes_read = self.total_bytes
+
+
+def open_table(path: Path | str, *, entity: str, format: str | None = None, sheet: str | None = None) -> Table:
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    kind = detect_format(path, format)
+    if sheet is not None and kind != "xlsx":
+        raise UserError(f"{path.name}: --sheet applies to .xlsx workbooks only")
+    if kind in ("csv", "tsv"):
+        return CsvTable(path, kind)
+    if kind == "xlsx":
+        return XlsxTable(path, kind, sheet)
+    if kind == "jsonl":
+        return JsonLinesTable(path, kind)
+    return DocumentTable(path, kind, entity)

@@ -1,0 +1,111 @@
+"""Each kind of bad input: the exact message, exit code 3 from the CLI, and nothing written."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from db.errors import UserError
+from importers.core import ImportRejected
+from importers.files import import_file
+from tests.conftest import url_text
+from tests.pipeline.conftest import data_counts
+
+GOOD = "KZ-ZHANATAS,Zhanatas wind farm,operational,2019,100,host:Kazakhstan"
+HEADER = "code,title,status,committed_on,amount,participants"
+
+CASES = {
+    "missing required column": (
+        "code,status\nKZ-A,operational\n",
+        ["p.csv:2 [title]: expected a value: title is required"]),
+    "unknown country": (
+        f"{HEADER}\n{GOOD}\nKZ-B,B,agreed,2020,5,host:Atlantis\n",
+        ["p.csv:3 [participants[host]]: a known country name or ISO code (got 'Atlantis')"]),
+    "bad date": (
+        f"{HEADER}\n{GOOD}\nKZ-B,B,agreed,31/02/2024,5,host:KZ\n",
+        ["p.csv:3 [committed_on]: expected a date like 2024-07-03, 2024-07 or 2024 (got '31/02/2024')"]),
+    "negative amount": (
+        f"{HEADER}\n{GOOD}\nKZ-B,B,agreed,2020,-5,host:KZ\n",
+        ["p.csv:3 [amount]: expected a number of at least 0 (got '-5')"]),
+    "unknown status": (
+        f"{HEADER}\n{GOOD}\nKZ-B,B,finished,2020,5,host:KZ\n",
+        ["p.csv:3 [status]: expected one of pledged, agreed, under_construction, completed, operational, "
+         "suspended, cancelled (got 'finished')"]),
+    "unknown role": (
+        f"{HEADER}\n{GOOD}\nKZ-B,B,agreed,2020,5,owner:KZ\n",
+        ["p.csv:3 [participants]: expected items like host:... with a role first (host, recipient, financier, "
+         "builder, operator, partner) (got 'owner:KZ')"]),
+    "duplicate key in the file": (
+        f"{HEADER}\n{GOOD}\nKZ-B,B,agreed,2020,5,host:KZ\nkz-zhanatas,Again,agreed,2020,5,host:KZ\n",
+        ["p.csv:4: a record appearing once (the same key is also on line 2) (got 'KZ-ZHANATAS')"]),
+    "wrong number of cells": (
+        f"{HEADER}\n{GOOD}\nKZ-B,B,agreed\n",
+        ["p.csv:3: 6 cells like the header (got 3)"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_row_is_reported_and_nothing_is_written(world, tmp_path, case):
+    text, messages = CASES[case]
+    path = tmp_path / "p.csv"
+    path.write_text(text, encoding="utf-8")
+    before = data_counts(world)
+    with pytest.raises(ImportRejected) as caught:
+        import_file(world, "projects", path, batch_size=1)  # batches of one: checks span the whole file
+    assert [str(p) for p in caught.value.report.problems] == messages
+    assert str(caught.value).startswith(f"1 problem in {path}, nothing written (first: {messages[0]})")
+    assert data_counts(world) == before
+
+
+FATAL = {
+    "malformed CSV quoting": (
+        "p.csv", f'{HEADER}\n{GOOD}\nKZ-B,"B" and more,agreed,2020,5,host:KZ\n',
+        "p.csv:3: well-formed CSV: ',' expected after '\"'; check the quotes on this line; nothing written "
+        "(the rest of the file cannot be read)"),
+    "unterminated quote": (
+        "p.csv", f'{HEADER}\n{GOOD}\nKZ-B,"B,agreed,2020,5,host:KZ\n',
+        "p.csv:3: well-formed CSV: unexpected end of data; check the quotes on this line; nothing written "
+        "(the rest of the file cannot be read)"),
+    "empty file": ("p.csv", "", "p.csv: the file is empty (expected a header line naming the columns)"),
+    "empty json": ("p.json", "", "p.json: the file is empty (expected sections such as forums: or projects:)"),
+    "not json": ("p.json", '{"projects": [', "p.json:1: not valid YAML/JSON (expected the node content, "
+                 "but found '<stream end>')"),
+}
+
+
+@pytest.mark.parametrize("case", FATAL)
+def test_unreadable_file_is_one_error_and_nothing_is_written(world, tmp_path, case):
+    name, text, message = FATAL[case]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    before = data_counts(world)
+    with pytest.raises(UserError) as caught:
+        import_file(world, "projects", path, allow_rejects=True)
+    assert str(caught.value) == message
+    assert data_counts(world) == before
+
+
+def test_wrong_sheet_names_the_sheets(world, tmp_path):
+    path = tmp_path / "p.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Projects"
+    book.active.append(["code", "title"])
+    book.save(path)
+    with pytest.raises(UserError) as caught:
+        import_file(world, "projects", path, sheet="Sheet9")
+    assert str(caught.value) == "p.xlsx: no sheet named 'Sheet9' (sheets: Projects)"
+
+
+def test_cli_exit_code_3_lists_every_problem(world, tmp_path, cli, db_url):
+    path = tmp_path / "p.csv"
+    path.write_text(f"{HEADER}\nKZ-A,A,finished,2020,5,host:KZ\nKZ-B,B,agreed,2020,-1,host:Atlantis\n")
+    result = cli("import", "projects", path, "-d", url_text(db_url))
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        "p.csv:2 [status]: expected one of pledged, agreed, under_construction, completed, operational, "
+        "suspended, cancelled (got 'finished')",
+        "p.csv:3 [amount]: expected a number of at least 0 (got '-1')",
+    ]
+    assert lines[-1].startswith(f"error: 2 problems in {path}, nothing written")
+    assert data_counts(world)["projects"] == 0
