@@ -3,8 +3,9 @@ database, next to a raw baseline in the same run: the driver's cursor reading th
 
     .venv/bin/python bench/bench_export.py [--projects 100000] [--database-url URL]
 
-Prints rows/s and peak Python memory (tracemalloc, measured in a second run) for each. Without --database-url a temporary SQLite
-file is used; a PostgreSQL URL must name an empty database that the benchmark may fill.
+Prints rows/s and peak Python memory (tracemalloc, measured in a second run) for each. Without
+--database-url a temporary SQLite file is used; a PostgreSQL URL must name an empty database that the
+benchmark may fill.
 """
 
 from __future__ import annotations
