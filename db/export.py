@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from db import bi
+from db import bi, migrate
 from db.errors import UserError
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -75,6 +75,7 @@ def export_view(engine: Engine, name: str, fmt: str, out_dir: Path, batch_size: 
 def export_views(engine: Engine, names: Sequence[str], fmt: str, out_dir: Path,
                  batch_size: int = BATCH_SIZE) -> list[ExportedFile]:
     views = [bi.view(n).name for n in names]  # every name checked before anything is written
+    migrate.require_head(engine)  # the views exist only from revision 0002 on
     return [export_view(engine, v, fmt, out_dir, batch_size) for v in views]
 
 

@@ -85,3 +85,15 @@ def test_export_errors(cli, db_url, tmp_path):
     result = cli("export", "--out", out, "-d", url_text(db_url))
     assert result.exit_code == 3
     assert "name the views to export or give --all" in result.stderr
+
+
+def test_export_from_a_database_without_the_views(cli, empty_url, tmp_path):
+    from db import migrate
+    from db.engine import make_engine
+
+    engine = make_engine(empty_url)
+    migrate.upgrade(engine, "f177de1484d9")
+    engine.dispose()
+    result = cli("export", "--all", "--out", tmp_path / "out", "-d", url_text(empty_url))
+    assert result.exit_code == 4
+    assert "run `coopdb db upgrade`" in result.stderr
