@@ -14,8 +14,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coopdb import __version__
 from coopdb.cli import files_cmd
+from coopdb.cli.bi_cmd import bi_group
 from coopdb.cli.countries_cmd import countries_group, import_countries_cmd
 from coopdb.cli.db_cmd import db_group
+from coopdb.cli.docs_cmd import docs_group
+from coopdb.cli.export_cmd import export
 from coopdb.cli.import_cmd import import_group
 from coopdb.cli.query_cmd import sql, status
 from coopdb.cli.quickstart_cmd import quickstart
@@ -75,6 +78,9 @@ cli.add_command(sql)
 cli.add_command(countries_group)
 import_group.add_command(import_countries_cmd)
 files_cmd.register()
+cli.add_command(bi_group)
+cli.add_command(export)
+cli.add_command(docs_group)
 
 
 def main() -> None:

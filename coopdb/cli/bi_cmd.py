@@ -1,0 +1,110 @@
+"""`coopdb bi ...`: the BI views, the read-only role for BI tools, and the example queries."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from coopdb.cli.common import database_url_option, engine_for, out, print_json
+from db import bi
+from db import inspect as db_inspect
+from db.engine import mask, sqlite_path
+from db.errors import UserError
+
+SQLITE_ADVICE = """\
+SQLite has no users or roles: whoever can read the file can read everything in it, and whoever can
+write it can change it. To give a BI tool read-only access to {path}:
+  - give it a copy (`sqlite3 {path} ".backup coopdb-bi.sqlite"` makes a consistent one), or
+  - make the file read-only for that tool's user (chmod a-w, or a read-only mount) and open it with
+    the URI file:{path}?mode=ro (Python, DBeaver, Superset) or `sqlite3 -readonly`.
+The BI views are the bi_* views in that file: {views}.
+For users and roles, move to PostgreSQL and run this command there (see docs/bi.md)."""
+
+
+@click.group("bi")
+def bi_group() -> None:
+    """BI views, the read-only role for BI tools, and running the example queries."""
+
+
+@bi_group.command("views")
+@database_url_option
+def views(database_url: str | None) -> None:
+    """List the BI views with how SQL names them on this database and what each shows."""
+    dialect = engine_for(database_url).dialect.name
+    table = Table("view", "columns", "what it shows")
+    for v in bi.catalog().values():
+        table.add_row(bi.qualified_name(v.name, dialect), str(len(v.columns)), v.comment)
+    out.print(table)
+
+
+@bi_group.command("grant-readonly")
+@click.argument("role")
+@click.option("--login", metavar="USER", help="Also create (or update) this login user as a member of ROLE.")
+@click.option("--password-env", metavar="VAR",
+              help="Name of the environment variable holding the login user's password (never on the command line).")
+@database_url_option
+def grant_readonly(role: str, login: str | None, password_env: str | None, database_url: str | None) -> None:
+    """Create the NOLOGIN role ROLE that can read the `bi` views and nothing else (PostgreSQL).
+
+    ROLE gets USAGE on schema bi, SELECT on its views and default privileges for views created later.
+    With --login USER, USER becomes a login user in ROLE (search_path bi, read-only transactions); its
+    password is read from the environment variable named by --password-env. Running it again changes
+    nothing but the password. On SQLite it explains how to share the file read-only instead.
+
+    Example: BI_PW=... coopdb bi grant-readonly coopdb_bi --login metabase --password-env BI_PW
+    """
+    engine = engine_for(database_url)
+    if engine.dialect.name == "sqlite":
+        path = sqlite_path(engine.url) or mask(engine.url)
+        names = ", ".join(bi.qualified_name(v, "sqlite") for v in bi.catalog())
+        out.print(SQLITE_ADVICE.format(path=path, views=names))
+        return
+    password = None
+    if password_env:
+        if login is None:
+            raise UserError("--password-env needs --login USER")
+        password = os.environ.get(password_env)
+        if not password:
+            raise UserError(f"environment variable {password_env} is not set or empty: put the password there")
+    report = bi.grant_readonly(engine, role, login=login, password=password)
+    out.print(f"role {report.role} {'created' if report.role_created else 'already existed'}: "
+              f"SELECT on {len(report.views)} views in {report.database}.{bi.SCHEMA} "
+              "and on views created there later")
+    if report.login:
+        state = "created" if report.login_created else "updated"
+        note = ", password set" if report.password_set else ""
+        out.print(f"login user {report.login} {state}{note}: member of {report.role}, search_path {bi.SCHEMA}, "
+                  "read-only transactions")
+
+
+@bi_group.command("query")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_url_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--limit", type=int, default=None, help="Print at most this many rows.")
+def query(file: Path, database_url: str | None, fmt: str, limit: int | None) -> None:
+    """Run the read-only SQL query in FILE (e.g. queries/*.sql), written against bi.<view>.
+
+    On SQLite, bi.<view> names are read as bi_<view>, so the same file runs on both databases.
+    """
+    engine = engine_for(database_url, read_only=True)
+    text = bi.for_dialect(file.read_text(encoding="utf-8"), engine.dialect.name)
+    result = db_inspect.read_only_query(engine, text, limit)
+    if fmt == "json":
+        print_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    else:
+        table = Table(*result.columns)
+        for row in result.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+        out.print(f"{len(result.rows)} row(s)")

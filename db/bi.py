@@ -1,0 +1,300 @@
+"""The BI views: their catalog (columns, types, comments), creating and dropping them, reading them with
+proper Python types, and the read-only role for BI tools on PostgreSQL.
+
+On PostgreSQL the views live in the schema `bi` (`bi.projects_by_country`); SQLite has no schemas, so there
+they are views named with a `bi_` prefix (`bi_projects_by_country`). The columns are the same on both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, Engine
+
+from db.errors import UserError
+
+SCHEMA = "bi"
+SQLITE_PREFIX = "bi_"
+
+# YEAR_OF(column) in the view SQL becomes each dialect's year extraction, as an integer.
+_YEAR_OF = re.compile(r"YEAR_OF\(([\w.]+)\)")
+_YEAR_SQL = {
+    "postgresql": r"CAST(EXTRACT(YEAR FROM \1) AS INTEGER)",
+    "sqlite": r"CAST(strftime('%Y', \1) AS INTEGER)",
+}
+_NUMERIC = re.compile(r"numeric\((\d+),(\d+)\)")
+_TYPES = ("text", "integer", "date", "boolean")
+
+
+@dataclass(frozen=True)
+class ViewColumn:
+    name: str
+    type: str  # text, integer, date, boolean or numeric(P,S)
+    comment: str
+
+    @property
+    def numeric(self) -> tuple[int, int] | None:
+        """(precision, scale) for a numeric column, else None."""
+        match = _NUMERIC.fullmatch(self.type)
+        return (int(match[1]), int(match[2])) if match else None
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    comment: str
+    columns: tuple[ViewColumn, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def select_sql(self, dialect: str) -> str:
+        """The view's SELECT for `dialect` (postgresql or sqlite)."""
+        text = resources.files("db.views").joinpath(f"{self.name}.sql").read_text(encoding="utf-8")
+        return _YEAR_OF.sub(_YEAR_SQL[dialect], text).strip()
+
+
+@cache
+def catalog() -> dict[str, View]:
+    """The views in creation order, read from db/views/catalog.yml."""
+    raw = yaml.safe_load(resources.files("db.views").joinpath("catalog.yml").read_text(encoding="utf-8"))
+    views = {}
+    for name, spec in raw.items():
+        columns = tuple(ViewColumn(*entry) for entry in spec["columns"])
+        for column in columns:
+            if column.type not in _TYPES and column.numeric is None:
+                raise ValueError(f"catalog.yml: {name}.{column.name} has unknown type {column.type!r}")
+        views[name] = View(name, " ".join(spec["comment"].split()), columns)
+    return views
+
+
+def view(name: str) -> View:
+    """The view called `name` (with or without `bi.` / `bi_`), or a UserError listing the views."""
+    bare = name.removeprefix(SCHEMA + ".").removeprefix(SQLITE_PREFIX)
+    views = catalog()
+    if bare not in views:
+        raise UserError(f"no BI view {name!r} (expected one of: {', '.join(views)})")
+    return views[bare]
+
+
+def qualified_name(name: str, dialect: str) -> str:
+    """How SQL names the view on `dialect`: bi.name on PostgreSQL, bi_name on SQLite."""
+    return f"{SCHEMA}.{name}" if dialect == "postgresql" else f"{SQLITE_PREFIX}{name}"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_statements(dialect: str) -> list[str]:
+    """The statements that create every view (and on PostgreSQL the schema and the comments)."""
+    statements = []
+    if dialect == "postgresql":
+        statements.append(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    for v in catalog().values():
+        name = qualified_name(v.name, dialect)
+        statements.append(f"CREATE VIEW {name} AS\n{v.select_sql(dialect)}")
+        if dialect == "postgresql":
+            statements.append(f"COMMENT ON VIEW {name} IS {_quote(v.comment)}")
+            statements += [f"COMMENT ON COLUMN {name}.{c.name} IS {_quote(c.comment)}" for c in v.columns]
+    return statements
+
+
+def drop_statements(dialect: str) -> list[str]:
+    statements = [f"DROP VIEW IF EXISTS {qualified_name(v, dialect)}" for v in reversed(list(catalog()))]
+    if dialect == "postgresql":
+        statements.append(f"DROP SCHEMA IF EXISTS {SCHEMA}")
+    return statements
+
+
+def create_views(conn: Connection) -> None:
+    for statement in create_statements(conn.dialect.name):
+        conn.exec_driver_sql(statement)  # no parameters: '%' and ':' in the SQL are taken literally
+
+
+def drop_views(conn: Connection) -> None:
+    for statement in drop_statements(conn.dialect.name):
+        conn.exec_driver_sql(statement)
+
+
+# --- queries written against bi.<view> -------------------------------------------------------------------
+
+
+def for_dialect(sql: str, dialect: str) -> str:
+    """A query written with PostgreSQL's names (`bi.projects_by_country`) made to run on `dialect`.
+
+    On SQLite every `bi.<view>` naming a known view becomes `bi_<view>`; nothing else changes.
+    """
+    if dialect == "postgresql":
+        return sql
+    names = "|".join(sorted(catalog(), key=len, reverse=True))
+    return re.sub(rf"\b{SCHEMA}\.({names})\b", rf"{SQLITE_PREFIX}\1", sql)
+
+
+# --- reading a view with proper types --------------------------------------------------------------------
+
+
+def _to_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _to_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _to_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _to_decimal(scale: int):
+    quantum = Decimal(1).scaleb(-scale)
+
+    def convert(value: Any) -> Decimal | None:
+        if value is None:
+            return None
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        return number.quantize(quantum)
+
+    return convert
+
+
+def _to_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def converter(column: ViewColumn):
+    """Turns what either database returns into the column's Python type (SQLite gives dates as text)."""
+    numeric = column.numeric
+    if numeric:
+        return _to_decimal(numeric[1])
+    return {"date": _to_date, "boolean": _to_bool, "integer": _to_int, "text": _to_text}[column.type]
+
+
+def iter_view(engine: Engine, name: str, batch_size: int = 10_000,
+              order_by: Sequence[str] | None = None) -> Iterator[list[tuple]]:
+    """The rows of one view in batches of `batch_size`, typed by the catalog, streamed from the server."""
+    v = view(name)
+    converters = [converter(c) for c in v.columns]
+    columns = ", ".join(v.column_names)
+    sql = f"SELECT {columns} FROM {qualified_name(v.name, engine.dialect.name)}"
+    if order_by:
+        sql += " ORDER BY " + ", ".join(order_by)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, max_row_buffer=batch_size).exec_driver_sql(sql)
+        while batch := result.fetchmany(batch_size):
+            yield [tuple(f(value) for f, value in zip(converters, row, strict=True)) for row in batch]
+
+
+def read_view(engine: Engine, name: str, order_by: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """All rows of one view as dicts (for tests and small views)."""
+    names = view(name).column_names
+    return [dict(zip(names, row, strict=True)) for batch in iter_view(engine, name, order_by=order_by)
+            for row in batch]
+
+
+# --- the read-only role (PostgreSQL) ---------------------------------------------------------------------
+
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+@dataclass
+class GrantReport:
+    database: str
+    role: str
+    role_created: bool
+    login: str | None = None
+    login_created: bool = False
+    password_set: bool = False
+    views: tuple[str, ...] = ()
+
+
+def _check_role_name(name: str, what: str) -> None:
+    if not ROLE_NAME.fullmatch(name):
+        raise UserError(f"{what} {name!r}: expected a lower-case PostgreSQL name of letters, digits and _ "
+                        "(e.g. coopdb_readonly)")
+
+
+def grant_readonly(engine: Engine, role: str, login: str | None = None, password: str | None = None) -> GrantReport:
+    """Give the NOLOGIN role `role` read access to the `bi` views and nothing else; optionally make `login` a
+    login user that is a member of it (with `password`, sent to the server already hashed). Idempotent.
+
+    The role gets CONNECT on the database, USAGE on schema bi, SELECT on every view in it, and default
+    privileges so that views created later by the schema's owner are readable too. The login user also gets
+    `search_path = bi` and read-only transactions in this database.
+    """
+    from psycopg import sql
+
+    if engine.dialect.name != "postgresql":
+        raise UserError("roles exist only on PostgreSQL; share a SQLite file read-only instead (see docs/bi.md)")
+    _check_role_name(role, "role")
+    if login is not None:
+        _check_role_name(login, "login user")
+        if login == role:
+            raise UserError(f"the login user must differ from the role ({role!r})")
+    from db import migrate
+
+    migrate.require_head(engine)
+
+    with engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        cur = raw.cursor()
+
+        def exists(name: str) -> tuple[bool, bool]:
+            row = cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+            return row is not None, bool(row and row[0])
+
+        database = cur.execute("SELECT current_database()").fetchone()[0]
+        owner = cur.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s",
+                            (SCHEMA,)).fetchone()
+        if owner is None:
+            raise UserError(f"database {database} has no schema {SCHEMA}: run `coopdb db upgrade`")
+        report = GrantReport(database=database, role=role, role_created=False, login=login)
+        ident = sql.Identifier
+        found, superuser = exists(role)
+        if superuser:
+            raise UserError(f"role {role!r} is a superuser: choose a new name for the read-only role")
+        if not found:
+            cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(ident(role)))
+            report.role_created = True
+        for statement in (
+            "GRANT CONNECT ON DATABASE {db} TO {role}",
+            "GRANT USAGE ON SCHEMA {schema} TO {role}",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}",
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}",
+        ):
+            cur.execute(sql.SQL(statement).format(
+                db=ident(database), role=ident(role), schema=ident(SCHEMA), owner=ident(owner[0])))
+
+        if login is not None:
+            found, superuser = exists(login)
+            if superuser:
+                raise UserError(f"login user {login!r} is a superuser: refusing to change it")
+            if not found and not password:
+                raise UserError(f"login user {login!r} does not exist yet: give its password with --password-env")
+            verb = "ALTER" if found else "CREATE"
+            if password:
+                hashed = raw.pgconn.encrypt_password(password.encode(), login.encode()).decode()
+                cur.execute(sql.SQL(verb + " ROLE {} WITH LOGIN PASSWORD {}").format(ident(login), sql.Literal(hashed)))
+                report.password_set = True
+            else:
+                cur.execute(sql.SQL("ALTER ROLE {} WITH LOGIN").format(ident(login)))
+            report.login_created = not found
+            cur.execute(sql.SQL("GRANT {} TO {}").format(ident(role), ident(login)))
+            for setting, value in (("search_path", SCHEMA), ("default_transaction_read_only", "on")):
+                cur.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET {} = {}").format(
+                    ident(login), ident(database), ident(setting), sql.Literal(value)))
+        rows = cur.execute("SELECT table_name FROM information_schema.views WHERE table_schema = %s "
+                           "ORDER BY table_name", (SCHEMA,)).fetchall()
+        report.views = tuple(r[0] for r in rows)
+    return report

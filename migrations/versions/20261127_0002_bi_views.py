@@ -1,0 +1,40 @@
+"""BI views: schema `bi` on PostgreSQL, `bi_*` views on SQLite
+
+Revision ID: 0002
+Revises: f177de1484d9
+Create Date: 2026-11-27 23:00:00
+
+Rules for a coopdb migration (read before you commit one):
+- One concern per revision, with a downgrade() that really undoes it (tests walk down and up).
+- Generate against PostgreSQL, then read every line: a rename must be a rename, not drop + add.
+- SQLite needs batch mode: alter columns and constraints inside `with op.batch_alter_table(...)`.
+- Constraints get their names from the naming convention in db/base.py; never name one by hand.
+- Data fixes use Core SQL (sa.table/sa.column or op.execute), never the ORM models, which move on.
+- Views are SQL kept in db/views/ and created/dropped here; autogenerate never sees them.
+- A changed vocabulary in db/vocab.py means altering its CHECK here.
+
+The views' SQL is in db/views/*.sql and their column comments in db/views/catalog.yml. Changing a view later
+means a new revision that drops and re-creates the views (db.bi.drop_views / create_views) and a line in
+CHANGELOG.md. On SQLite a batch migration that rebuilds a table a view reads must drop the views first and
+re-create them afterwards (SQLite checks views when a table is renamed).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from db import bi
+
+revision: str = '0002'
+down_revision: str | Sequence[str] | None = 'f177de1484d9'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    bi.create_views(op.get_bind())
+
+
+def downgrade() -> None:
+    bi.drop_views(op.get_bind())

@@ -1,0 +1,161 @@
+"""`coopdb bi grant-readonly`: a role that reads the bi views and nothing else (PostgreSQL), and the SQLite
+explanation. Roles are cluster-wide: each test makes its own names and drops them afterwards."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from db import bi
+from tests.conftest import url_text
+
+PASSWORD = "s3cret-" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def roles(db_url, backend):
+    if backend != "postgresql":
+        pytest.skip("roles exist only on PostgreSQL")
+    suffix = uuid.uuid4().hex[:10]
+    names = {"role": f"coopdb_ro_{suffix}", "login": f"coopdb_bi_{suffix}"}
+    yield names
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names.values():
+            if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first():
+                conn.execute(text(f'DROP OWNED BY "{name}"'))
+                conn.execute(text(f'DROP ROLE "{name}"'))
+    admin.dispose()
+
+
+def grant(cli, db_url, roles, *extra):
+    return cli("bi", "grant-readonly", roles["role"], "--login", roles["login"], "--password-env", "COOPDB_TEST_PW",
+               *extra, "-d", url_text(db_url), env={"COOPDB_TEST_PW": PASSWORD})
+
+
+@pytest.fixture
+def reader(cli, db_url, bi_engine, roles):
+    """An engine connected as the login user the command created."""
+    result = grant(cli, db_url, roles)
+    assert result.exit_code == 0, result.stderr
+    assert f"role {roles['role']} created" in result.stdout
+    assert f"login user {roles['login']} created, password set" in result.stdout
+    engine = create_engine(db_url.set(username=roles["login"], password=PASSWORD))
+    yield engine
+    engine.dispose()
+
+
+def test_reader_selects_every_bi_view(reader):
+    with reader.connect() as conn:
+        for name in bi.catalog():
+            assert conn.execute(text(f"SELECT count(*) FROM bi.{name}")).scalar_one() > 0, name
+        # search_path is bi for the login user, so the bare view names work too
+        assert conn.execute(text("SELECT count(*) FROM country_pairs")).scalar_one() == 6
+
+
+DENIED = "permission denied"
+NOT_UPDATABLE = "Views that do not select from a single table or view are not automatically updatable"
+
+
+@pytest.mark.parametrize(("statement", "refusal"), [
+    ("INSERT INTO public.countries (code, name, kind) VALUES ('XXX', 'Nowhere', 'other')", DENIED),
+    ("UPDATE public.countries SET name = 'x'", DENIED),
+    ("DELETE FROM public.citations", DENIED),
+    ("SELECT count(*) FROM public.projects", DENIED),
+    ("SELECT count(*) FROM public.sources", DENIED),
+    ("CREATE TABLE public.scratch (id integer)", DENIED),
+    ("CREATE TABLE bi.scratch (id integer)", DENIED),
+    ("CREATE VIEW bi.scratch AS SELECT 1 AS one", DENIED),
+    ("CREATE SCHEMA scratch", DENIED),
+    ("DROP VIEW bi.fact_sources", "must be owner"),
+    # the views join tables, so PostgreSQL refuses to write through them whatever the privileges
+    ("DELETE FROM bi.projects_by_country", NOT_UPDATABLE),
+    ("UPDATE bi.membership_spans SET role = 'member'", NOT_UPDATABLE),
+    ("INSERT INTO bi.country_pairs (country_code) VALUES ('XXX')", "not automatically updatable"),
+])
+def test_reader_cannot_write_create_or_read_tables(reader, bi_engine, statement, refusal):
+    # default_transaction_read_only is on for the login user; switch it off to prove the grants alone refuse
+    with pytest.raises(DBAPIError) as failure, reader.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("SET default_transaction_read_only = off"))
+        conn.execute(text(statement))
+    assert refusal in str(failure.value.orig)
+    with bi_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM countries")).scalar_one() == 3
+        assert conn.execute(text("SELECT count(*) FROM citations")).scalar_one() == 5
+        assert conn.execute(text("SELECT count(*) FROM bi.fact_sources")).scalar_one() == 5
+
+
+def test_reader_transactions_are_read_only(reader):
+    with pytest.raises(DBAPIError) as failure, reader.connect() as conn:
+        conn.execute(text("CREATE TEMPORARY TABLE scratch (id integer)"))
+    assert "read-only transaction" in str(failure.value.orig)
+
+
+def test_reader_sees_foreign_keys_through_pg_catalog(reader):
+    with reader.connect() as conn:
+        names = set(conn.execute(text(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+            "AND connamespace = 'public'::regnamespace")).scalars())
+    assert {"fk_project_countries_project_id_projects", "fk_memberships_forum_id_forums",
+            "fk_citations_source_id_sources"} <= names
+
+
+def test_views_created_later_are_readable(reader, bi_engine):
+    with bi_engine.begin() as conn:
+        conn.execute(text("CREATE VIEW bi.later_view AS SELECT code FROM countries"))
+    with reader.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM bi.later_view")).scalar_one() == 3
+
+
+def test_grant_is_idempotent(cli, db_url, reader, roles):
+    again = grant(cli, db_url, roles)
+    assert again.exit_code == 0, again.stderr
+    assert f"role {roles['role']} already existed" in again.stdout
+    assert f"login user {roles['login']} updated, password set" in again.stdout
+    with reader.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM bi.membership_spans")).scalar_one() == 8
+
+
+def test_role_without_login(cli, db_url, bi_engine, roles):
+    result = cli("bi", "grant-readonly", roles["role"], "-d", url_text(db_url))
+    assert result.exit_code == 0, result.stderr
+    with bi_engine.connect() as conn:
+        row = conn.execute(text("SELECT rolcanlogin, has_schema_privilege(rolname, 'bi', 'USAGE'), "
+                                "has_table_privilege(rolname, 'bi.country_pairs', 'SELECT'), "
+                                "has_table_privilege(rolname, 'public.projects', 'SELECT') "
+                                "FROM pg_roles WHERE rolname = :n"), {"n": roles["role"]}).one()
+    assert tuple(row) == (False, True, True, False)
+
+
+def test_password_is_never_an_argument_and_must_be_set(cli, db_url, bi_engine, roles):
+    result = cli("bi", "grant-readonly", roles["role"], "--login", roles["login"], "--password-env", "COOPDB_NO_SUCH",
+                 "-d", url_text(db_url), env={"COOPDB_NO_SUCH": ""})
+    assert result.exit_code == 3
+    assert result.stderr == "error: environment variable COOPDB_NO_SUCH is not set or empty: put the password there\n"
+    result = cli("bi", "grant-readonly", roles["role"], "--login", roles["login"], "-d", url_text(db_url))
+    assert result.exit_code == 3
+    assert "does not exist yet: give its password with --password-env" in result.stderr
+
+
+def test_refuses_a_superuser_and_bad_names(cli, db_url, bi_engine, roles):
+    result = cli("bi", "grant-readonly", roles["role"], "--login", "postgres", "--password-env", "PW",
+                 "-d", url_text(db_url), env={"PW": "x"})
+    assert result.exit_code == 3
+    assert result.stderr == "error: login user 'postgres' is a superuser: refusing to change it\n"
+    result = cli("bi", "grant-readonly", "Bad-Name", "-d", url_text(db_url))
+    assert result.exit_code == 3
+    assert "expected a lower-case PostgreSQL name" in result.stderr
+
+
+def test_sqlite_explains_how_to_share_read_only(cli, db_url, backend):
+    if backend != "sqlite":
+        pytest.skip("the SQLite explanation")
+    result = cli("bi", "grant-readonly", "coopdb_bi", "-d", url_text(db_url))
+    assert result.exit_code == 0
+    assert "SQLite has no users or roles" in result.stdout
+    assert "?mode=ro" in result.stdout
+    assert "bi_projects_by_country" in result.stdout

@@ -1,0 +1,220 @@
+"""The BI views: pinned columns, expected rows on the test dataset, comments. Both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import inspect, text
+
+from db import bi, migrate
+
+# The public interface. Changing a name here is deliberate: a migration and a line in CHANGELOG.md.
+PINNED = {
+    "projects_by_country": [
+        "project_id", "project_code", "project_title", "sector", "sector_code", "status", "year", "committed_on",
+        "committed_precision", "started_on", "completed_on", "amount", "currency", "amount_year",
+        "amount_usd_nominal", "amount_usd_constant", "usd_base_year", "capacity", "capacity_unit",
+        "location_name", "admin_area", "latitude", "longitude", "country_code", "country_name", "country_alpha2",
+        "country_alpha3", "region", "subregion", "role", "framework_forum_code", "framework_forum_name",
+    ],
+    "membership_spans": [
+        "membership_id", "forum_code", "forum_name", "forum_acronym", "forum_kind", "country_code", "country_name",
+        "country_alpha2", "country_alpha3", "role", "started_on", "started_precision", "started_year", "ended_on",
+        "ended_precision", "ended_year", "is_current",
+    ],
+    "agreements_with_parties": [
+        "agreement_id", "agreement_code", "agreement_title", "kind", "status", "target", "signed_on",
+        "signed_precision", "signed_year", "in_force_on", "in_force_precision", "terminated_on",
+        "terminated_precision", "forum_code", "forum_name", "country_code", "country_name", "country_alpha2",
+        "country_alpha3", "party_role", "party_count",
+    ],
+    "country_pairs": [
+        "country_code", "country_name", "country_alpha2", "country_alpha3", "partner_code", "partner_name",
+        "partner_alpha2", "partner_alpha3", "shared_projects", "shared_agreements", "shared_forums", "first_year",
+        "last_year",
+    ],
+    "fact_sources": [
+        "citation_id", "record_type", "record_id", "record_code", "record_title", "field", "source_key",
+        "source_kind", "source_title", "publisher", "source_url", "language", "published_on",
+        "published_precision", "locator", "quote",
+    ],
+    "entity_mentions": [
+        "source_key", "source_title", "publisher", "source_url", "language", "published_on", "entity_type",
+        "entity_id", "entity_code", "entity_name", "mention_count", "first_sentence", "first_matched_text",
+    ],
+}
+
+
+def test_catalog_matches_the_pinned_columns():
+    assert {name: v.column_names for name, v in bi.catalog().items()} == PINNED
+
+
+@pytest.mark.parametrize("view", list(PINNED))
+def test_view_has_the_pinned_columns_in_the_database(engine, backend, view):
+    with engine.connect() as conn:
+        result = conn.exec_driver_sql(f"SELECT * FROM {bi.qualified_name(view, backend)} WHERE 1 = 0")
+        assert list(result.keys()) == PINNED[view]
+
+
+def test_every_view_and_column_has_a_comment_in_the_catalog():
+    for v in bi.catalog().values():
+        assert len(v.comment) > 20, v.name
+        for c in v.columns:
+            assert len(c.comment) > 5, f"{v.name}.{c.name}"
+
+
+def test_every_view_column_has_its_comment_in_the_postgresql_catalog(engine, backend):
+    if backend != "postgresql":
+        pytest.skip("SQLite keeps no comments; the catalog is checked above and printed in docs/data-dictionary.md")
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT c.relname, a.attname, col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class') "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "WHERE n.nspname = 'bi' AND c.relkind = 'v'"
+        )).all()
+    found = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+    expected = {(v.name, c.name): (c.comment, v.comment) for v in bi.catalog().values() for c in v.columns}
+    assert found == expected
+
+
+def test_sqlite_views_keep_date_and_numeric_types(engine, backend):
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL types are checked through the rows")
+    columns = {c["name"]: str(c["type"]) for c in inspect(engine).get_columns("bi_projects_by_country")}
+    assert columns["committed_on"] == "DATE"
+    assert columns["amount"] == "NUMERIC(20, 2)"
+
+
+def test_downgrade_drops_the_views_and_upgrade_brings_them_back(engine, backend):
+    migrate.downgrade(engine, "f177de1484d9")
+    insp = inspect(engine)
+    if backend == "postgresql":
+        assert "bi" not in insp.get_schema_names()
+    else:
+        assert not [v for v in insp.get_view_names() if v.startswith("bi_")]
+    migrate.upgrade(engine)
+    assert set(inspect(engine).get_view_names(schema="bi" if backend == "postgresql" else None)) >= {
+        bi.qualified_name(v, backend).split(".")[-1] for v in bi.catalog()}
+    assert migrate.check(engine).ok
+
+
+def _pick(rows, *columns):
+    return [tuple(r[c] for c in columns) for r in rows]
+
+
+def test_projects_by_country(bi_engine):
+    rows = bi.read_view(bi_engine, "projects_by_country", order_by=["project_code", "country_code", "role"])
+    assert _pick(rows, "project_code", "country_alpha2", "country_alpha3", "role", "year") == [
+        ("CN-KZ-LIANYUNGANG", "CN", "CHN", "host", 2014),
+        ("CN-KZ-LIANYUNGANG", "KZ", "KAZ", "partner", 2014),
+        ("ID-JAKARTA-BANDUNG-HSR", "CN", "CHN", "builder", 2015),
+        ("ID-JAKARTA-BANDUNG-HSR", "CN", "CHN", "financier", 2015),
+        ("ID-JAKARTA-BANDUNG-HSR", "ID", "IDN", "host", 2015),
+        ("KZ-LUBAN-WORKSHOP", "CN", "CHN", "partner", None),
+        ("KZ-LUBAN-WORKSHOP", "KZ", "KAZ", "host", None),
+        ("KZ-TURGUSUN-HPP", "CN", "CHN", "builder", 2018),
+        ("KZ-TURGUSUN-HPP", "KZ", "KAZ", "host", 2018),
+        ("KZ-ZHANATAS-WIND", "CN", "CHN", "financier", 2019),
+        ("KZ-ZHANATAS-WIND", "KZ", "KAZ", "host", 2019),
+    ]
+    wind = next(r for r in rows if r["project_code"] == "KZ-ZHANATAS-WIND" and r["role"] == "host")
+    assert wind == {
+        "project_id": wind["project_id"], "project_code": "KZ-ZHANATAS-WIND", "project_title": "Zhanatas wind farm",
+        "sector": "ENERGY", "sector_code": None, "status": "operational", "year": 2019,
+        "committed_on": dt.date(2019, 1, 1), "committed_precision": "year", "started_on": None,
+        "completed_on": None, "amount": Decimal("1550000000.00"), "currency": "CNY", "amount_year": 2019,
+        "amount_usd_nominal": Decimal("224500000.00"), "amount_usd_constant": None, "usd_base_year": None,
+        "capacity": Decimal("100.000"), "capacity_unit": "MW", "location_name": "Zhanatas",
+        "admin_area": "Zhambyl", "latitude": Decimal("43.566700"), "longitude": Decimal("69.750000"),
+        "country_code": "KAZ", "country_name": "Kazakhstan", "country_alpha2": "KZ", "country_alpha3": "KAZ",
+        "region": "Asia", "subregion": "Central Asia", "role": "host", "framework_forum_code": "BRI",
+        "framework_forum_name": "Belt and Road Initiative",
+    }
+
+
+def test_membership_spans(bi_engine):
+    rows = bi.read_view(bi_engine, "membership_spans", order_by=["forum_code", "country_code", "started_on"])
+    assert _pick(rows, "forum_code", "country_alpha3", "role", "started_on", "started_precision", "started_year",
+                 "ended_on", "ended_year", "is_current") == [
+        ("BRI", "CHN", "founding_member", dt.date(2013, 1, 1), "year", 2013, None, None, True),
+        ("BRI", "IDN", "partner_country", dt.date(2015, 1, 1), "year", 2015, None, None, True),
+        ("BRI", "KAZ", "partner_country", dt.date(2013, 9, 1), "month", 2013, None, None, True),
+        ("BRICS", "CHN", "founding_member", dt.date(2009, 1, 1), "year", 2009, None, None, True),
+        ("BRICS", "IDN", "applicant", dt.date(2024, 10, 24), "day", 2024, dt.date(2025, 1, 5), 2025, False),
+        ("BRICS", "IDN", "member", dt.date(2025, 1, 6), "day", 2025, None, None, True),
+        ("SCO", "CHN", "founding_member", dt.date(2001, 6, 15), "day", 2001, None, None, True),
+        ("SCO", "KAZ", "founding_member", dt.date(2001, 6, 15), "day", 2001, None, None, True),
+    ]
+    assert {r["forum_kind"] for r in rows if r["forum_code"] == "SCO"} == {"intergovernmental_organisation"}
+
+
+def test_agreements_with_parties(bi_engine):
+    rows = bi.read_view(bi_engine, "agreements_with_parties", order_by=["agreement_code", "country_code"])
+    assert _pick(rows, "agreement_code", "kind", "signed_on", "signed_year", "in_force_on", "forum_code",
+                 "country_alpha3", "party_role", "party_count") == [
+        ("CN-ID-MOU-2015", "memorandum", dt.date(2015, 3, 1), 2015, None, None, None, None, 0),
+        ("CN-KZ-TOURISM-YEARS", "programme", None, None, dt.date(2025, 1, 1), None, "CHN", "party", 2),
+        ("CN-KZ-TOURISM-YEARS", "programme", None, None, dt.date(2025, 1, 1), None, "KAZ", "party", 2),
+        ("CN-KZ-TRADE-TARGET", "target", dt.date(2023, 5, 17), 2023, None, None, "CHN", "party", 2),
+        ("CN-KZ-TRADE-TARGET", "target", dt.date(2023, 5, 17), 2023, None, None, "KAZ", "party", 2),
+        ("SCO-CHARTER", "treaty", dt.date(2002, 6, 7), 2002, dt.date(2003, 9, 19), "SCO", "CHN", "signatory", 2),
+        ("SCO-CHARTER", "treaty", dt.date(2002, 6, 7), 2002, dt.date(2003, 9, 19), "SCO", "KAZ", "signatory", 2),
+    ]
+    assert rows[3]["target"] == "double bilateral trade"
+
+
+def test_country_pairs(bi_engine):
+    rows = bi.read_view(bi_engine, "country_pairs", order_by=["country_code", "partner_code"])
+    assert _pick(rows, "country_alpha3", "partner_alpha3", "shared_projects", "shared_agreements", "shared_forums",
+                 "first_year", "last_year") == [
+        ("CHN", "IDN", 1, 0, 2, 2015, 2025),
+        ("CHN", "KAZ", 4, 3, 2, 2001, 2025),
+        ("IDN", "CHN", 1, 0, 2, 2015, 2025),
+        ("IDN", "KAZ", 0, 0, 1, 2015, 2015),
+        ("KAZ", "CHN", 4, 3, 2, 2001, 2025),
+        ("KAZ", "IDN", 0, 0, 1, 2015, 2015),
+    ]
+    assert _pick(rows[:1], "country_name", "country_alpha2", "partner_name", "partner_alpha2") == [
+        ("China", "CN", "Indonesia", "ID")]
+
+
+def test_fact_sources(bi_engine):
+    rows = bi.read_view(bi_engine, "fact_sources", order_by=["citation_id"])
+    assert _pick(rows, "record_type", "record_code", "record_title", "source_kind", "publisher", "language",
+                 "published_on", "locator") == [
+        ("project", "KZ-ZHANATAS-WIND", "Zhanatas wind farm", "news_article", "Example News", "id",
+         dt.date(2025, 6, 10), "line 12"),
+        ("project", "KZ-ZHANATAS-WIND", "Zhanatas wind farm", "dataset", "AidData", "en", dt.date(2023, 11, 1),
+         "row 42"),
+        ("agreement", "CN-KZ-TRADE-TARGET", "Joint target to double bilateral trade", "news_article",
+         "Example News", "id", dt.date(2025, 6, 10), "line 8"),
+        ("membership", "SCO:KAZ", "Kazakhstan in Shanghai Cooperation Organisation (founding_member)",
+         "news_article", "Example News", "id", dt.date(2025, 6, 10), "line 20"),
+        ("project_country", "ID-JAKARTA-BANDUNG-HSR", "Jakarta-Bandung high-speed railway", "dataset", "AidData",
+         "en", dt.date(2023, 11, 1), "row 7"),
+    ]
+    assert rows[0]["quote"] == "the wind farm at Zhanatas runs at 100 MW"
+    assert rows[0]["source_url"] == "https://news.example.org/kz-cn"
+    assert rows[0]["source_title"] == "Kazakhstan dan Tiongkok perkuat kerja sama"
+
+
+def test_entity_mentions(bi_engine):
+    rows = bi.read_view(bi_engine, "entity_mentions", order_by=["entity_type", "entity_code"])
+    assert _pick(rows, "entity_type", "entity_code", "entity_name", "mention_count", "first_matched_text",
+                 "first_sentence") == [
+        ("country", "CHN", "China", 3, "China", "China and Kazakhstan agreed to double trade."),
+        ("country", "KAZ", "Kazakhstan", 2, "Kazakhstan", "China and Kazakhstan agreed to double trade."),
+        ("forum", "SCO", "Shanghai Cooperation Organisation", 1, "SCO", "Both are members of the SCO."),
+        ("project", "KZ-ZHANATAS-WIND", "Zhanatas wind farm", 1, "PLTB Zhanatas",
+         "Tiongkok supports the wind farm PLTB Zhanatas in Kazakhstan."),
+    ]
+    assert {(r["source_key"], r["language"], r["published_on"]) for r in rows} == {
+        ("sha256:" + "a" * 64, "id", dt.date(2025, 6, 10))}
+
+
+def test_views_are_empty_on_an_empty_database(engine):
+    for name in bi.catalog():
+        assert bi.read_view(engine, name) == []
