@@ -17,6 +17,7 @@ word such as "Untuk"/"to"); parties are the countries named there, subjects and 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,8 +25,8 @@ from typing import Any
 from importers.articles.dates import find_dates
 from importers.articles.lang import cue_tokens, language_data
 from importers.articles.matching import Entity, Found
-from importers.articles.numbers import Quantity, find_quantities
-from importers.articles.text import Sentence, Token, joined, tokenize
+from importers.articles.numbers import UNITS, Quantity, find_quantities
+from importers.articles.text import Sentence, Token, joined, name_tokens, tokenize
 from importers.normalize import fold
 from importers.writer import slug_code
 
@@ -180,6 +181,9 @@ class CandidateFinder:
                 if any(m.entity.entity_type == "project" and m.start < end and start < m.end for m in here):
                     continue  # a known project: a mention, not a candidate
                 run_words = range(run[0], run[1] + 1)
+                if not any(sentence.tokens[k].capitalised and sentence.tokens[k].folded not in UNITS
+                           for k in run_words):
+                    continue  # "a 50 MW project": a number, not a name
                 named = [m for m in here if m.first in run_words or m.last in run_words]
                 if not capital and named and all(
                         any(m.first <= k <= m.last for m in named) for k in run_words):
@@ -239,6 +243,9 @@ class CandidateFinder:
                 candidate.reasons.append(f"date {found.describe()} as {column}")
         if candidate.section == "projects":
             for q in find_quantities(sentence.text, self.lang):
+                if after is not None and q.start > after - sentence.start and \
+                        clause & {t.folded for t in tokenize(sentence.text[after - sentence.start:q.start])}:
+                    continue
                 self._quantity(candidate, q)
 
     def _date_column(self, candidate: Candidate, words: set[str]) -> str:
@@ -263,15 +270,13 @@ class CandidateFinder:
 
     # ------------------------------------------------------------------ agreements
     def agreements(self, sentences: list[Sentence], mentions: list[Found]) -> list[Candidate]:
-        cues = cue_tokens(self.lang, "agreement_cues")
+        cues = [(name_tokens(e["cue"]), e) for e in self.data["agreement_cues"]]  # in priority order
+        article_countries = Counter(m.entity for m in mentions if m.entity.entity_type == "country")
         continuation = set(self.data.get("continuation_words", []))
         found: dict[str, Candidate] = {}
         for pos, sentence in enumerate(sentences):
-            hit = None
-            for i in range(len(sentence.tokens)):
-                hit = _cue_at(sentence, i, cues)
-                if hit:
-                    break
+            hit = next((h for cue in cues for i in range(len(sentence.tokens))
+                        if (h := _cue_at(sentence, i, [cue]))), None)
             if not hit:
                 continue
             _last, entry = hit
@@ -282,6 +287,9 @@ class CandidateFinder:
             indexes = {s.index for s in quoted}
             here = [m for m in mentions if m.sentence.index in indexes]
             countries = list(dict.fromkeys(m.entity for m in here if m.entity.entity_type == "country"))
+            from_article = not countries and bool(article_countries)
+            if from_article:  # "Kedua negara ...": the article's most named countries
+                countries = [c for c, _n in article_countries.most_common(2)]
             words = " ".join(" ".join(t.folded for t in s.tokens) for s in quoted)
             padded = f" {words} "
             subjects = list(dict.fromkeys(v for k, v in self.data["subjects"].items() if f" {fold(k)} " in padded))
@@ -297,6 +305,9 @@ class CandidateFinder:
                 title = f"{parties} {label}" + (f" on {' and '.join(subjects)}" if subjects else "")
             confidence = 0.4 + (0.2 if len(countries) >= 2 else 0) + (0.1 if subjects else 0) + (0.1 if target else 0)
             reasons = [f"cue {entry['cue']!r} in line {sentence.line}"]
+            if from_article:
+                reasons.append("no country in the sentence: parties are the article's most named countries "
+                               f"({', '.join(c.name for c in countries)})")
             if len(quoted) > 1:
                 reasons.append(f"the sentence goes on in line {quoted[1].line}")
             candidate = found.get(fold(title))
@@ -304,6 +315,7 @@ class CandidateFinder:
                 continue
             candidate = Candidate("agreements", title, quoted, confidence, reasons)
             candidate.fields["kind"] = kind
+            candidate.countries = list(countries)
             if entry.get("status"):
                 candidate.fields["status"] = entry["status"]
             if subjects:
