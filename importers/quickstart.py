@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
+from importers import reference
 from importers.core import ImportReport
 
 Step = tuple[str, Callable[[Engine], ImportReport]]
@@ -18,7 +19,9 @@ Step = tuple[str, Callable[[Engine], ImportReport]]
 
 def steps() -> list[Step]:
     """The built-in imports, in dependency order."""
-    return []
+    from importers.countries import import_countries
+
+    return [("countries", import_countries), *reference.STEPS]
 
 
 def run_all(engine: Engine) -> list[ImportReport]:

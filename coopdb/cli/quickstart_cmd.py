@@ -8,9 +8,11 @@ from rich.table import Table
 from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
 from coopdb.cli.query_cmd import print_status
 from db import inspect as db_inspect
-from db import migrate
+from db import migrate, questions
 from db.engine import mask
 from importers import quickstart as builtin
+
+EXAMPLE_QUESTION = "forums both China and Kazakhstan belong to, with the year each joined"
 
 
 @click.command()
@@ -23,9 +25,14 @@ def quickstart(database_url: str | None, as_json: bool) -> None:
     before, after = migrate.upgrade(engine)
     reports = builtin.run_all(engine)
     info = db_inspect.status(engine)
+    shared = questions.forums_shared(engine, "CHN", "KAZ")
     if as_json:
         print_json({"migrated_from": before, "migrated_to": after,
-                    "imports": [r.as_dict() for r in reports], **info.as_dict()})
+                    "imports": [r.as_dict() for r in reports], **info.as_dict(),
+                    "example": {"question": EXAMPLE_QUESTION,
+                                "rows": [{"forum": s.forum, "name": s.name, "china_joined": s.first.year,
+                                          "china_role": s.first.role, "kazakhstan_joined": s.second.year,
+                                          "kazakhstan_role": s.second.role} for s in shared]}})
         return
     if before != after:
         out.print(f"migrated {mask(engine.url)}: {before or 'empty'} -> {after}")
@@ -37,3 +44,9 @@ def quickstart(database_url: str | None, as_json: bool) -> None:
                           f"{r.seconds:.1f}")
         out.print(table)
     print_status(info)
+    if shared:
+        example = Table("forum", "name", "China joined", "as", "Kazakhstan joined", "as",
+                        title=f"Example: {EXAMPLE_QUESTION}", title_justify="left")
+        for s in shared:
+            example.add_row(s.forum, s.name, str(s.first.year), s.first.role, str(s.second.year), s.second.role)
+        out.print(example)
