@@ -39,7 +39,7 @@ SUFFIXES = {
     "ru": ("а", "у", "е", "ом", "ой", "ей", "ы", "и", "ю", "ем", "ам", "ами", "ах", "ях", "ям", "ов", "ев",
            "я", "ого", "ому", "ым", "ая", "ую", "ии", "ию", "ией"),
 }
-RU_STEM_ENDINGS = ("а", "я", "и", "ь", "ия")  # folded: й is и without its breve
+RU_STEM_ENDINGS = ("а", "я", "й", "и", "ь", "ия")
 INFLECT_EVERY_WORD = {"ru"}
 ACRONYM_KINDS = {"acronym", "abbreviation"}
 TYPE_ORDER = ("project", "agreement", "forum", "organisation", "country")

@@ -34,7 +34,7 @@ def add_countries(engine) -> None:
         for code, alpha2, name, names in COUNTRIES:
             cid = conn.execute(insert(T["countries"]).values(code=code, alpha2=alpha2, alpha3=code, name=name,
                                                              kind="sovereign").returning(T["countries"].c.id)).scalar()
-            for lang, alias in names:
+            for lang, alias in [("en", name), *names]:
                 conn.execute(insert(T["country_names"]).values(country_id=cid, lang=lang, name=alias,
                                                                kind="common", normalized=fold(alias)))
 
