@@ -92,6 +92,7 @@ class CountryResolver:
         for row in conn.execute(select(Country.id, Country.code, Country.alpha2, Country.alpha3, Country.name)):
             resolver.countries[row.id] = (row.code, row.name)
             code_ids[row.code] = row.id
+            resolver._add_name(row.id, row.name, "en", "name:en")  # the short English name always resolves
             for how, value in (("code", row.code), ("alpha2", row.alpha2), ("alpha3", row.alpha3)):
                 if value:
                     resolver.by_code.setdefault(value.upper(), (row.id, how))

@@ -45,8 +45,13 @@ def quickstart(database_url: str | None, as_json: bool) -> None:
         out.print(table)
     print_status(info)
     if shared:
-        example = Table("forum", "name", "China joined", "as", "Kazakhstan joined", "as",
+        example = Table("forum", "China joined", "Kazakhstan joined",
                         title=f"Example: {EXAMPLE_QUESTION}", title_justify="left")
         for s in shared:
-            example.add_row(s.forum, s.name, str(s.first.year), s.first.role, str(s.second.year), s.second.role)
+            example.add_row(s.forum, _joined(s.first), _joined(s.second))
         out.print(example)
+        out.print("(the SQL behind it: db/questions.py; ask your own with `coopdb sql`)")
+
+
+def _joined(joined: questions.Joined) -> str:
+    return f"{joined.year} ({joined.role.replace('_', ' ')})"
