@@ -90,8 +90,13 @@ class CountryResolver:
     def load(cls, conn: Connection) -> CountryResolver:
         resolver = cls()
         code_ids: dict[str, int] = {}
-        for row in conn.execute(select(Country.id, Country.code, Country.alpha2, Country.alpha3, Country.name)):
+        current: list[int] = []
+        for row in conn.execute(
+            select(Country.id, Country.code, Country.alpha2, Country.alpha3, Country.name, Country.kind)
+        ):
             resolver.countries[row.id] = (row.code, row.name)
+            if row.kind != "former":
+                current.append(row.id)
             code_ids[row.code] = row.id
             for how, value in (("code", row.code), ("alpha2", row.alpha2), ("alpha3", row.alpha3)):
                 if value:
@@ -100,6 +105,8 @@ class CountryResolver:
                                        CountryName.lang)):
             how = f"{'name' if row.kind in ('short', 'official', 'common') else row.kind}:{row.lang}"
             resolver._add_name(row.country_id, row.name, row.lang, how)
+        for country_id in current:  # the short English name always names a current country
+            resolver._add_name(country_id, resolver.countries[country_id][1], "en", "name:en")
         for row in conn.execute(select(CountryCode.country_id, CountryCode.scheme, CountryCode.code)):
             resolver.by_code.setdefault(f"{row.scheme}:{row.code}".upper(), (row.country_id, row.scheme))
         resolver._load_curated(code_ids)
