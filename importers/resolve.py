@@ -82,6 +82,7 @@ class CountryResolver:
     by_name: dict[str, dict[int, dict[str, str]]] = field(default_factory=lambda: defaultdict(dict))
     ambiguous: dict[str, tuple[tuple[int, ...], str]] = field(default_factory=dict)  # key -> (ids, note)
     not_countries: dict[str, str] = field(default_factory=dict)  # key -> note
+    exact: set[str] = field(default_factory=set)  # fold() of every stored name, as written
     _cache: dict[tuple[str, str | None, str | None], Resolution] = field(default_factory=dict, repr=False)
     _choices: list[str] | None = field(default=None, repr=False)
 
@@ -89,8 +90,13 @@ class CountryResolver:
     def load(cls, conn: Connection) -> CountryResolver:
         resolver = cls()
         code_ids: dict[str, int] = {}
-        for row in conn.execute(select(Country.id, Country.code, Country.alpha2, Country.alpha3, Country.name)):
+        current: list[int] = []
+        for row in conn.execute(
+            select(Country.id, Country.code, Country.alpha2, Country.alpha3, Country.name, Country.kind)
+        ):
             resolver.countries[row.id] = (row.code, row.name)
+            if row.kind != "former":
+                current.append(row.id)
             code_ids[row.code] = row.id
             resolver._add_name(row.id, row.name, "en", "name:en")  # the short English name always resolves
             for how, value in (("code", row.code), ("alpha2", row.alpha2), ("alpha3", row.alpha3)):
@@ -100,6 +106,8 @@ class CountryResolver:
                                        CountryName.lang)):
             how = f"{'name' if row.kind in ('short', 'official', 'common') else row.kind}:{row.lang}"
             resolver._add_name(row.country_id, row.name, row.lang, how)
+        for country_id in current:  # the short English name always names a current country
+            resolver._add_name(country_id, resolver.countries[country_id][1], "en", "name:en")
         for row in conn.execute(select(CountryCode.country_id, CountryCode.scheme, CountryCode.code)):
             resolver.by_code.setdefault(f"{row.scheme}:{row.code}".upper(), (row.country_id, row.scheme))
         resolver._load_curated(code_ids)
@@ -107,6 +115,7 @@ class CountryResolver:
 
     def _add_name(self, country_id: int, name: str, lang: str, how: str) -> None:
         key = name_key(name)
+        self.exact.add(fold(name))
         if key:
             self.by_name[key].setdefault(country_id, {}).setdefault(lang, how)
 
@@ -159,6 +168,13 @@ class CountryResolver:
         if key in self.not_countries:
             return Resolution(text, "unknown", how="not_a_country", note=self.not_countries[key])
         found_names = self.by_name.get(key)
+        if found_names and stripped.count(",") == 1 and fold(stripped) not in self.exact:
+            # "Montenegro, Serbia" is a list of two countries, not "Serbia and Montenegro" inverted.
+            head, tail = (self.resolve(part.strip(), lang, dataset=dataset) for part in stripped.split(","))
+            if tail.ok:
+                ids = {i for i in found_names} | {r.country_id for r in (head, tail) if r.ok}
+                return Resolution(text, "ambiguous", candidates=self._candidates(ids),
+                                  note="looks like a list of countries; split it first")
         if found_names:
             if lang and len(found_names) > 1:
                 preferred = {i: langs for i, langs in found_names.items() if lang in langs or "und" in langs}
@@ -207,7 +223,15 @@ class CountryResolver:
                 i += 1
                 continue
             taken = None
-            for j in range(min(len(parts), i + 4), i + 1, -1):
+            # Join parts i..j-1 only while the later parts are qualifiers ("Dem. Rep.", "regional"),
+            # never countries of their own ("Montenegro, Serbia" is two countries).
+            stop = i + 1
+            while stop < min(len(parts), i + 4):
+                alone = self.resolve(parts[stop], lang, dataset=dataset)
+                if alone.ok or alone.status == "ambiguous" or alone.how == "not_a_country":
+                    break
+                stop += 1
+            for j in range(stop, i + 1, -1):
                 joined = f"{sep} ".join(parts[i:j]) if sep == "," else sep.join(parts[i:j])
                 res = self.resolve(joined, lang, dataset=dataset)
                 if res.ok or res.how == "not_a_country":
