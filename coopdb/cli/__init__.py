@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coopdb import __version__
 from coopdb.cli import files_cmd
+from coopdb.cli.articles_cmd import import_article_cmd, mentions_cmd
 from coopdb.cli.bi_cmd import bi_group
 from coopdb.cli.countries_cmd import countries_group, import_countries_cmd
 from coopdb.cli.db_cmd import db_group
@@ -75,6 +76,8 @@ cli.add_command(db_group)
 cli.add_command(import_group)
 cli.add_command(status)
 cli.add_command(sql)
+import_group.add_command(import_article_cmd)
+cli.add_command(mentions_cmd)
 cli.add_command(countries_group)
 import_group.add_command(import_countries_cmd)
 files_cmd.register()

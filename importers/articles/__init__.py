@@ -1,0 +1,152 @@
+"""News articles: record an article as a source, find what it mentions, propose what is new.
+
+    result = import_article(engine, text, name="article.id.txt", lang="auto", published=date(2025, 6, 18))
+    result.report        # the import run's report (source and mentions)
+    result.mentions      # known countries, forums, organisations, projects, agreements named, by sentence
+    result.candidates    # proposed projects and agreements, for the review file (review.render)
+
+The source's natural key is `sha256:<hex>` of the decoded text (BOM removed, nothing else changed);
+importing the same text again finds the same source (filling in what it lacked) and the same
+mentions. Nothing is fetched from the network. docs/articles.md explains the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+
+from db.models import Mention, Source
+from db.upsert import upsert
+from importers.articles.candidates import Candidate, CandidateFinder
+from importers.articles.lang import SUPPORTED, Detection, detect_language, language_data
+from importers.articles.matching import Ambiguous, Found, NameIndex
+from importers.articles.text import Sentence, split_sentences, text_sha256
+from importers.core import ImportReport, import_run
+from importers.normalize import fold
+from importers.records import SOURCE_COLUMNS, SourceRecord
+from importers.writer import Writer
+
+__all__ = ["ArticleResult", "analyse", "import_article"]
+
+
+@dataclass
+class ArticleResult:
+    key: str
+    language: str
+    detection: Detection
+    sentences: list[Sentence]
+    mentions: list[Found]
+    ambiguous: list[Ambiguous]
+    candidates: list[Candidate]
+    source: dict[str, Any] = field(default_factory=dict)
+    report: ImportReport | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": {k: v for k, v in self.source.items() if k != "content"},
+            "language": self.language, "language_note": self.detection.note,
+            "sentences": len(self.sentences),
+            "mentions": [mention_dict(m) for m in self.mentions],
+            "ambiguous": [{"line": a.sentence.line, "text": a.text,
+                           "could_be": [f"{e.entity_type}:{e.code}" for e in a.entities]} for a in self.ambiguous],
+            "candidates": [c.as_dict() for c in self.candidates],
+            "report": self.report.as_dict() if self.report else None,
+        }
+
+
+def mention_dict(m: Found) -> dict[str, Any]:
+    return {"entity_type": m.entity.entity_type, "code": m.entity.code, "name": m.entity.name,
+            "matched_text": m.sentence.text[m.start - m.sentence.start:m.end - m.sentence.start],
+            "matched_name": m.matched_name, "start_char": m.start, "end_char": m.end,
+            "line": m.sentence.line, "sentence_index": m.sentence.index}
+
+
+def choose_language(text: str, lang: str | None) -> tuple[str, Detection]:
+    if lang in (None, "", "auto"):
+        detection = detect_language(text)
+        return detection.language, detection
+    lang = lang.strip().lower()
+    language_data(lang)  # raises a UserError for an unsupported language
+    return lang, Detection(lang, True, "given")
+
+
+def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | None = None,
+            index: NameIndex | None = None) -> ArticleResult:
+    """Language, sentences, mentions and candidates of a text; reads the database, writes nothing.
+
+    A candidate whose code or title is already a project's or agreement's is left out (it is known)."""
+    language, detection = choose_language(text, lang)
+    sentences = split_sentences(text)
+    index = index or NameIndex.load(conn)
+    mentions, ambiguous = index.find(sentences, language)
+    candidates = CandidateFinder(language, published).find(sentences, mentions)
+    known = {(e.entity_type, key) for e in index.entities.values() for key in (e.code.upper(), fold(e.name))}
+    candidates = [c for c in candidates
+                  if (c.section[:-1], c.code.upper()) not in known and (c.section[:-1], fold(c.title)) not in known]
+    return ArticleResult(f"sha256:{text_sha256(text)}", language, detection, sentences, mentions, ambiguous,
+                         candidates)
+
+
+def import_article(engine: Engine, text: str, *, name: str = "article", lang: str | None = "auto",
+                   url: str | None = None, title: str | None = None, publisher: str | None = None,
+                   published: tuple[dt.date, str] | None = None, dry_run: bool = False) -> ArticleResult:
+    """Record the article as a source with its mentions, in one import run; return what was found."""
+    language, detection = choose_language(text, lang)  # before the run: bad input records nothing
+    digest = text_sha256(text)
+    key = f"sha256:{digest}"
+    options = {"lang": lang, "url": url, "title": title, "publisher": publisher,
+               "published": published[0].isoformat() if published else None, "dry_run": dry_run}
+    with import_run(engine, "article", file=name, options=options, dry_run=dry_run) as run:
+        existing = run.conn.execute(select(Source.__table__).where(Source.key == key)).mappings().first()
+        old = {c: existing[c] for c in SOURCE_COLUMNS} if existing is not None else {}
+        given = {"kind": "news_article", "url": url, "title": title, "publisher": publisher,
+                 "content_hash": digest, "content": text,
+                 "language": language if lang not in (None, "", "auto") else None}
+        if published:
+            given["published_on"], given["published_precision"] = published
+        values = {c: given.get(c) if given.get(c) is not None else old.get(c) for c in SOURCE_COLUMNS}
+        values["language"] = values["language"] or language
+        values["kind"] = old.get("kind") or "news_article"
+        writer = Writer(run)
+        writer.sources([SourceRecord(file=name, line=None, key=key, **values)])
+        source_id = writer.source_id(key)
+        run.report.read = 1
+        pub_date = values["published_on"]
+        result = analyse(run.conn, text, lang=language, published=pub_date)
+        result.detection = detection
+        result.source = {"key": key, **values}
+        if source_id is not None:
+            result.source["id"] = source_id
+        _store_mentions(run, source_id, result.mentions)
+    result.report = run.report
+    return result
+
+
+def _store_mentions(run, source_id: int | None, mentions: list[Found]) -> None:
+    run.report.read += len(mentions)
+    if source_id is None:  # dry run of a new article: every mention would be new
+        run.report.inserted += len(mentions)
+        return
+    rows = [{"source_id": source_id, "entity_type": m.entity.entity_type, "entity_id": m.entity.entity_id,
+             "sentence_index": m.sentence.index, "line": m.sentence.line, "start_char": m.start, "end_char": m.end,
+             "matched_text": m.sentence.text[m.start - m.sentence.start:m.end - m.sentence.start][:300],
+             "matched_name": m.matched_name[:300], "sentence": m.sentence.text} for m in mentions]
+    key = ("source_id", "start_char", "entity_type", "entity_id")
+    result = upsert(run.conn, Mention.__table__, rows, key, run_id=run.run_id, dry_run=run.dry_run)
+    run.report.add(result, "mentions")
+    # Mentions this text no longer yields (names changed since the last import) are removed.
+    wanted = {tuple(r[k] for k in key) for r in rows}
+    stale = [r.id for r in run.conn.execute(
+        select(Mention.id, *[Mention.__table__.c[k] for k in key]).where(Mention.source_id == source_id))
+        if tuple(r[1:]) not in wanted]
+    if stale:
+        if not run.dry_run:
+            run.conn.execute(delete(Mention).where(Mention.id.in_(stale)))
+        run.report.details.setdefault("mentions", {})["removed"] = len(stale)
+        run.warn(f"{len(stale)} mention(s) of this article no longer found were removed")
+
+
+SUPPORTED_LANGUAGES = SUPPORTED

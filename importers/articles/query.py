@@ -1,0 +1,48 @@
+"""Reading mentions back: which entity is named in which source, with the sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, String, literal, or_, select, union_all
+
+from db.errors import UserError
+from db.models import Agreement, Country, Forum, Mention, Organisation, Project, Source
+
+ENTITY_TABLES = {"country": Country, "forum": Forum, "organisation": Organisation, "project": Project,
+                 "agreement": Agreement}
+
+
+def list_mentions(engine: Engine, *, source: str | None = None, entity: str | None = None) -> list[dict[str, Any]]:
+    """Mentions in source order, optionally of one source (id, key or URL) or one entity (CODE or type:CODE)."""
+    names = union_all(*[
+        select(model.id.label("entity_id"), model.code.label("code"),
+               (model.title if model in (Project, Agreement) else model.name).label("name"),
+               literal(kind, String).label("entity_type"))
+        for kind, model in ENTITY_TABLES.items()
+    ]).subquery()
+    query = (
+        select(Mention.source_id, Source.key.label("source_key"), Mention.line, Mention.sentence_index,
+               Mention.start_char, Mention.end_char, Mention.entity_type, names.c.code, names.c.name,
+               Mention.matched_text, Mention.matched_name, Mention.sentence)
+        .join(Source, Source.id == Mention.source_id)
+        .join(names, (names.c.entity_type == Mention.entity_type) & (names.c.entity_id == Mention.entity_id))
+        .order_by(Mention.source_id, Mention.start_char, Mention.entity_type)
+    )
+    if source:
+        condition = [Source.key == source, Source.url == source]
+        if source.isdigit():
+            condition.append(Source.id == int(source))
+        with engine.connect() as conn:
+            if conn.execute(select(Source.id).where(or_(*condition)).limit(1)).first() is None:
+                raise UserError(f"--source: no source with id, key or URL {source!r} (see coopdb mentions)")
+        query = query.where(or_(*condition))
+    if entity:
+        kind, _, code = entity.rpartition(":")
+        if kind and kind not in ENTITY_TABLES:
+            raise UserError(f"--entity: unknown type {kind!r} (expected {', '.join(ENTITY_TABLES)})")
+        query = query.where(names.c.code.in_([code.strip(), code.strip().upper()]))
+        if kind:
+            query = query.where(Mention.entity_type == kind)
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,133 @@
+"""The review file: candidates as a bundle (importers/bundle.py layout) the user edits and imports.
+
+It holds the article's source and `projects:` / `agreements:` sections. Each candidate cites the
+article with `line N` and its sentence as the quote; its confidence and reasons are YAML comments,
+so the unchanged file imports without warnings. The first line records a hash of the generated
+text: a file whose text no longer matches was edited by hand and is not overwritten without force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from db.errors import UserError
+from importers.articles.candidates import Candidate
+
+MARK = "# coopdb review file; generated-sha256:"
+SOURCE_FIELDS = ("key", "kind", "title", "publisher", "author", "url", "language", "published_on",
+                 "published_precision", "licence", "content_hash", "notes", "content")
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value and not re.search(r"[ \t]\n|[\r\x85\u2028\u2029]|\s$", value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", format(value, "f"))
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(Decimal, _decimal)
+
+
+def _dump(value: Any, indent: int) -> str:
+    text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000,
+                     default_flow_style=False)
+    pad = " " * indent
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _date(value: dt.date, precision: str | None) -> str:
+    return {"year": str(value.year), "month": value.isoformat()[:7]}.get(precision or "day", value.isoformat())
+
+
+def _record(candidate: Candidate, source_key: str, lang: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"code": candidate.code, "title": candidate.title}
+    fields = dict(candidate.fields)
+    for name in list(fields):
+        if name.endswith("_on"):
+            precision = fields.pop(name.replace("_on", "_precision"), None)
+            fields[name] = _date(fields[name], precision)
+    for name in list(fields):
+        if name.endswith("_precision"):
+            fields.pop(name)
+    record.update({k: v for k, v in fields.items() if k not in ("subjects",)})
+    if candidate.section == "projects":
+        if candidate.framework:
+            record["framework"] = candidate.framework.code
+        if candidate.names:
+            record["names"] = [{"name": n, "lang": lang_} for n, lang_ in candidate.names]
+        if candidate.countries:
+            record["participants"] = [{"country": c.code, "role": "partner"} for c in candidate.countries]
+    else:
+        if candidate.countries:
+            record["parties"] = [{"country": c.code, "role": "party"} for c in candidate.countries]
+        if fields.get("subjects"):
+            record["subjects"] = fields["subjects"]
+    record["cites"] = [{"source": source_key, "locator": f"line {s.line}", "quote": s.text}
+                       for s in candidate.sentences]
+    return record
+
+
+def render(source: dict[str, Any], candidates: list[Candidate], *, article: str, lang: str,
+           language_note: str) -> str:
+    """The review file's text (without its first, marking line)."""
+    key = source["key"]
+    lines = [
+        f"# Candidates read from {article} (language {lang}: {language_note}).",
+        "# Each record is a proposal: check it against its quote, correct or delete it, then import",
+        "# this file with the bundle importer (importers.yaml_bundle.import_bundle). Roles are",
+        "# guesses ('partner', 'party'); codes are made from the titles.",
+        "sources:",
+        _dump([{k: source[k] for k in SOURCE_FIELDS if source.get(k) is not None}], 2).rstrip("\n"),
+    ]
+    for section in ("projects", "agreements"):
+        chosen = [c for c in candidates if c.section == section]
+        if not chosen:
+            lines.append(f"{section}: []")
+            continue
+        lines.append(f"{section}:")
+        for candidate in chosen:
+            lines.append(f"  # confidence {candidate.confidence:.2f}")
+            lines += [f"  # - {reason}" for reason in candidate.reasons]
+            lines.append(_dump([_record(candidate, key, lang)], 2).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def with_mark(body: str) -> str:
+    return f"{MARK} {hashlib.sha256(body.encode('utf-8')).hexdigest()}\n{body}"
+
+
+def check_writable(path: Path, force: bool) -> None:
+    """Refuse to overwrite a review file the user edited (its text no longer matches its mark)."""
+    if force or not path.exists():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    first, _, body = text.partition("\n")
+    if first.startswith(MARK) and first[len(MARK):].strip() == hashlib.sha256(body.encode("utf-8")).hexdigest():
+        return
+    raise UserError(f"{path}: the review file exists and was edited (or not written by coopdb); import it, "
+                    "choose another with --review FILE, or overwrite it with --force")
+
+
+def write(path: Path, body: str, force: bool) -> None:
+    check_writable(path, force)
+    try:
+        path.write_text(with_mark(body), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the review file ({exc.strerror})") from None

@@ -1,0 +1,101 @@
+"""The example article of the project (../shared/seeds), on the database the quickstart builds.
+
+Prints precision and recall of mentions and of proposed records against the expected list below
+(entity codes and names, not the article's sentences) and asserts a floor. Before the reference data
+is loaded the projects and the target are candidates; once it is, they may be mentions of known
+records instead: both count.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import Country, Forum
+from importers.articles import import_article
+from importers.normalize import fold
+from importers.quickstart import run_all
+from tests.articles.conftest import add_countries, add_forums
+from tests.conftest import SHARED_SEEDS
+
+ARTICLE = SHARED_SEEDS / "china-kazakhstan-cooperation.id.txt"
+
+# (what, entity type, words that must all be in the folded code + name)
+EXPECTED_MENTIONS = [
+    ("China", "country", {"chn"}), ("Kazakhstan", "country", {"kaz"}),
+    ("Belt and Road Initiative", "forum", {"belt", "road"}), ("BRICS", "forum", {"brics"}),
+    ("United Nations", "forum", {"united", "nations"}), ("SCO", "forum", {"shanghai", "cooperation"}),
+    ("China–Central Asia mechanism", "forum", {"central", "asia"}),
+]
+EXPECTED_RECORDS = [
+    ("Lianyungang logistics base", "project", {"lianyungang"}),
+    ("Western Europe–Western China highway", "project", {"western", "europe", "china"}),
+    ("Zhanatas wind farm", "project", {"zhanatas"}),
+    ("Turgusun hydropower plant", "project", {"turgusun"}),
+    ("Luban Workshop", "project", {"luban"}),
+    ("university branch in Astana", "project", {"beijing", "language", "culture"}),
+    ("trade-doubling target", "agreement", {"trade"}),
+]
+# Further facts of the article (DESIGN.md): proposing them is right, not noise.
+ALSO_RIGHT = [("project", {"medicine"}), ("organisation", {"astana"}), ("agreement", {"culture"}),
+              ("agreement", {"cultural"}), ("agreement", {"tourism"}), ("project", {"tourism"})]
+
+
+def _words(*texts) -> set[str]:
+    return set(fold(" ".join(t for t in texts if t)).split())
+
+
+def _hits(items, entity_type, words):
+    return [i for i in items if i[0] == entity_type and words <= i[1]]
+
+
+@pytest.fixture
+def loaded(engine):
+    if not ARTICLE.is_file():
+        pytest.skip(f"the example article is not at {ARTICLE}")
+    run_all(engine)
+    with engine.connect() as conn:
+        have_countries = conn.execute(select(func.count()).select_from(Country)).scalar_one()
+        have_forums = conn.execute(select(func.count()).select_from(Forum)).scalar_one()
+    if not have_countries:
+        add_countries(engine)
+    if not have_forums:
+        add_forums(engine)
+    return engine
+
+
+def test_example_article_precision_and_recall(loaded, capsys):
+    text = ARTICLE.read_bytes().decode("utf-8-sig")
+    result = import_article(loaded, text, name=ARTICLE.name)
+    by_entity: dict[tuple[str, int], set[str]] = {}
+    for m in result.mentions:
+        by_entity.setdefault((m.entity.entity_type, m.entity.entity_id), set()).update(
+            _words(m.entity.code, m.entity.name, m.matched_name))
+    mentioned = [(t, w) for (t, _id), w in by_entity.items()]
+    m_found = [name for name, t, w in EXPECTED_MENTIONS if _hits(mentioned, t, w)]
+    m_right = [i for i in mentioned if any(_hits([i], t, w) for _n, t, w in EXPECTED_MENTIONS)
+               or any(_hits([i], t, w) for _n, t, w in EXPECTED_RECORDS + [(None, *a) for a in ALSO_RIGHT])]
+    proposed = [(c.section[:-1], _words(c.title, *(n for n, _l in c.names))) for c in result.candidates]
+    known = [i for i in mentioned if i[0] in ("project", "agreement")]
+    r_found = [name for name, t, w in EXPECTED_RECORDS if _hits(proposed + known, t, w)]
+    c_right = [p for p in proposed if any(_hits([p], t, w) for _n, t, w in EXPECTED_RECORDS)
+               or any(_hits([p], t, w) for t, w in ALSO_RIGHT)]
+    m_precision = len(m_right) / max(1, len(mentioned))
+    m_recall = len(m_found) / len(EXPECTED_MENTIONS)
+    c_precision = len(c_right) / len(proposed) if proposed else 1.0
+    r_recall = len(r_found) / len(EXPECTED_RECORDS)
+    with capsys.disabled():
+        print(f"\nexample article: mentions precision {m_precision:.2f} recall {m_recall:.2f} "
+              f"({len(mentioned)} entities); records recall {r_recall:.2f}, candidate precision {c_precision:.2f} "
+              f"({len(proposed)} candidates, {len(known)} known records mentioned)")
+        missing = {n for n, _t, _w in EXPECTED_MENTIONS + EXPECTED_RECORDS} - set(m_found) - set(r_found)
+        if missing:
+            print(f"  missing: {sorted(missing)}")
+    assert m_recall >= 6 / 7 and m_precision >= 0.85
+    assert r_recall >= 6 / 7 and c_precision >= 0.75
+    lianyungang = next((c for c in result.candidates if "lianyungang" in _words(c.title)), None)
+    if lianyungang is not None:
+        assert lianyungang.fields["completed_on"].year == 2014
+        assert lianyungang.framework is not None and "belt" in _words(lianyungang.framework.name)
+    pbb = [m for m in result.mentions if text[m.start:m.end] == "PBB"]
+    assert len(pbb) == 1 and pbb[0].sentence.line == 25
