@@ -13,6 +13,7 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coopdb import __version__
+from coopdb.cli.datasets_cmd import register as register_datasets
 from coopdb.cli.db_cmd import db_group
 from coopdb.cli.import_cmd import import_group
 from coopdb.cli.query_cmd import sql, status
@@ -70,6 +71,7 @@ cli.add_command(db_group)
 cli.add_command(import_group)
 cli.add_command(status)
 cli.add_command(sql)
+register_datasets(import_group)
 
 
 def main() -> None:
