@@ -18,7 +18,9 @@ Step = tuple[str, Callable[[Engine], ImportReport]]
 
 def steps() -> list[Step]:
     """The built-in imports, in dependency order."""
-    return []
+    from importers.countries import import_countries
+
+    return [("countries", import_countries)]
 
 
 def run_all(engine: Engine) -> list[ImportReport]:

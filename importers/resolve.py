@@ -1,12 +1,24 @@
 """Turning names and codes that sources use into database ids.
 
 `CountryResolver` is the one way importers resolve a country. It never guesses: a name resolves
-only when it is a code or exactly (after folding) one known name or alias; a name shared by several
-countries is an ambiguity; anything else is unknown, with suggestions that are never applied.
+only when it is a code or, after folding, exactly one known name or alias; a name shared by several
+countries, or listed as ambiguous in importers/data/country_aliases.yml, is an ambiguity; anything
+else is unknown, with fuzzy suggestions (rapidfuzz) that are never applied.
+
+Rules, in order (see docs/countries.md):
+1. `dataset=KEY`: the data set's own spellings (country_codes scheme KEY_name) win, because inside
+   one data set a name can be unambiguous ("Korea" in COW is the Korea of 1887-1905).
+2. An upper-case ASCII text that is a coopdb code, ISO alpha-2 or alpha-3 code.
+3. The curated ambiguous names ("Congo", "Korea", "Guinea", "Sudan", "Macedonia", ...) and the
+   known non-countries ("Africa, regional", "Georgia (US state)").
+4. Names and aliases by their key (see `name_key`); with `lang`, names in that language (and
+   language-neutral aliases) are preferred when the key is shared across languages.
+Results are cached per (text, lang, dataset): a million-row import resolves each spelling once.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,6 +26,35 @@ from sqlalchemy import Connection, select
 
 from db.models import Country, CountryCode, CountryName
 from importers.normalize import fold
+
+_PAREN = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
+_STOP = frozenset({"the", "of", "and"})
+_ABBREV = {"rep": "republic", "dem": "democratic", "fed": "federal", "st": "saint", "ste": "sainte",
+           "is": "islands", "isl": "islands", "federative": "federal", "pdr": "people s democratic republic"}
+_CACHE_LIMIT = 200_000
+
+
+def name_key(text: str) -> str:
+    """The matching key of a country name: fold, invert "X, Y" and "X (Y)", expand "Rep."/"Dem."/
+    "St.", drop "the", "of", "and", "&".
+
+    'Korea, Republic of', 'Republic of Korea' and 'the Republic of Korea' share one key;
+    'Congo, Dem. Rep.' and 'Democratic Republic of the Congo' share another.
+    """
+    text = " ".join(text.split())
+    match = _PAREN.match(text)
+    if match and match.group(2):
+        text = f"{match.group(1)}, {match.group(2)}"
+    if text.count(",") == 1:
+        head, tail = (part.strip() for part in text.split(","))
+        text = f"{tail} {head}"
+    words = fold(text.replace("&", " and ")).split()
+    out: list[str] = []
+    for word in words:
+        if word in _STOP:
+            continue
+        out.extend(_ABBREV.get(word, word).split())
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
@@ -23,9 +64,10 @@ class Resolution:
     country_id: int | None = None
     code: str | None = None
     name: str | None = None
-    how: str | None = None  # e.g. "alpha3", "name:en", "alias:id", "cow_ccode"
+    how: str | None = None  # e.g. "alpha3", "name:en", "alias:id", "cow_ccode", "dataset:cow", "not_a_country"
     candidates: tuple[tuple[str, str], ...] = ()  # (code, name) when ambiguous
     suggestions: tuple[tuple[str, str], ...] = ()  # (code, name) "did you mean", never applied
+    note: str | None = None  # why ambiguous, or what a known non-country is
 
     @property
     def ok(self) -> bool:
@@ -35,47 +77,143 @@ class Resolution:
 @dataclass
 class CountryResolver:
     countries: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (code, name)
-    by_code: dict[str, tuple[int, str]] = field(default_factory=dict)  # CODE -> (id, how)
-    by_name: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))  # folded -> {id: how}
+    by_code: dict[str, tuple[int, str]] = field(default_factory=dict)  # CODE or SCHEME:CODE -> (id, how)
+    # name key -> {country id: {lang: how}}
+    by_name: dict[str, dict[int, dict[str, str]]] = field(default_factory=lambda: defaultdict(dict))
+    ambiguous: dict[str, tuple[tuple[int, ...], str]] = field(default_factory=dict)  # key -> (ids, note)
+    not_countries: dict[str, str] = field(default_factory=dict)  # key -> note
+    _cache: dict[tuple[str, str | None, str | None], Resolution] = field(default_factory=dict, repr=False)
+    _choices: list[str] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, conn: Connection) -> CountryResolver:
         resolver = cls()
+        code_ids: dict[str, int] = {}
         for row in conn.execute(select(Country.id, Country.code, Country.alpha2, Country.alpha3, Country.name)):
             resolver.countries[row.id] = (row.code, row.name)
+            code_ids[row.code] = row.id
             for how, value in (("code", row.code), ("alpha2", row.alpha2), ("alpha3", row.alpha3)):
                 if value:
                     resolver.by_code.setdefault(value.upper(), (row.id, how))
-            resolver.by_name[fold(row.name)].setdefault(row.id, "name:en")
-        for row in conn.execute(select(CountryName.country_id, CountryName.normalized, CountryName.kind,
+        for row in conn.execute(select(CountryName.country_id, CountryName.name, CountryName.kind,
                                        CountryName.lang)):
-            how = f"{'name' if row.kind in ('short', 'official', 'common') else 'alias'}:{row.lang}"
-            resolver.by_name[row.normalized].setdefault(row.country_id, how)
+            how = f"{'name' if row.kind in ('short', 'official', 'common') else row.kind}:{row.lang}"
+            resolver._add_name(row.country_id, row.name, row.lang, how)
         for row in conn.execute(select(CountryCode.country_id, CountryCode.scheme, CountryCode.code)):
             resolver.by_code.setdefault(f"{row.scheme}:{row.code}".upper(), (row.country_id, row.scheme))
+        resolver._load_curated(code_ids)
         return resolver
+
+    def _add_name(self, country_id: int, name: str, lang: str, how: str) -> None:
+        key = name_key(name)
+        if key:
+            self.by_name[key].setdefault(country_id, {}).setdefault(lang, how)
+
+    def _load_curated(self, code_ids: dict[str, int]) -> None:
+        from importers.countries import aliases_data
+
+        data = aliases_data()
+        for entry in data["ambiguous"]:
+            ids = tuple(code_ids[c] for c in entry["candidates"] if c in code_ids)
+            self.ambiguous[name_key(entry["name"])] = (ids, entry["note"])
+        for group in data["not_countries"]:
+            for name in group["names"]:
+                self.not_countries[name_key(name)] = group["note"]
 
     def _match(self, country_id: int, text: str, how: str) -> Resolution:
         code, name = self.countries[country_id]
         return Resolution(text, "match", country_id, code, name, how)
 
-    def resolve(self, text: str, lang: str | None = None) -> Resolution:
-        stripped = text.strip()
+    def _candidates(self, ids) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.countries[i] for i in ids))
+
+    def resolve(self, text: str, lang: str | None = None, *, dataset: str | None = None) -> Resolution:
+        """Resolve a country name or code; `lang` prefers names in that language, `dataset` tries
+        that data set's own spellings first (cow, aiddata, iigo)."""
+        cache_key = (text, lang, dataset)
+        hit = self._cache.get(cache_key)
+        if hit is None:
+            hit = self._resolve(text, lang, dataset)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[cache_key] = hit
+        return hit
+
+    def _resolve(self, text: str, lang: str | None, dataset: str | None) -> Resolution:
+        stripped = " ".join(text.split())
         if not stripped:
             return Resolution(text, "unknown")
-        hit = self.by_code.get(stripped.upper()) if stripped.isascii() and stripped.isupper() else None
-        if hit:
-            return self._match(hit[0], text, hit[1])
-        found = self.by_name.get(fold(stripped), {})
-        if len(found) == 1:
-            (country_id, how), = found.items()
-            return self._match(country_id, text, how)
-        if len(found) > 1:
-            candidates = tuple(sorted(self.countries[i] for i in found))
-            return Resolution(text, "ambiguous", candidates=candidates)
-        return Resolution(text, "unknown")
+        if dataset:
+            found = self.by_code.get(f"{dataset}_name:{fold(stripped)}".upper())
+            if found:
+                return self._match(found[0], text, f"dataset:{dataset}")
+        if stripped.isascii() and stripped.isupper():
+            found = self.by_code.get(stripped)
+            if found:
+                return self._match(found[0], text, found[1])
+        key = name_key(stripped)
+        if key in self.ambiguous:
+            ids, note = self.ambiguous[key]
+            return Resolution(text, "ambiguous", candidates=self._candidates(ids), note=note)
+        if key in self.not_countries:
+            return Resolution(text, "unknown", how="not_a_country", note=self.not_countries[key])
+        found_names = self.by_name.get(key)
+        if found_names:
+            if lang and len(found_names) > 1:
+                preferred = {i: langs for i, langs in found_names.items() if lang in langs or "und" in langs}
+                found_names = preferred or found_names
+            if len(found_names) == 1:
+                ((country_id, langs),) = found_names.items()
+                how = langs.get(lang) if lang in langs else next(iter(langs.values()))
+                return self._match(country_id, text, how)
+            return Resolution(text, "ambiguous", candidates=self._candidates(found_names),
+                              note="this name belongs to several countries")
+        return Resolution(text, "unknown", suggestions=self.suggest(stripped))
+
+    def suggest(self, text: str, limit: int = 3) -> tuple[tuple[str, str], ...]:
+        """'Did you mean' candidates by fuzzy similarity: for people to read, never applied."""
+        from rapidfuzz import fuzz, process
+
+        if self._choices is None:
+            self._choices = list(self.by_name)
+        key = name_key(text)
+        if not key:
+            return ()
+        out: list[tuple[str, str]] = []
+        for choice, _score, _index in process.extract(key, self._choices, scorer=fuzz.WRatio, limit=limit * 3,
+                                                      score_cutoff=80):
+            for country_id in self.by_name[choice]:
+                candidate = self.countries[country_id]
+                if candidate not in out:
+                    out.append(candidate)
+        return tuple(out[:limit])
 
     def resolve_code(self, scheme: str, code: str) -> Resolution:
-        """A code of another scheme (cow_ccode, cow_abbrev, fips, ...)."""
-        hit = self.by_code.get(f"{scheme}:{code}".upper())
+        """A code of another scheme (cow_ccode, cow_abbrev, cow_igo_column, iso3166_3, ...)."""
+        hit = self.by_code.get(f"{scheme}:{str(code).strip()}".upper())
         return self._match(hit[0], code, scheme) if hit else Resolution(code, "unknown")
+
+    def resolve_list(self, text: str, sep: str = ",", *, lang: str | None = None,
+                     dataset: str | None = None) -> list[Resolution]:
+        """Split a multi-country cell whose names may themselves hold the separator
+        ("Congo, Dem. Rep., Africa, regional, Kenya"): at each place the longest run of parts that
+        is a known name (or known non-country) is taken, otherwise one part."""
+        parts = [p.strip() for p in text.split(sep)]
+        out: list[Resolution] = []
+        i = 0
+        while i < len(parts):
+            if not parts[i]:
+                i += 1
+                continue
+            taken = None
+            for j in range(min(len(parts), i + 4), i + 1, -1):
+                joined = f"{sep} ".join(parts[i:j]) if sep == "," else sep.join(parts[i:j])
+                res = self.resolve(joined, lang, dataset=dataset)
+                if res.ok or res.how == "not_a_country":
+                    taken = (res, j)
+                    break
+            if taken is None:
+                taken = (self.resolve(parts[i], lang, dataset=dataset), i + 1)
+            out.append(taken[0])
+            i = taken[1]
+        return out

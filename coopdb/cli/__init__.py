@@ -13,6 +13,7 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from coopdb import __version__
+from coopdb.cli.countries_cmd import countries_group, import_countries_cmd
 from coopdb.cli.datasets_cmd import register as register_datasets
 from coopdb.cli.db_cmd import db_group
 from coopdb.cli.import_cmd import import_group
@@ -71,6 +72,8 @@ cli.add_command(db_group)
 cli.add_command(import_group)
 cli.add_command(status)
 cli.add_command(sql)
+cli.add_command(countries_group)
+import_group.add_command(import_countries_cmd)
 register_datasets(import_group)
 
 
