@@ -21,14 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from db.errors import UserError
-from db.models import Forum, ForumCode
 from importers.core import ImportReport, Problem, RunContext, import_run
 from importers.fields import BadValue, integer
 from importers.records import Cite, ForumRecord, MembershipRecord, Name
-from importers.tabular import Row, metadata, read_rows, release_source
+from importers.tabular import ForumCodes, Row, metadata, read_rows, release_source
 from importers.writer import Writer
 
 BATCH = 2000
@@ -98,11 +97,7 @@ class _Loader:
         self.writer = Writer(run)
         self.release = meta["release"]["key"]
         self.scheme = meta["code_scheme"]
-        existing = run.conn.execute(
-            select(ForumCode.code, Forum.code).join(Forum, Forum.id == ForumCode.forum_id)
-            .where(ForumCode.scheme == self.scheme)
-        )
-        self.forum_codes = {cow: ours for cow, ours in existing}
+        self.forum_codes = ForumCodes(run.conn, self.scheme, "COW")
         self.spans: list[tuple[str, str, _Span]] = []  # (forum code, state column, span)
         self.last_year = 0
 
@@ -143,7 +138,7 @@ class _Loader:
             self.run.reject(Problem(self.file, first.line, "ioname", abbr,
                                     "the rows of one IGO together (this IGO appeared earlier in the file)"))
         done.add(abbr)
-        code = self.forum_codes.get(abbr, abbr)
+        code = self.forum_codes.code(abbr, abbr)
         open_spans: dict[str, _Span] = {}
         previous = None
         for row in group:

@@ -19,17 +19,17 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from db.errors import UserError
-from db.models import Forum, ForumCode
 from importers.core import ImportReport, Problem, import_run
 from importers.fields import BadValue, integer
 from importers.normalize import fold
 from importers.records import Cite, ForumRecord, MembershipRecord
-from importers.tabular import Row, metadata, read_rows, release_source
+from importers.tabular import ForumCodes, Row, metadata, read_rows, release_source
 from importers.writer import Writer, slug_code
 
+NO_BEGIN = "The IIGO data gives no Begin year for this membership: started_on is the grouping's first year."
 ORGANISATIONS = {"igoID", "Title", "Begin", "End"}
 MEMBERSHIPS = {"stateID", "StateName", "igoID", "Title", "Begin", "End"}
 
@@ -71,9 +71,7 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
         writer = Writer(run)
         release = meta["release"]["key"]
         writer.ensure_source(release_source(meta, meta["release"]))
-        existing = dict(run.conn.execute(
-            select(ForumCode.code, Forum.code).join(Forum, Forum.id == ForumCode.forum_id)
-            .where(ForumCode.scheme == meta["code_scheme"])))
+        codes = ForumCodes(run.conn, meta["code_scheme"], "IIGO")
         # one forum per folded title; organisations file first, then titles only in memberships
         entries: dict[str, tuple[str, str, Row, str]] = {}  # folded title -> (igoID, title, row, file)
         for kind in ("organisations", "memberships"):
@@ -95,8 +93,8 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
         for key, (igo_id, title, row, file) in entries.items():
             ext = igo_id if igo_id and id_use[igo_id] == 1 else f"{igo_id}: {title}" if igo_id else title
             override = meta["forum_codes"].get(igo_id) if igo_id else None
-            code = existing.get(ext) or override or (slug_code(igo_id, 64) if igo_id and id_use[igo_id] == 1
-                                                     else slug_code(title, 64))
+            code = codes.code(ext, override or (slug_code(igo_id, 64) if igo_id and id_use[igo_id] == 1
+                                                else slug_code(title, 64)))
             problems: list[Problem] = []
             founded = _year(row, "Begin", file, problems) or min(begins.get(key, []), default=None)
             from_organisations = "organisations" in files and file == files["organisations"][0].name
@@ -121,6 +119,10 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
                 problems = []
                 title = row.values.get("Title")
                 started = _year(row, "Begin", path.name, problems)
+                note = None
+                forum = forums.get(fold(title)) if title else None
+                if started is None and not problems and forum is not None and forum.founded_on is not None:
+                    started, note = forum.founded_on, NO_BEGIN
                 ended = _year(row, "End", path.name, problems)
                 if not title:
                     problems.append(Problem(path.name, row.line, "Title", None, "expected the grouping's title"))
@@ -134,7 +136,7 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
                 memberships.append(MembershipRecord(
                     file=path.name, line=row.line, forum=forums[fold(title)].code, country=country,
                     role="member", started_on=started, started_precision="year", ended_on=ended,
-                    ended_precision="year" if ended else None,
+                    ended_precision="year" if ended else None, note=note,
                     cites=[Cite(release, f"{path.name} line {row.line}")],
                 ))
             writer.memberships(memberships)

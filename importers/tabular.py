@@ -149,3 +149,32 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
             book.close()
 
     return header, rows()
+
+
+class ForumCodes:
+    """Choosing the coopdb code of a forum that a dataset knows by its own code (scheme, code).
+
+    A forum that already carries (scheme, code) keeps its coopdb code, so re-imports find it again.
+    Otherwise the candidate is used, unless a forum with that code exists and does not carry a code of
+    this scheme: then it is another body (the COW IGO ASEAN is not the informal ASEAN of 1967-1976),
+    and the new forum gets `<PREFIX>-<candidate>` instead of overwriting it. Loaded with two queries.
+    """
+
+    def __init__(self, conn, scheme: str, prefix: str) -> None:
+        from sqlalchemy import select
+
+        from db.models import Forum, ForumCode
+
+        self.scheme, self.prefix = scheme, prefix
+        rows = conn.execute(select(ForumCode.scheme, ForumCode.code, Forum.code)
+                            .join(Forum, Forum.id == ForumCode.forum_id)).all()
+        self.known = {theirs: ours for s, theirs, ours in rows if s == scheme}
+        carrying = {ours.upper() for s, _theirs, ours in rows if s == scheme}
+        self.taken = {c.upper() for (c,) in conn.execute(select(Forum.code))} - carrying
+
+    def code(self, theirs: str, candidate: str) -> str:
+        if theirs in self.known:
+            return self.known[theirs]
+        if candidate.upper() in self.taken:
+            return f"{self.prefix}-{candidate}"[:64]
+        return candidate
