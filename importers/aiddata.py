@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from importers.tabular import Row, metadata, read_header, read_rows, release_sou
 from importers.writer import Writer
 
 BATCH = 1000
+CENT = Decimal("0.01")
 _ISO3 = re.compile(r"[A-Z]{3}")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _LINKED = re.compile(r"\(([^()]*\blinked\b[^()]*)\)", re.I)
@@ -165,8 +166,9 @@ class _Mapper:
                 problems.append(Problem(self.file, row.line, self.col["status"], status_word,
                                         f"expected one of {', '.join(self.status)}"))
 
-        def money(ours: str) -> Decimal | None:
-            return self.convert(row, ours, lambda v: decimal(v, minimum=Decimal(0)), problems)
+        def money(ours: str) -> Decimal | None:  # stored to the cent, as the column keeps it
+            number = self.convert(row, ours, lambda v: decimal(v, minimum=Decimal(0)), problems)
+            return None if number is None else number.quantize(CENT, ROUND_HALF_UP)
 
         amount, usd_constant, usd_nominal = money("amount"), money("amount_usd_constant"), money("amount_usd_nominal")
         currency = self.value(row, "currency")
