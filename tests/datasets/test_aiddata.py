@@ -53,7 +53,7 @@ def test_v1_rows_become_projects_with_participants_sources_and_citations(few_cou
     assert (p.flow_type, p.flow_class, p.intent) == ("Loan (excluding debt rescheduling)", "OOF-like", "Commercial")
     assert (p.sector_code, p.sector) == ("210", "Transport and Storage")
     assert (Decimal(p.amount), p.currency, p.amount_year) == (Decimal("1000000000"), "CNY", 2012)
-    assert (Decimal(p.amount_usd_constant), p.usd_base_year) == (Decimal("170000000.51"), 2014)
+    assert (Decimal(str(p.amount_usd_constant)), p.usd_base_year) == (Decimal("170000000.51"), 2014)
     assert Decimal(p.amount_usd_nominal) == Decimal("158000000")
     assert str(p.committed_on)[:10] == "2012-01-01" and p.committed_precision == "year"
     assert str(p.started_on)[:10] == "2013-05-01" and p.started_precision == "day"
