@@ -17,6 +17,7 @@ from coopdb.cli import files_cmd
 from coopdb.cli.articles_cmd import import_article_cmd, mentions_cmd
 from coopdb.cli.bi_cmd import bi_group
 from coopdb.cli.countries_cmd import countries_group, import_countries_cmd
+from coopdb.cli.datasets_cmd import register as register_datasets
 from coopdb.cli.db_cmd import db_group
 from coopdb.cli.docs_cmd import docs_group
 from coopdb.cli.export_cmd import export
@@ -84,6 +85,7 @@ files_cmd.register()
 cli.add_command(bi_group)
 cli.add_command(export)
 cli.add_command(docs_group)
+register_datasets(import_group)
 
 
 def main() -> None:

@@ -1,0 +1,97 @@
+"""Benchmark: the AidData v1.0 workbook and the COW IGO v3 file, imported on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/datasets.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+
+Each measurement runs in a fresh process (so peak memory is that import's own): first the raw read of
+the file alone (rows parsed, nothing written) as the baseline, then the import into a new database
+holding the country reference. Prints seconds, rows/s and peak resident memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+AIDDATA = DATA / "aiddata-gcdf-v1" / "GlobalChineseOfficialFinanceDataset_v1.0.xlsx"
+COW = DATA / "cow-igo-v3" / "igo_year_formatv3.csv"
+
+
+def _measure(queue, kind: str, path: str, url: str | None) -> None:
+    from importers.dataset_rows import read_rows
+
+    started = time.perf_counter()
+    if kind == "read":
+        _header, rows = read_rows(path)
+        count = sum(1 for _ in rows)
+    else:
+        from db import migrate
+        from db.engine import make_engine
+        from importers.aiddata import import_aiddata
+        from importers.countries import import_countries
+        from importers.cow_igo import import_cow_igo
+
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        import_countries(engine)
+        started = time.perf_counter()
+        report = import_aiddata(engine, path) if kind == "aiddata" else import_cow_igo(engine, path)
+        count = report.read
+        engine.dispose()
+    seconds = time.perf_counter() - started
+    queue.put({"rows": count, "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def measure(kind: str, path: Path, url: str | None = None) -> dict:
+    queue = mp.get_context("spawn").Queue()
+    proc = mp.get_context("spawn").Process(target=_measure, args=(queue, kind, str(path), url))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help="admin URL of a PostgreSQL server (a scratch database is created and dropped); "
+                        "'' to skip PostgreSQL")
+    args = parser.parse_args()
+    if not AIDDATA.is_file() or not COW.is_file():
+        sys.exit(f"the real data sets are not in {DATA}")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, kind, path in (("AidData v1.0 .xlsx", "aiddata", AIDDATA), ("COW IGO v3 .csv", "cow", COW)):
+            rows.append((name, "raw read (baseline)", measure("read", path)))
+            rows.append((name, "sqlite", measure(kind, path, f"sqlite:///{tmp}/{kind}.sqlite")))
+            if args.pg:
+                admin = create_engine(make_url(args.pg), isolation_level="AUTOCOMMIT")
+                db = f"coopdb_bench_{uuid.uuid4().hex[:8]}"
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{db}"'))
+                try:
+                    rows.append((name, "postgresql", measure(kind, path, make_url(args.pg).set(database=db)
+                                                             .render_as_string(hide_password=False))))
+                finally:
+                    with admin.connect() as conn:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+                    admin.dispose()
+    print(f"{'file':<20} {'run':<20} {'rows':>7} {'seconds':>8} {'rows/s':>8} {'peak MB':>8}")
+    for name, run, r in rows:
+        print(f"{name:<20} {run:<20} {r['rows']:>7} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>8.0f} "
+              f"{r['peak_mb']:>8.0f}")
+
+
+if __name__ == "__main__":
+    main()

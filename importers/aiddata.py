@@ -1,0 +1,396 @@
+"""AidData's Global Chinese Development Finance dataset (GCDF) -> projects, organisations, sources.
+
+    import_aiddata(engine, "GlobalChineseOfficialFinanceDataset_v1.0.xlsx")
+
+Reads the workbook (first sheet) or a CSV export of it, in the v1.0, v2.0 or v3.0 layout (detected
+from the header; see importers/sources/aiddata.yml). Each AidData record becomes the project
+`AIDDATA-<record id>`, whichever release it came from, so a later release updates the projects an
+earlier one created and both releases stay cited. Rows are streamed and written in batches; records
+that link to other records (umbrella, parent, "linked to #123") are written last, once every record
+they may point to exists. The mapping is documented in docs/datasets.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from db.errors import UserError
+from importers.core import ImportReport, Problem, RunContext, import_run
+from importers.dataset_rows import Row, metadata, read_header, read_rows, release_source
+from importers.fields import BadValue, boolean, date_with_precision, decimal, integer
+from importers.records import Cite, Participant, ProjectRecord, SourceRecord
+from importers.writer import Writer
+
+BATCH = 1000
+CENT = Decimal("0.01")
+_ISO3 = re.compile(r"[A-Z]{3}")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_LINKED = re.compile(r"\(([^()]*\blinked\b[^()]*)\)", re.I)
+_HASH_ID = re.compile(r"#\s*(\d+)")
+_V1_ITEMS = re.compile(r";\s+|;$")  # 'a, Type; b, Type' (a URL may hold ';' without a space)
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+SOURCE_KEY_LIMIT = 500
+
+
+def compact(column: str) -> str:
+    """Header matching ignores case, spaces and punctuation: 'Recipient ISO-3' == 'recipient_iso_3'."""
+    return re.sub(r"[^0-9a-z]", "", column.lower())
+
+
+@dataclass
+class Layout:
+    version: str
+    spec: dict[str, Any]
+    columns: dict[str, str]  # our field -> the header as written in this file
+    agencies: dict[str, str]  # their column as written in this file -> our role
+    missing: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+
+    @property
+    def release(self) -> dict[str, Any]:
+        return self.spec["release"]
+
+    @property
+    def label(self) -> str:
+        return f"AidData GCDF {self.version}"
+
+
+def detect_layout(header: list[str], file: str) -> Layout:
+    """The layout whose marker columns are all in the header, or a UserError naming the known ones."""
+    meta = metadata("aiddata")
+    present = {compact(h): h for h in header if h}
+    for version, spec in meta["layouts"].items():
+        if all(compact(c) in present for c in spec["detect"]):
+            columns = {ours: present[compact(theirs)] for ours, theirs in spec["columns"].items()
+                       if compact(theirs) in present}
+            agencies = {present[compact(c)]: role for c, role in spec["agencies"].items() if compact(c) in present}
+            missing = [theirs for ours, theirs in spec["columns"].items() if compact(theirs) not in present]
+            for needed in ("id", "title"):
+                if needed not in columns:
+                    raise UserError(f"{file}: the AidData GCDF {version} layout needs the column "
+                                    f"'{spec['columns'][needed]}', which is missing")
+            used = {*columns.values(), *agencies}
+            unmapped = [h for h in header if h and h not in used]
+            return Layout(version, spec, columns, agencies, missing, unmapped)
+    known = "; ".join(f"v{v}: {', '.join(s['detect'])}" for v, s in meta["layouts"].items())
+    first = ", ".join(h for h in header[:4] if h) or "none"
+    raise UserError(f"{file}: not a known AidData GCDF layout: expected a header with the columns of "
+                    f"{known} (got {first}, ...)")
+
+
+def read_layout(path: Path | str) -> Layout:
+    """The layout of a file, from its header alone."""
+    return detect_layout(read_header(path), Path(path).name)
+
+
+def source_key(url: str) -> str:
+    """The URL itself, or `url:sha256:<hash>` when it is longer than a source key may be."""
+    if len(url) <= SOURCE_KEY_LIMIT:
+        return url
+    return "url:sha256:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def _date(value: str | None) -> tuple[Any, str | None]:
+    if value is None:
+        return None, None
+    match = _MDY.match(value)
+    if match:
+        month, day, year = (int(x) for x in match.groups())
+        value = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        return date_with_precision(value)
+    except BadValue:
+        raise BadValue("expected a date like 2014-07-03 or 07/03/2014") from None
+
+
+class _Mapper:
+    """One row of a GCDF file -> a ProjectRecord and the SourceRecords it cites (or Problems)."""
+
+    def __init__(self, layout: Layout, file: str, run: RunContext) -> None:
+        meta = metadata("aiddata")
+        self.layout = layout
+        self.file = file
+        self.run = run
+        self.col = layout.columns
+        self.status = meta["status"]
+        self.source_kinds = meta["source_kinds"]
+        self.regional = re.compile(meta["regional_pattern"])
+        self.recipient_names = meta["recipient_names"]
+        self.financier = meta["financier_country"]
+        self.code_format = meta["project_code"]
+        self.release_key = layout.release["key"]
+        self.base_year = layout.spec["usd_base_year"]
+        self.bad_currencies: dict[str, int] = {}
+
+    def value(self, row: Row, ours: str) -> str | None:
+        column = self.col.get(ours)
+        return None if column is None else row.values.get(column)
+
+    def convert(self, row: Row, ours: str, fn: Callable[[Any], Any], problems: list[Problem]) -> Any:
+        raw = self.value(row, ours)
+        try:
+            return fn(raw)
+        except BadValue as exc:
+            problems.append(Problem(self.file, row.line, self.col.get(ours, ours), raw, exc.expected))
+            return None
+
+    def code(self, record_id: int | str) -> str:
+        return self.code_format.format(id=record_id)
+
+    def map(self, row: Row) -> tuple[ProjectRecord | None, list[SourceRecord], list[Problem]]:
+        problems: list[Problem] = []
+        raw_id = self.value(row, "id")
+        record_id = None
+        with contextlib.suppress(BadValue):
+            record_id = integer(raw_id)
+        if record_id is None:
+            problems.append(Problem(self.file, row.line, self.col["id"], raw_id,
+                                    "expected an AidData record id (a whole number)"))
+        title = self.value(row, "title")
+        if title is None:
+            problems.append(Problem(self.file, row.line, self.col["title"], None, "expected a title"))
+        status_word = self.value(row, "status")
+        status = None
+        if status_word is not None:
+            status = self.status.get(status_word)
+            if status is None:
+                problems.append(Problem(self.file, row.line, self.col["status"], status_word,
+                                        f"expected one of {', '.join(self.status)}"))
+
+        def money(ours: str) -> Decimal | None:  # stored to the cent, as the column keeps it
+            number = self.convert(row, ours, lambda v: decimal(v, minimum=Decimal(0)), problems)
+            return None if number is None else number.quantize(CENT, ROUND_HALF_UP)
+
+        amount, usd_constant, usd_nominal = money("amount"), money("amount_usd_constant"), money("amount_usd_nominal")
+        currency = self.value(row, "currency")
+        if currency is not None and not _ISO3.fullmatch(currency):
+            self.bad_currencies[currency] = self.bad_currencies.get(currency, 0) + 1
+            currency = None
+        committed_year = self.convert(row, "committed_year", integer, problems)
+        committed_on, committed_precision = self.convert(row, "committed_on", _date, problems) or (None, None)
+        if committed_on is None and committed_year is not None:
+            committed_on, committed_precision = date_with_precision(str(committed_year))
+        started_on, started_precision = self._date_or_year(row, "started", problems)
+        completed_on, completed_precision = self._date_or_year(row, "completed", problems)
+
+        def flag(ours: str) -> bool:
+            return bool(self.convert(row, ours, boolean, problems))
+
+        if problems or record_id is None or title is None:
+            return None, [], problems
+        countries, regions = self._recipients(row)
+        participants = [Participant(self.financier, "financier")]
+        participants += [Participant(c, "recipient") for c in countries]
+        participants += [Participant(name, role, is_organisation=True, create_name=True)
+                         for name, role in self._agencies(row)]
+        sources = self._sources(row)
+        record = ProjectRecord(
+            file=self.file, line=row.line, code=self.code(record_id), title=title[:500],
+            description=self.value(row, "description"), sector=_cut(self.value(row, "sector"), 200),
+            sector_code=_cut(self.value(row, "sector_code"), 16), status=status,
+            intent=_cut(self.value(row, "intent"), 64), flow_type=_cut(self.value(row, "flow_type"), 100),
+            flow_class=_cut(self.value(row, "flow_class"), 64),
+            committed_on=committed_on, committed_precision=committed_precision,
+            committed_estimated=flag("committed_estimated"),
+            started_on=started_on, started_precision=started_precision, started_estimated=flag("started_estimated"),
+            completed_on=completed_on, completed_precision=completed_precision,
+            completed_estimated=flag("completed_estimated"),
+            amount=amount, currency=currency if amount is not None else None,
+            amount_year=committed_on.year if committed_on and amount is not None else None,
+            amount_usd_nominal=usd_nominal, amount_usd_constant=usd_constant,
+            usd_base_year=self.base_year if usd_constant is not None else None,
+            amount_estimated=flag("amount_estimated"),
+            location_narrative=self.value(row, "location_narrative"),
+            is_regional=bool(regions), recipient_region=_cut("; ".join(regions), 200) if regions else None,
+            participants=participants, links=self._links(row, record_id, title),
+            cites=[Cite(self.release_key, f"record {record_id} (row {row.number})"),
+                   *(Cite(s.key) for s in sources)],
+        )
+        return record, sources, []
+
+    def _date_or_year(self, row: Row, what: str, problems: list[Problem]) -> tuple[Any, str | None]:
+        on, precision = self.convert(row, f"{what}_on", _date, problems) or (None, None)
+        if on is None:
+            year = self.convert(row, f"{what}_year", integer, problems)
+            if year is not None:
+                on, precision = date_with_precision(str(year))
+        return on, precision
+
+    def _recipients(self, row: Row) -> tuple[list[str], list[str]]:
+        iso3 = self.value(row, "recipient_iso3")
+        entries = [e.strip() for e in re.split(r";", iso3) if e.strip()] if iso3 else []
+        if not entries and self.value(row, "recipient"):
+            entries = [self.value(row, "recipient")]  # type: ignore[list-item]
+        countries, regions = [], []
+        for entry in entries:
+            if _ISO3.fullmatch(entry):
+                countries.append(entry)
+            elif self.regional.search(entry):
+                regions.append(entry)
+            else:
+                countries.append(self.recipient_names.get(entry, entry))
+        return countries, regions
+
+    def _agencies(self, row: Row) -> Iterator[tuple[str, str]]:
+        comma_type = self.layout.spec["agency_format"] == "name_comma_type"
+        for column, role in self.layout.agencies.items():
+            cell = row.values.get(column)
+            if cell is None:
+                continue
+            if comma_type:
+                names = [item.rsplit(", ", 1)[0] if ", " in item else item for item in _V1_ITEMS.split(cell)]
+            else:
+                names = cell.split("|")
+            for name in names:
+                name = name.strip().rstrip(",").strip()
+                if name:
+                    yield name[:300], role
+
+    def _sources(self, row: Row) -> list[SourceRecord]:
+        found: list[tuple[str, str | None, str | None, str | None]] = []  # url, type, title, publisher
+        if self.layout.spec["source_format"] == "url_comma_type":
+            cell = self.value(row, "sources")
+            for item in _V1_ITEMS.split(cell or ""):
+                url, _, kind = item.strip().partition(", ")
+                if url.strip():
+                    found.append((url.strip(), kind.strip() or None, None, None))
+        else:
+            urls = (self.value(row, "source_urls") or "").split("|")
+            n = len(urls)
+
+            def parallel(ours: str) -> list[str | None]:
+                items = (self.value(row, ours) or "").split("|")
+                return [i.strip() or None for i in items] if len(items) == n else [None] * n
+
+            for url, kind, title, publisher in zip(urls, parallel("source_types"), parallel("source_titles"),
+                                                   parallel("source_publishers"), strict=True):
+                if url.strip():
+                    found.append((url.strip(), kind, title, publisher))
+        sources, seen = [], set()
+        for url, kind, title, publisher in found:
+            key = source_key(url)
+            if key in seen:
+                continue
+            seen.add(key)
+            is_url = bool(_URL.match(url))
+            sources.append(SourceRecord(
+                file=self.file, line=row.line, key=key, kind=self.source_kinds.get(kind or "", "web_page"),
+                url=url[:2000] if is_url else None, title=_cut(title or (None if is_url else url), 500),
+                publisher=_cut(publisher, 300), notes=f"AidData source type: {kind}" if kind else None,
+            ))
+        return sources
+
+    def _links(self, row: Row, record_id: int, title: str) -> list[tuple[str, str]]:
+        links: list[tuple[str, str]] = []
+        for note in _LINKED.findall(title):
+            kind = "umbrella" if "umbrella" in note.lower() else "linked"
+            links += [(self.code(n), kind) for n in _HASH_ID.findall(note) if int(n) != record_id]
+        parent = self.value(row, "parent_id")
+        if parent and parent.isdigit() and int(parent) != record_id:
+            links.append((self.code(parent), "parent"))
+        return list(dict.fromkeys(links))
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    return None if text is None else text[:limit]
+
+
+def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dry_run: bool = False,
+                   allow_rejects: bool = False, batch_size: int = BATCH,
+                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import one GCDF file (.xlsx or .csv, any known layout). `subset`: the file is an extract, so
+    its record count is not checked against the published releases."""
+    path = Path(path)
+    header, rows = read_rows(path)
+    layout = detect_layout(header, path.name)
+    options = {"layout": layout.version, "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
+    with import_run(engine, "aiddata", file=path, options=options, dry_run=dry_run,
+                    allow_rejects=allow_rejects) as run:
+        if layout.missing:
+            run.warn(f"{path.name}: columns of the {layout.label} layout missing from the file (left empty): "
+                     f"{', '.join(layout.missing)}")
+        if layout.unmapped:
+            run.warn(f"{path.name}: columns not imported: {', '.join(layout.unmapped)}")
+        _load(run, layout, path.name, rows, subset, batch_size, progress)
+    return run.report
+
+
+def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subset: bool, batch_size: int,
+          progress: Callable[[int, int], None] | None) -> None:
+    meta = metadata("aiddata")
+    writer = Writer(run)
+    writer.ensure_source(release_source(meta, layout.release))
+    mapper = _Mapper(layout, file, run)
+    written_sources: set[str] = set()  # the first row naming a source sets its fields, in every run
+    ids_in_file: dict[str, int] = {}  # project code -> line
+    held: list[ProjectRecord] = []  # records with links: written once all their targets exist
+    batch: list[ProjectRecord] = []
+    sources: list[SourceRecord] = []
+
+    def flush() -> None:
+        writer.sources(sources)
+        writer.projects(batch)
+        sources.clear()
+        batch.clear()
+
+    for row in rows:
+        run.report.read += 1
+        record, row_sources, problems = mapper.map(row)
+        for problem in problems:
+            run.reject(problem)
+        if record is None:
+            continue
+        if record.code in ids_in_file:
+            run.reject(Problem(file, row.line, layout.columns["id"], raw_id(record),
+                               f"a record id appearing once (also on line {ids_in_file[record.code]})"))
+            continue
+        ids_in_file[record.code] = row.line
+        for source in row_sources:
+            if source.key not in written_sources:
+                written_sources.add(source.key)
+                sources.append(source)
+        (held if record.links else batch).append(record)
+        if len(batch) >= batch_size:
+            flush()
+        if progress and run.report.read % 500 == 0:
+            progress(run.report.read, 0)
+    flush()
+    _check_count(layout, file, run.report.read, subset)
+    dropped = []
+    for record in held:
+        keep = []
+        for code, kind in record.links:
+            if code in ids_in_file or writer.project_id(code) is not None:
+                keep.append((code, kind))
+            else:
+                dropped.append(f"{code} (linked from {record.code})")
+        record.links = keep
+    writer.projects(held)
+    if dropped:
+        run.warn(f"{file}: {len(dropped)} links to AidData records that are neither in this file nor in the "
+                 f"database were left out, e.g. {', '.join(dropped[:3])}")
+    for currency, count in sorted(mapper.bad_currencies.items()):
+        run.warn(f"{file}: {count} rows have the currency {currency!r}, which is not an ISO 4217 code; "
+                 "their currency is left empty")
+
+
+def raw_id(record: ProjectRecord) -> str:
+    return record.code.rsplit("-", 1)[-1]
+
+
+def _check_count(layout: Layout, file: str, read: int, subset: bool) -> None:
+    expected: dict[int, str] = layout.spec["expected_records"]
+    if subset or read in expected:
+        return
+    known = " or ".join(f"{n:,} ({what})" for n, what in expected.items())
+    raise UserError(f"{file}: {layout.label} files have {known} records; this one has {read:,}. If it is "
+                    "an extract of a release, import it with --subset")

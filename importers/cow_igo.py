@@ -1,0 +1,211 @@
+"""Correlates of War IGO v3 (IGO-year, one column per state) -> forums and membership spans.
+
+    import_cow_igo(engine, "igo_year_formatv3.csv", states="cow_states2016.csv")
+
+Each IGO (`ioname`) becomes a forum of kind intergovernmental_organisation, with its COW
+abbreviation as the external code (cow_igo, ABBR); a forum that already carries that code keeps its
+own coopdb code. Each run of consecutive years in which a state has the same status becomes one
+membership: 1 full -> member, 2 associate -> associate, 3 observer -> observer. Any other value ends
+the run: 0 (not a member), -9 (missing), -1 (state not in the system) and blank; a later year with a
+status starts a new span. Spans run from their first to their last year (precision: year, stored as
+1 January); a span that reaches the last year of the file is still running (ended_on NULL). State
+columns are COW state names without spaces (`congobrazz`); the COW state list maps them to COW
+abbreviations, which the country resolver knows (scheme cow_abbrev). The file must be grouped by IGO
+and in year order within each IGO, as published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from db.errors import UserError
+from importers.core import ImportReport, Problem, RunContext, import_run
+from importers.dataset_rows import ForumCodes, Row, metadata, read_rows, release_source
+from importers.fields import BadValue, integer
+from importers.records import Cite, ForumRecord, MembershipRecord, Name
+from importers.writer import Writer
+
+BATCH = 2000
+_CODES = {"", "0", "1", "2", "3", "-9", "-1"}
+
+
+@dataclass
+class _Span:
+    role: str
+    first: int
+    last: int
+    first_line: int
+    last_line: int
+
+
+def read_states(path: Path | str) -> dict[str, str]:
+    """COW state list: the wide file's state column name (`state`) -> COW abbreviation (`stateabb`)."""
+    header, rows = read_rows(path)
+    if not {"state", "stateabb"} <= set(header):
+        raise UserError(f"{Path(path).name}: expected the COW state list with the columns state and stateabb "
+                        f"(got {', '.join(header[:6])})")
+    return {r.values["state"]: r.values["stateabb"] for r in rows if r.values.get("state") and r.values.get("stateabb")}
+
+
+def default_states_file(path: Path) -> Path | None:
+    candidates = sorted(path.parent.glob("cow_states*.csv"))
+    return candidates[-1] if candidates else None
+
+
+def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | None = None, subset: bool = False,
+                   dry_run: bool = False, allow_rejects: bool = False,
+                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import the COW IGO-year file. `states`: the COW state list (default: cow_states*.csv beside
+    the file). `subset`: the file is an extract, so its row and IGO counts are not checked."""
+    path = Path(path)
+    states_path = Path(states) if states else default_states_file(path)
+    if states_path is None:
+        raise UserError(f"{path.name}: no COW state list beside it; pass one with --states (cow_states2016.csv)")
+    state_abbrevs = read_states(states_path)
+    header, rows = read_rows(path)
+    meta = metadata("cow_igo")
+    if header[:3] != ["ioname", "orgname", "year"]:
+        raise UserError(f"{path.name}: expected the COW IGO-year file, whose header starts with ioname, orgname, "
+                        f"year (got {', '.join(header[:3])})")
+    state_columns = [h for h in header[3:] if h and h not in meta["non_state_columns"]]
+    unknown = [c for c in state_columns if c not in state_abbrevs]
+    if unknown:
+        raise UserError(f"{path.name}: state columns not in the COW state list {states_path.name}: "
+                        f"{', '.join(unknown[:10])}")
+    options = {"states": str(states_path), "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
+    with import_run(engine, "cow-igo", file=path, options=options, dry_run=dry_run,
+                    allow_rejects=allow_rejects) as run:
+        _Loader(run, meta, path.name, state_columns, state_abbrevs, progress).load(rows, subset)
+    return run.report
+
+
+class _Loader:
+    def __init__(self, run: RunContext, meta: dict, file: str, state_columns: list[str],
+                 state_abbrevs: dict[str, str], progress: Callable[[int, int], None] | None) -> None:
+        self.run = run
+        self.meta = meta
+        self.file = file
+        self.state_columns = state_columns
+        self.abbrevs = state_abbrevs
+        self.progress = progress
+        self.roles: dict[str, str] = meta["roles"]
+        self.writer = Writer(run)
+        self.release = meta["release"]["key"]
+        self.scheme = meta["code_scheme"]
+        self.forum_codes = ForumCodes(run.conn, self.scheme, "COW")
+        self.spans: list[tuple[str, str, _Span]] = []  # (forum code, state column, span)
+        self.last_year = 0
+
+    def load(self, rows, subset: bool) -> None:
+        self.writer.ensure_source(release_source(self.meta, self.meta["release"]))
+        forums: list[ForumRecord] = []
+        done: set[str] = set()
+        group: list[Row] = []
+        for row in rows:
+            self.run.report.read += 1
+            if group and row.values["ioname"] != group[0].values["ioname"]:
+                forums.append(self.igo(group, done))
+                group = []
+                if len(forums) >= BATCH // 10:
+                    self.writer.forums(forums)
+                    forums.clear()
+            group.append(row)
+            if self.progress and self.run.report.read % 500 == 0:
+                self.progress(self.run.report.read, 0)
+        if group:
+            forums.append(self.igo(group, done))
+        self.writer.forums(forums)
+        if not subset:
+            self.check_counts(len(done))
+        self.write_memberships()
+
+    def check_counts(self, igos: int) -> None:
+        read = self.run.report.read
+        if (read, igos) != (self.meta["expected_rows"], self.meta["expected_forums"]):
+            raise UserError(f"{self.file}: the COW IGO v3.0 file has {self.meta['expected_rows']:,} IGO-years of "
+                            f"{self.meta['expected_forums']:,} IGOs; this one has {read:,} of {igos:,}. If it is "
+                            "an extract, import it with --subset")
+
+    def igo(self, group: list[Row], done: set[str]) -> ForumRecord:
+        first = group[0]
+        abbr = first.values["ioname"] or ""
+        if abbr in done:
+            self.run.reject(Problem(self.file, first.line, "ioname", abbr,
+                                    "the rows of one IGO together (this IGO appeared earlier in the file)"))
+        done.add(abbr)
+        code = self.forum_codes.code(abbr, abbr)
+        open_spans: dict[str, _Span] = {}
+        previous = None
+        for row in group:
+            try:
+                year = integer(row.values["year"])
+            except BadValue as exc:
+                self.run.reject(Problem(self.file, row.line, "year", row.values["year"], exc.expected))
+                continue
+            if year is None or (previous is not None and year <= previous):
+                self.run.reject(Problem(self.file, row.line, "year", row.values["year"],
+                                        f"a year after {previous} (rows of one IGO in year order)"))
+                continue
+            previous = year
+            self.last_year = max(self.last_year, year)
+            for column in self.state_columns:
+                value = row.values[column] or ""
+                if value not in _CODES:
+                    self.run.reject(Problem(self.file, row.line, column, value,
+                                            "expected a COW membership code: 0, 1, 2, 3, -9 or -1"))
+                    value = ""
+                role = self.roles.get(value)
+                span = open_spans.get(column)
+                if span and (role != span.role or year != span.last + 1):
+                    self.spans.append((code, column, span))
+                    del open_spans[column]
+                    span = None
+                if role is None:
+                    continue
+                if span is None:
+                    open_spans[column] = _Span(role, year, year, row.line, row.line)
+                else:
+                    span.last, span.last_line = year, row.line
+        self.spans += [(code, column, span) for column, span in open_spans.items()]
+        last = group[-1].values
+        name = (first.values.get("longorgname") or first.values.get("orgname") or abbr)[:300]
+        founded = _year(first.values.get("sdate"))
+        dead = (last.get("dead") or "0") not in ("0", "")
+        dissolved = _year(last.get("deaddate")) if dead else None
+        names = [Name(n[:300], "en", "common") for n in {first.values.get("orgname")} if n and n != name]
+        return ForumRecord(
+            file=self.file, line=first.line, code=code, name=name, kind=self.meta["forum_kind"],
+            acronym=abbr[:32], founded_on=founded, founded_precision="year" if founded else None,
+            dissolved_on=dissolved, dissolved_precision="year" if dissolved else None,
+            names=names, codes=[(self.scheme, abbr)],
+            cites=[Cite(self.release, f"ioname {abbr} (lines {first.line}-{group[-1].line})")],
+        )
+
+    def write_memberships(self) -> None:
+        batch: list[MembershipRecord] = []
+        for code, column, span in self.spans:
+            running = span.last == self.last_year
+            batch.append(MembershipRecord(
+                file=self.file, line=span.first_line, forum=code, country=self.abbrevs[column],
+                country_code_scheme=self.meta["country_code_scheme"], role=span.role,
+                started_on=dt.date(span.first, 1, 1), started_precision="year",
+                ended_on=None if running else dt.date(span.last, 1, 1), ended_precision=None if running else "year",
+                cites=[Cite(self.release, f"ioname {code}, column {column}, lines {span.first_line}-{span.last_line}")],
+            ))
+            if len(batch) >= BATCH:
+                self.writer.memberships(batch)
+                batch.clear()
+        self.writer.memberships(batch)
+
+
+def _year(value: str | None) -> dt.date | None:
+    try:
+        year = integer(value)
+    except BadValue:
+        return None
+    return dt.date(year, 1, 1) if year and year > 0 else None

@@ -1,0 +1,180 @@
+"""Reading the public datasets: CSV or Excel rows, streamed, with their row and line numbers; the
+per-source metadata files beside the importers; the dataset release as a source.
+
+Rows come out as `Row(number, line, values)`: `number` is the spreadsheet row (the header is row 1,
+whatever the format), `line` is where a user finds the row in the file (the first physical line of
+the record in a CSV, which differs from the row when cells hold line breaks; the row in a workbook),
+and `values` maps each header to a stripped string or None. A blank cell or one holding only spaces
+is None. Workbook cells are turned into the text a CSV export of them holds (2014.0 -> '2014',
+dates -> '2014-07-03', booleans -> 'True'), so a CSV export and its workbook import the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from db.errors import UserError
+from importers.records import SourceRecord
+
+SOURCES_DIR = Path(__file__).resolve().parent / "sources"
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    line: int
+    values: dict[str, str | None]
+
+
+@cache
+def metadata(name: str) -> dict[str, Any]:
+    """The metadata file `importers/sources/<name>.yml` (publisher, licence, lookups, counts)."""
+    with open(SOURCES_DIR / f"{name}.yml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def release_source(meta: dict[str, Any], release: dict[str, Any]) -> SourceRecord:
+    """A dataset release as a source: key, title, publisher, licence and citation from the metadata."""
+    return SourceRecord(key=release["key"], kind="dataset", title=release["title"],
+                        publisher=meta["publisher"], author=release.get("author"), url=release.get("url"),
+                        licence=meta["licence"], published_on=None, notes=release.get("citation"))
+
+
+def cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "True" if value else "False"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, dt.datetime):
+        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    text = text.strip()
+    return text or None
+
+
+def _check(path: Path) -> None:
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+
+
+def read_header(path: Path | str) -> list[str]:
+    """Only the header of a .csv or .xlsx file (the file is closed again)."""
+    header, rows = _open(Path(path))
+    next(rows, None)  # start the generator so that closing it closes the file
+    rows.close()  # type: ignore[attr-defined]
+    return header
+
+
+def read_rows(path: Path | str) -> tuple[list[str], Iterator[Row]]:
+    """The header and an iterator over the data rows of a .csv or .xlsx file (first sheet)."""
+    return _open(Path(path))
+
+
+def _open(path: Path) -> tuple[list[str], Iterator[Row]]:
+    _check(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx(path)
+    if path.suffix.lower() in (".csv", ".txt"):
+        return _csv(path)
+    raise UserError(f"{path}: expected a .csv or .xlsx file (got '{path.suffix or 'no extension'}')")
+
+
+def _csv(path: Path) -> tuple[list[str], Iterator[Row]]:
+    fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the generator
+    reader = csv.reader(fh)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        fh.close()
+        raise UserError(f"{path}: the file is empty (expected a header row)") from None
+    except UnicodeDecodeError as exc:
+        fh.close()
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+    def rows() -> Iterator[Row]:
+        with fh:
+            number, line = 1, reader.line_num + 1
+            try:
+                for cells in reader:
+                    number += 1
+                    if any(c.strip() for c in cells):
+                        yield Row(number, line, {h: (c.strip() or None) for h, c in zip(header, cells, strict=False)})
+                    line = reader.line_num + 1
+            except UnicodeDecodeError as exc:
+                raise UserError(f"{path}:{line}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+            except csv.Error as exc:
+                raise UserError(f"{path}:{line}: not valid CSV ({exc})") from None
+
+    return header, rows()
+
+
+def _xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise UserError(f"{path}: not a readable Excel workbook ({exc})") from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    try:
+        header = [cell_text(h) or "" for h in next(values)]
+    except StopIteration:
+        book.close()
+        raise UserError(f"{path}: the first sheet is empty (expected a header row)") from None
+    while header and not header[-1]:
+        header.pop()
+
+    def rows() -> Iterator[Row]:
+        try:
+            for number, cells in enumerate(values, start=2):
+                texts = [cell_text(c) for c in cells[: len(header)]]
+                if any(t is not None for t in texts):
+                    yield Row(number, number, dict(zip(header, texts, strict=False)))
+        finally:
+            book.close()
+
+    return header, rows()
+
+
+class ForumCodes:
+    """Choosing the coopdb code of a forum that a dataset knows by its own code (scheme, code).
+
+    A forum that already carries (scheme, code) keeps its coopdb code, so re-imports find it again.
+    Otherwise the candidate is used, unless a forum with that code exists and does not carry a code of
+    this scheme: then it is another body (the COW IGO ASEAN is not the informal ASEAN of 1967-1976),
+    and the new forum gets `<PREFIX>-<candidate>` instead of overwriting it. Loaded with two queries.
+    """
+
+    def __init__(self, conn, scheme: str, prefix: str) -> None:
+        from sqlalchemy import select
+
+        from db.models import Forum, ForumCode
+
+        self.scheme, self.prefix = scheme, prefix
+        rows = conn.execute(select(ForumCode.scheme, ForumCode.code, Forum.code)
+                            .join(Forum, Forum.id == ForumCode.forum_id)).all()
+        self.known = {theirs: ours for s, theirs, ours in rows if s == scheme}
+        carrying = {ours.upper() for s, _theirs, ours in rows if s == scheme}
+        self.taken = {c.upper() for (c,) in conn.execute(select(Forum.code))} - carrying
+
+    def code(self, theirs: str, candidate: str) -> str:
+        if theirs in self.known:
+            return self.known[theirs]
+        if candidate.upper() in self.taken:
+            return f"{self.prefix}-{candidate}"[:64]
+        return candidate

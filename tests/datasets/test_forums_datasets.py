@@ -1,0 +1,127 @@
+"""COW IGO v3 and informal IGO importers on small fixtures written for the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from db.errors import UserError
+from importers.core import ImportRejected
+from importers.cow_igo import import_cow_igo
+from importers.iigo import import_iigo
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+
+
+def q(engine, sql):
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).all()
+
+
+def spans(engine, forum):
+    return [(c, r, str(s)[:4], e and str(e)[:4], p) for c, r, s, e, p in q(engine, f"""
+        SELECT co.code, m.role, m.started_on, m.ended_on, m.ended_precision FROM memberships m
+        JOIN forums f ON f.id = m.forum_id JOIN countries co ON co.id = m.country_id
+        WHERE f.code = '{forum}' ORDER BY co.code, m.started_on""")]
+
+
+def cow(engine, **kw):
+    return import_cow_igo(engine, FIX / "cow_igo.csv", states=FIX / "cow_states.csv", subset=True, **kw)
+
+
+def test_cow_years_become_forums_and_membership_spans(few_countries):
+    report = cow(few_countries)
+    assert report.read == 9 and report.rejected == 0
+    assert q(few_countries, "SELECT code, name, kind, acronym, founded_on IS NOT NULL, dissolved_on IS NULL "
+                            "FROM forums ORDER BY code") == [
+        ("OLDO", "Old Organisation of States", "intergovernmental_organisation", "OLDO", True, False),
+        ("TO", "Test Organisation", "intergovernmental_organisation", "TO", True, True)]
+    assert q(few_countries, "SELECT scheme, code FROM forum_codes ORDER BY code") == [("cow_igo", "OLDO"),
+                                                                                       ("cow_igo", "TO")]
+    # china full member 1990-1995, the last year of the file: still running
+    # kazakhstan: -1, observer 1992, member 1993, -9 in 1994 breaks, member again from 1995
+    # ussr column (COW RUS): member 1990-1991, then -1
+    assert spans(few_countries, "TO") == [
+        ("CHN", "member", "1990", None, None),
+        ("KAZ", "observer", "1992", "1992", "year"), ("KAZ", "member", "1993", "1993", "year"),
+        ("KAZ", "member", "1995", None, None),
+        ("RUS", "member", "1990", "1991", "year")]
+    # a dissolved IGO: its spans end in its last year
+    assert spans(few_countries, "OLDO") == [("CHN", "associate", "1992", "1993", "year"),
+                                            ("KAZ", "associate", "1993", "1994", "year")]
+    assert q(few_countries, "SELECT count(*) FROM citations c JOIN sources s ON s.id = c.source_id "
+                            "WHERE s.key = 'cow-igo-3.0'") == [(9,)]
+
+
+def test_cow_reimport_changes_nothing(few_countries):
+    cow(few_countries)
+    again = cow(few_countries)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 9)
+
+
+def test_cow_bad_code_and_count_check(few_countries, tmp_path):
+    bad = tmp_path / "igo.csv"
+    bad.write_text((FIX / "cow_igo.csv").read_text().replace("TO,Test Org,1993,1,1,", "TO,Test Org,1993,1,7,"))
+    with pytest.raises(ImportRejected) as info:
+        import_cow_igo(few_countries, bad, states=FIX / "cow_states.csv", subset=True)
+    assert str(info.value.report.problems[0]) == (
+        "igo.csv:5 [kazakhstan]: expected a COW membership code: 0, 1, 2, 3, -9 or -1 (got '7')")
+    with pytest.raises(UserError) as info:
+        import_cow_igo(few_countries, FIX / "cow_igo.csv", states=FIX / "cow_states.csv")
+    assert str(info.value) == ("cow_igo.csv: the COW IGO v3.0 file has 19,335 IGO-years of 534 IGOs; this one has "
+                               "9 of 2. If it is an extract, import it with --subset")
+    assert q(few_countries, "SELECT count(*) FROM forums") == [(0,)]
+
+
+def test_cow_needs_a_state_list(few_countries, tmp_path):
+    path = tmp_path / "igo.csv"
+    path.write_text((FIX / "cow_igo.csv").read_text())
+    with pytest.raises(UserError) as info:
+        import_cow_igo(few_countries, path)
+    assert str(info.value) == "igo.csv: no COW state list beside it; pass one with --states (cow_states2016.csv)"
+
+
+def test_iigo_groupings_and_memberships(few_countries):
+    files = [FIX / "iigo_organizations.csv", FIX / "iigo_memberships.csv"]
+    report = import_iigo(few_countries, files)
+    assert report.rejected == 0
+    assert q(few_countries, "SELECT f.code, f.name, f.kind, fc.code FROM forums f JOIN forum_codes fc "
+                            "ON fc.forum_id = f.id ORDER BY f.code") == [
+        ("BALI-PROCESS", "Bali Process", "informal_grouping", "BP: Bali Process"),
+        ("BRICS", "BRICS", "informal_grouping", "BRICS"),
+        ("BUDAPEST-PROCESS", "Budapest Process", "informal_grouping", "BP: Budapest Process"),
+        ("TO", "Test Grouping", "informal_grouping", "TO")]
+    assert spans(few_countries, "BRICS") == [("CHN", "member", "2009", None, None),
+                                             ("RUS", "member", "2009", None, None)]
+    assert spans(few_countries, "TO") == [("CHN", "member", "1990", "1995", "year")]
+    # no Begin year: the grouping's first year, with a note saying so
+    assert q(few_countries, "SELECT m.started_on IS NOT NULL, m.note LIKE '%gives no Begin year%' FROM memberships m "
+                            "JOIN forums f ON f.id = m.forum_id WHERE f.code = 'BALI-PROCESS'") == [(True, True)]
+    again = import_iigo(few_countries, files)
+    assert (again.inserted, again.updated) == (0, 0)
+
+
+def test_iigo_does_not_overwrite_a_cow_forum_with_the_same_code(few_countries):
+    cow(few_countries)
+    import_iigo(few_countries, [FIX / "iigo_organizations.csv"])
+    assert q(few_countries, "SELECT code, name, kind FROM forums WHERE code LIKE '%TO' ORDER BY code") == [
+        ("IIGO-TO", "Test Grouping", "informal_grouping"),
+        ("TO", "Test Organisation", "intergovernmental_organisation")]
+    again = import_iigo(few_countries, [FIX / "iigo_organizations.csv"])
+    assert (again.inserted, again.updated) == (0, 0)
+
+
+def test_cli_cow_igo_and_iigo(few_countries, db_url, cli):
+    from tests.conftest import url_text
+
+    result = cli("import", "cow-igo", FIX / "cow_igo.csv", "--states", FIX / "cow_states.csv", "--subset",
+                 "-d", url_text(db_url))
+    assert result.exit_code == 0, result.stderr
+    assert "read 9, inserted 9" in result.stdout
+    result = cli("import", "iigo", FIX / "iigo_organizations.csv", FIX / "iigo_memberships.csv",
+                 "-d", url_text(db_url))
+    assert result.exit_code == 0, result.stderr
+    bad = cli("import", "iigo", FIX / "cow_states.csv", "-d", url_text(db_url))
+    assert bad.exit_code == 3 and "not an IIGO file" in bad.stderr
