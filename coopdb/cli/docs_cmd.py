@@ -46,3 +46,15 @@ def data_dictionary(out_file: Path, check: bool) -> None:
 def er(out_file: Path, check: bool) -> None:
     """Write the entity-relationship diagram (Mermaid) of the tables and their foreign keys."""
     _write_or_check(db_docs.er_diagram(), out_file, check)
+
+
+@docs_group.command("schemas")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("docs/schemas"), show_default=True, help="Folder to write.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 5 when a file differs from what would be written.")
+def schemas(out_dir: Path, check: bool) -> None:
+    """Write one JSON Schema per entity (sources, forums, organisations, memberships, projects, agreements)."""
+    from importers.schemas import schema_files
+
+    for name, text in schema_files().items():
+        _write_or_check(text, out_dir / name, check)

@@ -88,7 +88,7 @@ def render(source: dict[str, Any], candidates: list[Candidate], *, article: str,
     lines = [
         f"# Candidates read from {article} (language {lang}: {language_note}).",
         "# Each record is a proposal: check it against its quote, correct or delete it, then import",
-        "# this file with the bundle importer (importers.yaml_bundle.import_bundle). Roles are",
+        "# this file with `coopdb import bundle FILE`. Roles are",
         "# guesses ('partner', 'party'); codes are made from the titles.",
         "sources:",
         _dump([{k: source[k] for k in SOURCE_FIELDS if source.get(k) is not None}], 2).rstrip("\n"),
