@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 
 from db.engine import URL_ENV, make_engine, resolve_url
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output gets a wide fixed width, so tables are not squeezed into 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
 
 
 def database_url_option(fn):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -27,7 +28,8 @@ def print_status(info: db_inspect.Status) -> None:
         table = Table("run", "importer", "file", "status", "started (UTC)", "read", "ins", "upd", "same",
                       "rej", title="Last import runs", title_justify="left")
         for r in info.runs:
-            table.add_row(str(r["id"]), r["importer"], r["file_name"] or "", r["status"],
+            table.add_row(str(r["id"]), r["importer"], Path(r["file_name"]).name if r["file_name"] else "",
+                          r["status"],
                           str(r["started_at"])[:19], *(str(r[c]) for c in RUN_COUNTS))
         out.print(table)
     elif info.tables:
