@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import os
-import sys
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from coopdb.cli.common import database_url_option, engine_for, out, print_json
+from coopdb.cli.common import database_url_option, engine_for, out
+from coopdb.cli.query_cmd import format_option, print_rows
 from db import bi
 from db import inspect as db_inspect
 from db.engine import mask, sqlite_path
@@ -85,9 +84,7 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, datab
 @bi_group.command("query")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @database_url_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--limit", type=int, default=None, help="Print at most this many rows.")
+@format_option
 def query(file: Path, database_url: str | None, fmt: str, limit: int | None) -> None:
     """Run the read-only SQL query in FILE (e.g. queries/*.sql), written against bi.<view>.
 
@@ -96,15 +93,4 @@ def query(file: Path, database_url: str | None, fmt: str, limit: int | None) -> 
     engine = engine_for(database_url, read_only=True)
     text = bi.for_dialect(file.read_text(encoding="utf-8"), engine.dialect.name)
     result = db_inspect.read_only_query(engine, text, limit)
-    if fmt == "json":
-        print_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-    else:
-        table = Table(*result.columns)
-        for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        out.print(table)
-        out.print(f"{len(result.rows)} row(s)")
+    print_rows(result, fmt)

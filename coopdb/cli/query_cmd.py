@@ -15,6 +15,28 @@ from db import inspect as db_inspect
 RUN_COUNTS = ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected")
 
 
+def format_option(fn):
+    fn = click.option("--limit", type=int, default=None, help="Print at most this many rows.")(fn)
+    return click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+                        show_default=True, help="Output format.")(fn)
+
+
+def print_rows(result: db_inspect.QueryResult, fmt: str) -> None:
+    """Query rows as a table (with a count), CSV or JSON on stdout."""
+    if fmt == "json":
+        print_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    else:
+        table = Table(*result.columns)
+        for row in result.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+        out.print(f"{len(result.rows)} row(s)")
+
+
 def print_status(info: db_inspect.Status) -> None:
     state = "up to date" if info.up_to_date else f"NOT at head {info.head}: run `coopdb db upgrade`"
     out.print(f"database: {info.database} ({info.dialect})")
@@ -52,9 +74,7 @@ def status(database_url: str | None, runs: int, as_json: bool) -> None:
 @click.command()
 @click.argument("query")
 @database_url_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--limit", type=int, default=None, help="Print at most this many rows.")
+@format_option
 def sql(query: str, database_url: str | None, fmt: str, limit: int | None) -> None:
     """Run one read-only SQL QUERY and print the rows as a table, CSV or JSON.
 
@@ -64,15 +84,4 @@ def sql(query: str, database_url: str | None, fmt: str, limit: int | None) -> No
     Example: coopdb sql "SELECT code, name FROM countries WHERE subregion = 'Central Asia'"
     """
     result = db_inspect.read_only_query(engine_for(database_url, read_only=True), query, limit)
-    if fmt == "json":
-        print_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-    else:
-        table = Table(*result.columns)
-        for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        out.print(table)
-        out.print(f"{len(result.rows)} row(s)")
+    print_rows(result, fmt)
