@@ -28,6 +28,7 @@ from importers.core import ImportReport, Problem, RunContext, import_run
 from importers.dataset_rows import Row, metadata, read_header, read_rows, release_source
 from importers.fields import BadValue, boolean, date_with_precision, decimal, integer
 from importers.records import Cite, Participant, ProjectRecord, SourceRecord
+from importers.resolve import CountryResolver
 from importers.writer import Writer
 
 BATCH = 1000
@@ -115,8 +116,9 @@ def _date(value: str | None) -> tuple[Any, str | None]:
 class _Mapper:
     """One row of a GCDF file -> a ProjectRecord and the SourceRecords it cites (or Problems)."""
 
-    def __init__(self, layout: Layout, file: str, run: RunContext) -> None:
+    def __init__(self, layout: Layout, file: str, run: RunContext, resolver: CountryResolver) -> None:
         meta = metadata("aiddata")
+        self.resolver = resolver
         self.layout = layout
         self.file = file
         self.run = run
@@ -190,8 +192,11 @@ class _Mapper:
         countries, regions = self._recipients(row)
         participants = [Participant(self.financier, "financier")]
         participants += [Participant(c, "recipient") for c in countries]
-        participants += [Participant(name, role, is_organisation=True, create_name=True)
-                         for name, role in self._agencies(row)]
+        for name, role in self._agencies(row):
+            if self._names_a_country(name):  # e.g. 'China' as an implementing agency: the country takes part
+                participants.append(Participant(name, "partner"))
+            else:
+                participants.append(Participant(name, role, is_organisation=True, create_name=True))
         sources = self._sources(row)
         record = ProjectRecord(
             file=self.file, line=row.line, code=self.code(record_id), title=title[:500],
@@ -239,6 +244,10 @@ class _Mapper:
             else:
                 countries.append(self.recipient_names.get(entry, entry))
         return countries, regions
+
+    def _names_a_country(self, name: str) -> bool:
+        resolved = self.resolver.resolve(name)
+        return resolved.ok and (resolved.how or "").startswith("name:")
 
     def _agencies(self, row: Row) -> Iterator[tuple[str, str]]:
         comma_type = self.layout.spec["agency_format"] == "name_comma_type"
@@ -329,7 +338,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
     meta = metadata("aiddata")
     writer = Writer(run)
     writer.ensure_source(release_source(meta, layout.release))
-    mapper = _Mapper(layout, file, run)
+    mapper = _Mapper(layout, file, run, writer.resolver)
     written_sources: set[str] = set()  # the first row naming a source sets its fields, in every run
     ids_in_file: dict[str, int] = {}  # project code -> line
     held: list[ProjectRecord] = []  # records with links: written once all their targets exist

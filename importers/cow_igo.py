@@ -97,7 +97,7 @@ class _Loader:
         self.writer = Writer(run)
         self.release = meta["release"]["key"]
         self.scheme = meta["code_scheme"]
-        self.forum_codes = ForumCodes(run.conn, self.scheme, "COW")
+        self.forum_codes = ForumCodes(run.conn, self.scheme, "COW", meta.get("same_as"))
         self.spans: list[tuple[str, str, _Span]] = []  # (forum code, state column, span)
         self.last_year = 0
 
@@ -178,13 +178,13 @@ class _Loader:
         dead = (last.get("dead") or "0") not in ("0", "")
         dissolved = _year(last.get("deaddate")) if dead else None
         names = [Name(n[:300], "en", "common") for n in {first.values.get("orgname")} if n and n != name]
-        return ForumRecord(
+        return self.forum_codes.keep_existing(ForumRecord(
             file=self.file, line=first.line, code=code, name=name, kind=self.meta["forum_kind"],
             acronym=abbr[:32], founded_on=founded, founded_precision="year" if founded else None,
             dissolved_on=dissolved, dissolved_precision="year" if dissolved else None,
             names=names, codes=[(self.scheme, abbr)],
             cites=[Cite(self.release, f"ioname {abbr} (lines {first.line}-{group[-1].line})")],
-        )
+        ))
 
     def write_memberships(self) -> None:
         batch: list[MembershipRecord] = []

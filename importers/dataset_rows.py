@@ -155,12 +155,15 @@ class ForumCodes:
     """Choosing the coopdb code of a forum that a dataset knows by its own code (scheme, code).
 
     A forum that already carries (scheme, code) keeps its coopdb code, so re-imports find it again.
-    Otherwise the candidate is used, unless a forum with that code exists and does not carry a code of
-    this scheme: then it is another body (the COW IGO ASEAN is not the informal ASEAN of 1967-1976),
-    and the new forum gets `<PREFIX>-<candidate>` instead of overwriting it. Loaded with two queries.
+    A curated `same_as` table (their code -> our code, in the source's metadata file) names the bodies
+    that are the same as a forum already in the database (the COW IGO `SCO` is our `SCO`): the dataset
+    then adds its code, memberships and citations to that forum and leaves its name, kind and dates as
+    they are (`keep_existing`). Otherwise the candidate is used, unless a forum with that code exists and
+    does not carry a code of this scheme: then it is another body (the COW IGO ASEAN is not the informal
+    ASEAN of 1967-1976), and the new forum gets `<PREFIX>-<candidate>` instead of overwriting it.
     """
 
-    def __init__(self, conn, scheme: str, prefix: str) -> None:
+    def __init__(self, conn, scheme: str, prefix: str, same_as: dict[str, str] | None = None) -> None:
         from sqlalchemy import select
 
         from db.models import Forum, ForumCode
@@ -171,10 +174,36 @@ class ForumCodes:
         self.known = {theirs: ours for s, theirs, ours in rows if s == scheme}
         carrying = {ours.upper() for s, _theirs, ours in rows if s == scheme}
         self.taken = {c.upper() for (c,) in conn.execute(select(Forum.code))} - carrying
+        self.same_as = {theirs: ours for theirs, ours in (same_as or {}).items() if ours}
+        columns = [Forum.code, Forum.name, Forum.kind, Forum.acronym, Forum.founded_on, Forum.founded_precision,
+                   Forum.dissolved_on, Forum.dissolved_precision, Forum.description, Forum.website]
+        targets = list(self.same_as.values())
+        self.existing = {r.code: r for r in conn.execute(select(*columns).where(Forum.code.in_(targets)))} \
+            if targets else {}
 
     def code(self, theirs: str, candidate: str) -> str:
         if theirs in self.known:
             return self.known[theirs]
+        if self.same_as.get(theirs) in self.existing:
+            return self.same_as[theirs]
         if candidate.upper() in self.taken:
             return f"{self.prefix}-{candidate}"[:64]
         return candidate
+
+    def keep_existing(self, record):
+        """For a forum that is the same body as one already in the database: its values, our record's
+        codes, names and citations (their name is kept as a name of kind 'dataset')."""
+        from dataclasses import replace
+
+        from importers.records import Name
+
+        row = self.existing.get(record.code)
+        if row is None:
+            return record
+        names = list(record.names)
+        if record.name and record.name != row.name:
+            names.append(Name(record.name, "en", "dataset", f"name in the {self.scheme} data set"))
+        return replace(record, name=row.name, kind=row.kind, acronym=row.acronym, founded_on=row.founded_on,
+                       founded_precision=row.founded_precision, dissolved_on=row.dissolved_on,
+                       dissolved_precision=row.dissolved_precision, description=row.description,
+                       website=row.website, names=names)

@@ -71,7 +71,7 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
         writer = Writer(run)
         release = meta["release"]["key"]
         writer.ensure_source(release_source(meta, meta["release"]))
-        codes = ForumCodes(run.conn, meta["code_scheme"], "IIGO")
+        codes = ForumCodes(run.conn, meta["code_scheme"], "IIGO", meta.get("same_as"))
         # one forum per folded title; organisations file first, then titles only in memberships
         entries: dict[str, tuple[str, str, Row, str]] = {}  # folded title -> (igoID, title, row, file)
         for kind in ("organisations", "memberships"):
@@ -101,13 +101,13 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
             dissolved = _year(row, "End", file, problems) if from_organisations else None
             for problem in problems:
                 run.reject(problem)
-            forums[key] = ForumRecord(
+            forums[key] = codes.keep_existing(ForumRecord(
                 file=file, line=row.line, code=code, name=title[:300], kind=meta["forum_kind"],
                 acronym=igo_id[:32] if igo_id else None, founded_on=founded,
                 founded_precision="year" if founded else None, dissolved_on=dissolved,
                 dissolved_precision="year" if dissolved else None, codes=[(meta["code_scheme"], ext)],
                 cites=[Cite(release, f"{file} line {row.line}")],
-            )
+            ))
         if "organisations" in files:
             run.report.read += len(files["organisations"][1])
         writer.forums(list(forums.values()))

@@ -125,3 +125,27 @@ def test_cli_cow_igo_and_iigo(few_countries, db_url, cli):
     assert result.exit_code == 0, result.stderr
     bad = cli("import", "iigo", FIX / "cow_states.csv", "-d", url_text(db_url))
     assert bad.exit_code == 3 and "not an IIGO file" in bad.stderr
+
+
+def test_cow_igo_that_is_a_known_forum_joins_it_instead_of_duplicating_it(few_countries, tmp_path):
+    from importers.yaml_bundle import import_bundle
+
+    ours = tmp_path / "ours.yml"
+    ours.write_text("forums:\n  - {code: SCO, name: Shanghai Cooperation Organisation,\n"
+                    "     kind: intergovernmental_organisation, founded_on: 2001-06-15}\n", encoding="utf-8")
+    import_bundle(few_countries, ours)
+    theirs = tmp_path / "cow.csv"
+    theirs.write_text("ioname,orgname,year,china,kazakhstan,ussr,sdate,deaddate,dead,longorgname\n"
+                      "SCO,Shanghai Five,1996,1,1,-1,1996,0,0,Shanghai Cooperation Organisation/Shanghai Five\n"
+                      "SCO,Shanghai Five,1997,1,1,-1,1996,0,0,Shanghai Cooperation Organisation/Shanghai Five\n",
+                      encoding="utf-8")
+    import_cow_igo(few_countries, theirs, states=FIX / "cow_states.csv", subset=True)
+    assert q(few_countries, "SELECT code, name, founded_precision FROM forums") == [
+        ("SCO", "Shanghai Cooperation Organisation", "day")]
+    assert q(few_countries, "SELECT fc.scheme, fc.code FROM forum_codes fc") == [("cow_igo", "SCO")]
+    assert sorted(q(few_countries, "SELECT name, kind FROM forum_names")) == [
+        ("Shanghai Cooperation Organisation/Shanghai Five", "dataset"), ("Shanghai Five", "common")]
+    members = q(few_countries, "SELECT c.code, m.role FROM memberships m JOIN countries c ON c.id = m.country_id")
+    assert sorted(members) == [("CHN", "member"), ("KAZ", "member")]
+    again = import_cow_igo(few_countries, theirs, states=FIX / "cow_states.csv", subset=True)
+    assert (again.inserted, again.updated) == (0, 0)
