@@ -93,6 +93,8 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
     for c in result.candidates:
         lines = ", ".join(str(s.line) for s in c.sentences)
         out.print(f"  candidate {c.section[:-1]} {c.title!r} (confidence {c.confidence:.2f}, line {lines})")
+    for kind, code, line in result.already_recorded:
+        out.print(f"  already recorded from line {line}: {kind} {code}")
     if target is not None and not dry_run:
         out.print(f"review file: {target} (edit it, then import it as a bundle)")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select
 
-from db.models import Mention, Source
+from db.models import Agreement, Citation, Mention, Project, Source
 from db.upsert import upsert
 from importers.articles.candidates import Candidate, CandidateFinder
 from importers.articles.lang import SUPPORTED, Detection, detect_language, language_data
@@ -41,6 +41,8 @@ class ArticleResult:
     mentions: list[Found]
     ambiguous: list[Ambiguous]
     candidates: list[Candidate]
+    # facts this article reports that a project or agreement already cites it for: (type, code, line)
+    already_recorded: list[tuple[str, str, int]] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
     report: ImportReport | None = None
 
@@ -53,6 +55,7 @@ class ArticleResult:
             "ambiguous": [{"line": a.sentence.line, "text": a.text,
                            "could_be": [f"{e.entity_type}:{e.code}" for e in a.entities]} for a in self.ambiguous],
             "candidates": [c.as_dict() for c in self.candidates],
+            "already_recorded": [{"type": t, "code": c, "line": n} for t, c, n in self.already_recorded],
             "report": self.report.as_dict() if self.report else None,
         }
 
@@ -77,7 +80,9 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
             index: NameIndex | None = None) -> ArticleResult:
     """Language, sentences, mentions and candidates of a text; reads the database, writes nothing.
 
-    A candidate whose code or title is already a project's or agreement's is left out (it is known)."""
+    A candidate whose code or title is already a project's or agreement's is left out (it is known), and so
+    is one read from a line of this article that a project or agreement of that kind already cites (the
+    fact was recorded from that sentence, under another title)."""
     language, detection = choose_language(text, lang)
     sentences = split_sentences(text)
     index = index or NameIndex.load(conn)
@@ -86,8 +91,29 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
     known = {(e.entity_type, key) for e in index.entities.values() for key in (e.code.upper(), fold(e.name))}
     candidates = [c for c in candidates
                   if (c.section[:-1], c.code.upper()) not in known and (c.section[:-1], fold(c.title)) not in known]
+    cited = _cited_lines(conn, f"sha256:{text_sha256(text)}")
+    recorded = [(c.section[:-1], code, s.line) for c in candidates for s in c.sentences
+                for code in cited.get((c.section[:-1], s.line), ())]
+    candidates = [c for c in candidates if not any((c.section[:-1], s.line) in cited for s in c.sentences)]
     return ArticleResult(f"sha256:{text_sha256(text)}", language, detection, sentences, mentions, ambiguous,
-                         candidates)
+                         candidates, sorted(set(recorded), key=lambda r: (r[2], r[1])))
+
+
+def _cited_lines(conn, key: str) -> dict[tuple[str, int], list[str]]:
+    """(record type, line) -> codes of the projects and agreements that cite this article at that line."""
+    cited: dict[tuple[str, int], list[str]] = {}
+    for kind, model in (("project", Project), ("agreement", Agreement)):
+        rows = conn.execute(
+            select(model.code, Citation.locator)
+            .join(Citation, (Citation.record_id == model.id) & (Citation.record_type == kind))
+            .join(Source, Source.id == Citation.source_id)
+            .where(Source.key == key, Citation.locator.like("line %"))
+        )
+        for code, locator in rows:
+            number = locator.removeprefix("line ").strip()
+            if number.isdigit():
+                cited.setdefault((kind, int(number)), []).append(code)
+    return cited
 
 
 def import_article(engine: Engine, text: str, *, name: str = "article", lang: str | None = "auto",
