@@ -135,12 +135,16 @@ def _stage_name(table: Table, columns: list[str]) -> str:
     return f"_stage_{table.name}_{zlib.crc32(','.join(columns).encode()):08x}"
 
 
-def _tracking(table: Table, columns: list[str]) -> list[str]:
-    return [c for c in TRACKING_COLUMNS if c in table.c and c not in columns]
-
-
-def _tracking_value(column: str, run_id: int | None, now: dt.datetime) -> Any:
-    return run_id if column.endswith("run_id") else now
+def _extras(table: Table, columns: list[str], run_id: int | None, now: dt.datetime) -> dict[str, Any]:
+    """Values for the columns the rows leave out: tracking, and scalar defaults of the model (which an
+    INSERT ... SELECT would not apply: they live in Python, not in the database)."""
+    extras = {c: run_id if c.endswith("run_id") else now
+              for c in TRACKING_COLUMNS if c in table.c and c not in columns}
+    for column in table.c:
+        if column.name not in columns and column.name not in extras and column.default is not None \
+                and column.default.is_scalar:
+            extras[column.name] = column.default.arg
+    return extras
 
 
 def _upsert_sql(conn: Connection, table: Table, stage: str, columns: list[str], key: list[str],
@@ -165,7 +169,8 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
     q = conn.dialect.identifier_preparer.quote
     stage = _stage_name(table, columns)
     col_list = ", ".join(q(c) for c in columns)
-    tracking = _tracking(table, columns)
+    extras = _extras(table, columns, run_id, now)
+    tracking = list(extras)
     casts = [f"%({c})s::{table.c[c].type.compile(conn.dialect)}" for c in tracking]
     sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, casts, "")
     sql += f" RETURNING id, {', '.join(q(k) for k in key)}, (xmax = 0)"
@@ -179,7 +184,7 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
             write_row = copy.write_row
             for row in batch:
                 write_row([row[c] for c in columns])
-        cur.execute(sql, {c: _tracking_value(c, run_id, now) for c in tracking})
+        cur.execute(sql, extras)
         returned = cur.fetchall()
         found = len(returned)
         for rec in returned:
@@ -212,7 +217,8 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
     q = conn.dialect.identifier_preparer.quote
     stage = _stage_name(table, columns)
     col_list = ", ".join(q(c) for c in columns)
-    tracking = _tracking(table, columns)
+    extras = _extras(table, columns, run_id, now)
+    tracking = list(extras)
     procs = _processors(conn, table, columns)
     if any(procs):
         pairs = list(zip(columns, procs, strict=True))
@@ -222,12 +228,16 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
     key_pos = [columns.index(k) for k in key]
     # key as stored (dates are text in SQLite) -> key as given
     given = {tuple(v[i] for i in key_pos): k for v, k in zip(values, keys, strict=True)}
-    tracking_values = [p(v) if p else v for p, v in zip(
-        _processors(conn, table, tracking), [_tracking_value(c, run_id, now) for c in tracking], strict=True)]
+    tracking_values = [p(v) if p else v for p, v in zip(_processors(conn, table, tracking), extras.values(),
+                                                         strict=True)]
     sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, ["?"] * len(tracking), " WHERE true")
     sql += f" RETURNING id, {', '.join(q(k) for k in key)}"
     result = UpsertResult()
     raw = conn.connection.driver_connection
+    if not raw.in_transaction:
+        # Take the write lock first (waiting for another writer as long as busy_timeout allows): a
+        # transaction that read the table first could not wait for it and fails with "database is locked".
+        raw.execute("BEGIN IMMEDIATE")
     cur = raw.cursor()
     try:
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {q(stage)} AS SELECT {col_list} FROM {q(table.name)} "
