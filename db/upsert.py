@@ -220,11 +220,10 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
     extras = _extras(table, columns, run_id, now)
     tracking = list(extras)
     procs = _processors(conn, table, columns)
-    if any(procs):
-        pairs = list(zip(columns, procs, strict=True))
-        values = [[row[c] if p is None else p(row[c]) for c, p in pairs] for row in batch]
-    else:
-        values = [[row[c] for c in columns] for row in batch]
+    values = [[row[c] for c in columns] for row in batch]
+    for i, convert in [(i, p) for i, p in enumerate(procs) if p is not None]:
+        for v in values:
+            v[i] = convert(v[i])
     key_pos = [columns.index(k) for k in key]
     # key as stored (dates are text in SQLite) -> key as given
     given = {tuple(v[i] for i in key_pos): k for v, k in zip(values, keys, strict=True)}

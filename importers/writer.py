@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -54,6 +55,7 @@ from importers.resolve import CountryResolver
 
 T = Base.metadata.tables
 AMBIGUOUS = -1
+_project_values = attrgetter(*PROJECT_COLUMNS)
 DRY_RUN_ID = -2  # the id of a row a dry run would insert
 
 
@@ -394,7 +396,8 @@ class Writer:
                     countries.append((country_id, p.role))
             if ok:
                 resolved.append((r, framework_id, countries, orgs))
-        rows = [{"code": r.code, "framework_forum_id": fid, **{c: getattr(r, c) for c in PROJECT_COLUMNS}}
+        rows = [{"code": r.code, "framework_forum_id": fid, **dict(zip(PROJECT_COLUMNS, _project_values(r),
+                                                                     strict=True))}
                 for r, fid, _c, _o in resolved]
         main = self._upsert("projects", rows, ("code",), compare=self._present(rows))
         if self._projects is not None:
