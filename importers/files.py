@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from db.errors import UserError
 from importers.bundle import to_record
 from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run
+from importers.keyset import KeyLines
 from importers.mapping import Mapping, load_mapping
 from importers.normalize import fold
 from importers.readers import open_table
@@ -71,7 +72,7 @@ class _FileImport:
         self.mapping = mapping
         self.writer = Writer(run)
         self.write = getattr(self.writer, entity)
-        self.seen: dict[Any, int | None] = {}
+        self.seen = KeyLines()  # every key of the file with its line, in 16 bytes each
         self.deferred_links: list[Any] = []
         # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
         # as it is in the database (a CSV header names the fields of every row at once).
@@ -98,12 +99,11 @@ class _FileImport:
         if record is None or len(self.run.report.problems) > before:
             return None
         key = _key(self.entity, record)
-        first = self.seen.get(key, -1)
-        if first != -1:
+        again, first = self.seen.add(key, line)
+        if again:
             where = f"line {first}" if first is not None else "an earlier record"
             self.problem(line, None, _shown_key(key), f"a record appearing once (the same key is also on {where})")
             return None
-        self.seen[key] = line
         if self.entity == "projects" and record.links:
             self.deferred_links.append(record)
             self.writer.links_later.add(record.code.upper())
