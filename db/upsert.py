@@ -1,10 +1,15 @@
 """The one upsert helper: write rows by natural key, only where something really changed.
 
-It never asks callers which database they are on. For each batch it reads the existing rows by
-key, compares values in Python, inserts the new ones with ON CONFLICT DO NOTHING (so two imports
-running at once cannot create duplicates: the loser re-reads and compares), and updates by id only
-the rows whose compared columns differ, setting `updated_at` and `updated_run_id` itself (an
-`onupdate` would not fire for these statements).
+It never asks callers which database they are on. A write goes set-based, one batch at a time: the
+rows go into a temporary staging table (PostgreSQL `COPY`, SQLite `executemany`), then one
+`INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE SET ... WHERE <a compared column differs>
+RETURNING` writes new rows and changed rows and leaves the others alone. ON CONFLICT keeps two
+imports running at once from creating duplicates. `updated_at` and `updated_run_id` are set in the
+statement itself (an `onupdate` would not fire for it); `created_*` only on insert.
+
+A dry run reads the existing rows by key and compares values in Python instead, writing nothing: it
+reports which columns would change (`UpsertResult.changes` maps each updated key to
+{column: (old, new)}); a real write knows only that a row changed (the mapping is empty).
 """
 
 from __future__ import annotations
@@ -16,15 +21,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, Table, and_, any_, bindparam, func, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ARRAY, Connection, Table, and_, any_, bindparam, func, select, tuple_
 
 from db.base import TRACKING_COLUMNS, utcnow
 
 # Stay far below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters per statement.
 MAX_BIND_PARAMS = 30_000
-# From this many new rows in a batch, PostgreSQL inserts through COPY and a staging table.
-COPY_MIN_ROWS = 200
+# Rows per staging round trip (memory stays bounded whatever the caller passes).
+STAGE_ROWS = 50_000
 
 Key = tuple[Any, ...]
 
@@ -34,8 +38,9 @@ class UpsertResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    # key -> id of every row written or found (only when upsert() was asked for ids)
     ids: dict[Key, int] = field(default_factory=dict)
-    # key -> {column: (old, new)} for every updated row
+    # key -> {column: (old, new)} for every updated row (the columns only in a dry run)
     changes: dict[Key, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
     inserted_keys: list[Key] = field(default_factory=list)
 
@@ -64,11 +69,6 @@ def same_value(old: Any, new: Any) -> bool:
     return old == new
 
 
-def _insert(conn: Connection, table: Table):
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 def _chunks(rows: Sequence[Mapping[str, Any]], size: int) -> Iterable[Sequence[Mapping[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -83,21 +83,32 @@ def upsert(
     run_id: int | None = None,
     dry_run: bool = False,
     compare: Sequence[str] | None = None,
+    ids: bool = True,
 ) -> UpsertResult:
     """Insert or update `rows` of `table` identified by the natural `key` columns.
 
-    `compare` lists the columns whose change counts as an update (default: every column the rows
-    carry apart from the key). Rows must have distinct, non-NULL keys: validation reports those to
-    the user before this point, so here they are programming errors.
+    `compare` lists the columns whose change counts as an update and that an update writes
+    (default: every column the rows carry apart from the key); the other columns are written on
+    insert only. Rows must have the same columns and distinct, non-NULL keys: validation reports
+    those to the user before this point, so here they are programming errors. With `ids=False`
+    the result's `ids` holds only the rows written (callers that need no ids save a query).
     """
     result = UpsertResult()
     if not rows:
         return result
+    key = list(key)
     columns = list(rows[0].keys())
-    compare = [c for c in (columns if compare is None else compare) if c not in key]
-    width = max(len(columns) + 4, len(key))
-    for batch in _chunks(rows, max(1, MAX_BIND_PARAMS // width)):
-        result.merge(_upsert_batch(conn, table, batch, list(key), compare, run_id, dry_run))
+    compare = [c for c in (columns if compare is None else compare) if c not in key and c in columns]
+    if dry_run:
+        width = max(len(columns) + 4, len(key))
+        for batch in _chunks(rows, max(1, MAX_BIND_PARAMS // width)):
+            result.merge(_compare_batch(conn, table, batch, key, compare))
+        return result
+    write = _write_postgresql if conn.dialect.name == "postgresql" else _write_sqlite
+    now = utcnow()
+    for batch in _chunks(rows, STAGE_ROWS):
+        keys = _checked_keys(table, batch, key)
+        result.merge(write(conn, table, batch, keys, columns, key, compare, run_id, now, ids))
     return result
 
 
@@ -105,66 +116,178 @@ def _key_of(row: Mapping[str, Any], key: list[str]) -> Key:
     return tuple(row[k] for k in key)
 
 
-def _upsert_batch(conn, table, batch, key, compare, run_id, dry_run) -> UpsertResult:
+def _checked_keys(table: Table, batch: Sequence[Mapping[str, Any]], key: list[str]) -> list[Key]:
+    keys = [tuple(row[k] for k in key) for row in batch]
+    if len(set(keys)) != len(keys):
+        seen: set[Key] = set()
+        for k in keys:
+            if k in seen:
+                raise ValueError(f"{table.name}: key {k} twice in one batch")
+            seen.add(k)
+    for k in keys:
+        if None in k:
+            raise ValueError(f"{table.name}: NULL in natural key {dict(zip(key, k, strict=True))}")
+    return keys
+
+
+# ---------------------------------------------------------------------------------- set-based writes
+def _stage_name(table: Table, columns: list[str]) -> str:
+    return f"_stage_{table.name}_{zlib.crc32(','.join(columns).encode()):08x}"
+
+
+def _extras(table: Table, columns: list[str], run_id: int | None, now: dt.datetime) -> dict[str, Any]:
+    """Values for the columns the rows leave out: tracking, and scalar defaults of the model (which an
+    INSERT ... SELECT would not apply: they live in Python, not in the database)."""
+    extras = {c: run_id if c.endswith("run_id") else now
+              for c in TRACKING_COLUMNS if c in table.c and c not in columns}
+    for column in table.c:
+        if column.name not in columns and column.name not in extras and column.default is not None \
+                and column.default.is_scalar:
+            extras[column.name] = column.default.arg
+    return extras
+
+
+def _upsert_sql(conn: Connection, table: Table, stage: str, columns: list[str], key: list[str],
+                compare: list[str], tracking: list[str], placeholders: list[str], where_true: str) -> str:
+    q = conn.dialect.identifier_preparer.quote
+    name = q(table.name)
+    col_list = ", ".join(q(c) for c in columns)
+    target = ", ".join(q(c) for c in [*columns, *tracking])
+    select_list = ", ".join([col_list, *placeholders]) if placeholders else col_list
+    key_list = ", ".join(q(k) for k in key)
+    sql = f"INSERT INTO {name} ({target}) SELECT {select_list} FROM {q(stage)}{where_true} ON CONFLICT ({key_list}) "
+    if not compare:
+        return sql + "DO NOTHING"
+    sets = [f"{q(c)} = excluded.{q(c)}" for c in compare]
+    sets += [f"{q(c)} = excluded.{q(c)}" for c in ("updated_at", "updated_run_id") if c in tracking]
+    differs = " OR ".join(f"{name}.{q(c)} IS DISTINCT FROM excluded.{q(c)}" for c in compare)
+    return sql + f"DO UPDATE SET {', '.join(sets)} WHERE {differs}"
+
+
+def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, now, want_ids) -> UpsertResult:
+    """COPY into a temporary staging table, then one INSERT ... SELECT ... ON CONFLICT DO UPDATE."""
+    q = conn.dialect.identifier_preparer.quote
+    stage = _stage_name(table, columns)
+    col_list = ", ".join(q(c) for c in columns)
+    extras = _extras(table, columns, run_id, now)
+    tracking = list(extras)
+    casts = [f"%({c})s::{table.c[c].type.compile(conn.dialect)}" for c in tracking]
+    sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, casts, "")
+    sql += f" RETURNING id, {', '.join(q(k) for k in key)}, (xmax = 0)"
+    result = UpsertResult()
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {q(stage)} AS SELECT {col_list} FROM {q(table.name)} "
+                    "WITH NO DATA")
+        cur.execute(f"TRUNCATE {q(stage)}")
+        with cur.copy(f"COPY {q(stage)} ({col_list}) FROM STDIN") as copy:
+            write_row = copy.write_row
+            for row in batch:
+                write_row([row[c] for c in columns])
+        cur.execute(sql, extras)
+        returned = cur.fetchall()
+        found = len(returned)
+        for rec in returned:
+            k = tuple(rec[1:-1])
+            result.ids[k] = rec[0]
+            if rec[-1]:
+                result.inserted_keys.append(k)
+            else:
+                result.changes[k] = {}
+        if want_ids and found < len(batch):
+            on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in key)
+            cur.execute(f"SELECT t.id, {', '.join(f't.{q(k)}' for k in key)} FROM {q(table.name)} t "
+                        f"JOIN {q(stage)} s ON {on}")
+            for rec in cur.fetchall():
+                result.ids.setdefault(tuple(rec[1:]), rec[0])
+        cur.execute(f"TRUNCATE {q(stage)}")
+    result.inserted = len(result.inserted_keys)
+    result.updated = found - result.inserted
+    result.unchanged = len(batch) - found
+    return result
+
+
+def _processors(conn: Connection, table: Table, columns: list[str]) -> list:
+    return [table.c[c].type._cached_bind_processor(conn.dialect) for c in columns]
+
+
+def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, want_ids) -> UpsertResult:
+    """executemany into a temporary staging table, read the ids of the keys that exist, then one
+    INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING (the rows inserted or changed)."""
+    q = conn.dialect.identifier_preparer.quote
+    stage = _stage_name(table, columns)
+    col_list = ", ".join(q(c) for c in columns)
+    extras = _extras(table, columns, run_id, now)
+    tracking = list(extras)
+    procs = _processors(conn, table, columns)
+    values = [[row[c] for c in columns] for row in batch]
+    for i, convert in [(i, p) for i, p in enumerate(procs) if p is not None]:
+        for v in values:
+            v[i] = convert(v[i])
+    key_pos = [columns.index(k) for k in key]
+    # key as stored (dates are text in SQLite) -> key as given
+    given = {tuple(v[i] for i in key_pos): k for v, k in zip(values, keys, strict=True)}
+    tracking_values = [p(v) if p else v for p, v in zip(_processors(conn, table, tracking), extras.values(),
+                                                         strict=True)]
+    sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, ["?"] * len(tracking), " WHERE true")
+    sql += f" RETURNING id, {', '.join(q(k) for k in key)}"
+    result = UpsertResult()
+    raw = conn.connection.driver_connection
+    if not raw.in_transaction:
+        # Take the write lock first (waiting for another writer as long as busy_timeout allows): a
+        # transaction that read the table first could not wait for it and fails with "database is locked".
+        raw.execute("BEGIN IMMEDIATE")
+    cur = raw.cursor()
+    try:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {q(stage)} AS SELECT {col_list} FROM {q(table.name)} "
+                    "WHERE 0")
+        cur.execute(f"DELETE FROM {q(stage)}")
+        cur.executemany(f"INSERT INTO {q(stage)} ({col_list}) VALUES ({', '.join('?' * len(columns))})", values)
+        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in key)
+        cur.execute(f"SELECT t.id, {', '.join(f't.{q(k)}' for k in key)} FROM {q(table.name)} t "
+                    f"JOIN {q(stage)} s ON {on}")
+        existing = {given[tuple(rec[1:])]: rec[0] for rec in cur.fetchall()}
+        cur.execute(sql, tracking_values)
+        for rec in cur.fetchall():
+            k = given[tuple(rec[1:])]
+            result.ids[k] = rec[0]
+            if k in existing:
+                result.changes[k] = {}
+            else:
+                result.inserted_keys.append(k)
+        cur.execute(f"DELETE FROM {q(stage)}")
+    finally:
+        cur.close()
+    if want_ids:
+        for k, row_id in existing.items():
+            result.ids.setdefault(k, row_id)
+    result.inserted = len(result.inserted_keys)
+    result.updated = len(result.changes)
+    result.unchanged = len(batch) - result.inserted - result.updated
+    return result
+
+
+# ---------------------------------------------------------------------------------- dry runs
+def _compare_batch(conn, table, batch, key, compare) -> UpsertResult:
+    """What a write would do, from the existing rows compared in Python; writes nothing."""
     result = UpsertResult()
     by_key: dict[Key, Mapping[str, Any]] = {}
-    for row in batch:
-        k = _key_of(row, key)
-        if any(v is None for v in k):
-            raise ValueError(f"{table.name}: NULL in natural key {dict(zip(key, k, strict=True))}")
-        if k in by_key:
-            raise ValueError(f"{table.name}: key {k} twice in one batch")
+    for row, k in zip(batch, _checked_keys(table, batch, key), strict=True):
         by_key[k] = row
-
     existing = _select_existing(conn, table, key, compare, list(by_key))
-    new_rows = [row for k, row in by_key.items() if k not in existing]
-    now = utcnow()
-    if new_rows and not dry_run:
-        has_tracking = "created_run_id" in table.c
-        payload = []
-        for row in new_rows:
-            values = dict(row)
-            if has_tracking:
-                values.setdefault("created_run_id", run_id)
-                values.setdefault("updated_run_id", run_id)
-                values.setdefault("created_at", now)
-                values.setdefault("updated_at", now)
-            payload.append(values)
-        if conn.dialect.name == "postgresql" and len(payload) >= COPY_MIN_ROWS:
-            returned = _copy_insert(conn, table, payload, key)
-        else:
-            stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=key).returning(
-                table.c.id, *[table.c[k] for k in key]
-            )
-            returned = conn.execute(stmt, payload).all() if len(payload) > 1 else conn.execute(
-                stmt.values(payload[0])
-            ).all()
-        for rec in returned:
-            k = tuple(rec[1:])
-            result.ids[k] = rec[0]
+    for k in by_key:
+        if k not in existing:
+            result.inserted += 1
             result.inserted_keys.append(k)
-        result.inserted += len(returned)
-        lost = [k for k in (_key_of(r, key) for r in new_rows) if k not in result.ids]
-        if lost:  # another transaction inserted them first: treat them as existing rows
-            existing.update(_select_existing(conn, table, key, compare, lost))
-    elif new_rows:
-        result.inserted += len(new_rows)
-        result.inserted_keys.extend(_key_of(r, key) for r in new_rows)
-
-    updates = []
     for k, (row_id, old) in existing.items():
         row = by_key[k]
         result.ids[k] = row_id
-        diff = {c: (old[c], row[c]) for c in compare if c in row and not same_value(old[c], row[c])}
+        diff = {c: (old[c], row[c]) for c in compare if not same_value(old[c], row[c])}
         if not diff:
             result.unchanged += 1
             continue
         result.updated += 1
         result.changes[k] = diff
-        values = {c: new for c, (_old, new) in diff.items()}
-        updates.append((row_id, values))
-    if updates and not dry_run:
-        _apply_updates(conn, table, updates, run_id, now)
     return result
 
 
@@ -193,42 +316,6 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
         k = tuple(rec[c] for c in key)
         found[k] = (rec["id"], {c: rec[c] for c in compare})
     return found
-
-
-def _copy_insert(conn: Connection, table: Table, payload: list[dict], key: list[str]) -> list[tuple]:
-    """PostgreSQL: COPY the new rows into a temporary staging table, then one
-    INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING id and key (a concurrent import that
-    inserted a key first wins; the caller re-reads those rows and compares)."""
-    cols = list(payload[0].keys())
-    col_list = ", ".join(f'"{c}"' for c in cols)
-    key_list = ", ".join(f'"{k}"' for k in key)
-    stage = f"_stage_{table.name}_{zlib.crc32(col_list.encode()):08x}"
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:
-        cur.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" AS SELECT {col_list} FROM "{table.name}" '
-                    "WITH NO DATA")
-        cur.execute(f'TRUNCATE "{stage}"')
-        with cur.copy(f'COPY "{stage}" ({col_list}) FROM STDIN') as copy:
-            for row in payload:
-                copy.write_row([row[c] for c in cols])
-        cur.execute(f'INSERT INTO "{table.name}" ({col_list}) SELECT {col_list} FROM "{stage}" '
-                    f"ON CONFLICT ({key_list}) DO NOTHING RETURNING id, {key_list}")
-        return [tuple(r) for r in cur.fetchall()]
-
-
-def _apply_updates(conn, table, updates, run_id, now) -> None:
-    tracking = "updated_at" in table.c
-    # Group rows that change the same set of columns into one executemany each.
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for row_id, values in updates:
-        groups.setdefault(tuple(sorted(values)), []).append({"_id": row_id, **values})
-    for cols, params in groups.items():
-        assignments = {c: bindparam(c) for c in cols}
-        if tracking:
-            assignments["updated_at"] = now
-            assignments["updated_run_id"] = run_id
-        stmt = update(table).where(table.c.id == bindparam("_id")).values(assignments)
-        conn.execute(stmt, params)
 
 
 __all__ = ["TRACKING_COLUMNS", "UpsertResult", "same_value", "upsert"]

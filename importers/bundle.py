@@ -109,6 +109,15 @@ DEFAULTS = {"memberships": {"role": "member"}}
 _PARTICIPANT_ROLES = tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES)))
 
 
+# Per section, once: (field, converter, its precision field for dates or None)
+_SCALAR_PLAN = {
+    section: [(name, convert, name.replace("_on", "_precision") if name.endswith("_on") else None)
+              for name, convert in converters.items()]
+    for section, converters in SCALARS.items()
+}
+_ALLOWED = {section: frozenset(fl.name for fl in dataclass_fields(kind)) for section, kind in RECORD_TYPES.items()}
+
+
 def known_fields(section: str) -> set[str]:
     names = set(SCALARS[section]) | set(LISTS[section])
     names |= {k.replace("_on", "_precision") for k in SCALARS[section] if k.endswith("_on")}
@@ -171,7 +180,11 @@ def _pairs(raw: Any, err: _RowErrors, field: str, ref_keys: tuple[str, ...], def
         if not isinstance(item, dict):
             err.add(field, item, f"expected {{{' or '.join(ref_keys)}, role}}")
             continue
-        which = next((k for k in ref_keys if f.text(item.get(k))), None)
+        which = None
+        for k in ref_keys:
+            if f.text(item.get(k)):
+                which = k
+                break
         if which is None:
             err.add(field, None, f"expected each item to name a {' or an '.join(ref_keys)}")
             continue
@@ -191,33 +204,37 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
     """One dict of a section into its record; returns (record or None, problems)."""
     err = _RowErrors(file, line)
     values: dict[str, Any] = {}
-    data = {**DEFAULTS.get(section, {}), **{k: v for k, v in raw.items() if k != LINE_KEY}}
-    for name, convert in SCALARS[section].items():
+    defaults = DEFAULTS.get(section)
+    if defaults or LINE_KEY in raw:
+        data = {**(defaults or {}), **{k: v for k, v in raw.items() if k != LINE_KEY}}
+    else:
+        data = raw
+    for name, convert, precision_name in _SCALAR_PLAN[section]:
         value = data.get(name)
         if value is None:  # absent: nothing to convert (the fast path for sparse rows)
-            if name.endswith("_on"):
+            if precision_name:
                 values[name] = None
-                values[name.replace("_on", "_precision")] = None
+                values[precision_name] = None
             continue
         try:
             converted = convert(value)
         except f.BadValue as exc:
             err.add(name, value, exc.expected)
             continue
-        if name.endswith("_on"):
+        if precision_name:
             day, precision = converted
             values[name] = day
-            explicit = data.get(name.replace("_on", "_precision"))
+            explicit = data.get(precision_name)
             if explicit is not None and day is not None:
                 try:
                     precision = f.choice(explicit, vocab.DATE_PRECISIONS)
                 except f.BadValue as exc:
-                    err.add(name.replace("_on", "_precision"), explicit, exc.expected)
-            values[name.replace("_on", "_precision")] = precision
+                    err.add(precision_name, explicit, exc.expected)
+            values[precision_name] = precision
         elif converted is not None:
             values[name] = converted
     for name in REQUIRED[section]:
-        if name not in err_fields(err) and values.get(name) is None:
+        if values.get(name) is None and name not in err_fields(err):
             err.add(name, None, f"expected a value: {name} is required")
     for name in LISTS[section]:
         raw_list = data.get(name)
@@ -256,7 +273,7 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             values[name] = [f.text(x) for x in _as_list(raw_list) if f.text(x)]
     if err.problems:
         return None, err.problems
-    allowed = {fl.name for fl in dataclass_fields(RECORD_TYPES[section])}
+    allowed = _ALLOWED[section]
     record = RECORD_TYPES[section](file=file, line=line, **{k: v for k, v in values.items() if k in allowed})
     return record, []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 
@@ -24,6 +25,8 @@ def blank(value: Any) -> bool:
 
 
 def text(value: Any) -> str | None:
+    if type(value) is str:  # the common case (every CSV cell), without the generic checks
+        return value.strip() or None
     if blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -37,6 +40,18 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 def date_with_precision(value: Any) -> tuple[dt.date | None, str | None]:
     """'2014' -> (2014-01-01, 'year'); '2014-07' -> month; '2014-07-03' -> day. Dates from YAML or
     Excel are days. Other formats are an error (mapping files can declare a date format)."""
+    if type(value) is str:
+        return _date_from_text(value)
+    return _date_with_precision(value)
+
+
+@lru_cache(maxsize=4096)
+def _date_from_text(value: str) -> tuple[dt.date | None, str | None]:
+    # Files repeat the same few thousand dates: parse each once (errors are not cached)
+    return _date_with_precision(value)
+
+
+def _date_with_precision(value: Any) -> tuple[dt.date | None, str | None]:
     if blank(value):
         return None, None
     if isinstance(value, dt.datetime):
@@ -74,6 +89,9 @@ def date_in_format(value: Any, fmt: str) -> tuple[dt.date | None, str | None]:
     return parsed, precision
 
 
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def decimal(value: Any, *, minimum: Decimal | None = None) -> Decimal | None:
     if blank(value):
         return None
@@ -85,7 +103,7 @@ def decimal(value: Any, *, minimum: Decimal | None = None) -> Decimal | None:
         number = Decimal(str(value))
     else:
         raw = str(value).strip().replace("\u00a0", "").replace(" ", "")
-        if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", raw):
+        if "," in raw and _THOUSANDS.fullmatch(raw):
             raw = raw.replace(",", "")
         try:
             number = Decimal(raw)
@@ -99,6 +117,8 @@ def decimal(value: Any, *, minimum: Decimal | None = None) -> Decimal | None:
 
 
 def integer(value: Any) -> int | None:
+    if type(value) is str and value.isascii() and value.isdigit():
+        return int(value)
     if blank(value):
         return None
     try:
@@ -130,6 +150,8 @@ def boolean(value: Any) -> bool | None:
 
 
 def choice(value: Any, allowed: tuple[str, ...]) -> str | None:
+    if type(value) is str and value in allowed:  # already the stored spelling
+        return value
     if blank(value):
         return None
     folded = str(value).strip().lower().replace(" ", "_").replace("-", "_")
@@ -138,11 +160,14 @@ def choice(value: Any, allowed: tuple[str, ...]) -> str | None:
     raise BadValue(f"expected one of {', '.join(allowed)}")
 
 
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
 def currency(value: Any) -> str | None:
     if blank(value):
         return None
     code = str(value).strip().upper()
-    if re.fullmatch(r"[A-Z]{3}", code):
+    if _CURRENCY.fullmatch(code):
         return code
     raise BadValue("expected an ISO 4217 currency code like USD or CNY")
 

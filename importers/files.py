@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from db.errors import UserError
 from importers.bundle import to_record
 from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run
+from importers.keyset import KeyLines
 from importers.mapping import Mapping, load_mapping
 from importers.normalize import fold
 from importers.readers import open_table
@@ -71,8 +72,13 @@ class _FileImport:
         self.mapping = mapping
         self.writer = Writer(run)
         self.write = getattr(self.writer, entity)
-        self.seen: dict[Any, int | None] = {}
+        self.seen = KeyLines()  # every key of the file with its line, in 16 bytes each
         self.deferred_links: list[Any] = []
+        # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
+        # as it is in the database (a CSV header names the fields of every row at once).
+        self.present_per_row = False
+        self.present: dict[frozenset[str], set[str] | None] = {}
+        self.record_present: dict[int, frozenset[str]] = {}
 
     def problem(self, line: int | None, field: str | None, value: Any, expected: str) -> None:
         shown = value if not isinstance(value, dict | list) else None
@@ -82,6 +88,7 @@ class _FileImport:
         def problem(field, value, expected):
             self.problem(line, field, value, expected)
 
+        columns = row.keys()
         if self.mapping is not None:
             row = self.mapping.apply(row, self.entity, problem)
         before = len(self.run.report.problems)
@@ -92,21 +99,34 @@ class _FileImport:
         if record is None or len(self.run.report.problems) > before:
             return None
         key = _key(self.entity, record)
-        first = self.seen.get(key, -1)
-        if first != -1:
+        again, first = self.seen.add(key, line)
+        if again:
             where = f"line {first}" if first is not None else "an earlier record"
             self.problem(line, None, _shown_key(key), f"a record appearing once (the same key is also on {where})")
             return None
-        self.seen[key] = line
         if self.entity == "projects" and record.links:
             self.deferred_links.append(record)
             self.writer.links_later.add(record.code.upper())
             record = _without_links(record)
+        if self.present_per_row:
+            fields = frozenset(columns)
+            if fields not in self.present:
+                self.present[fields] = _present_fields(self.entity, list(columns), self.mapping)
+            self.record_present[id(record)] = fields
         return record
 
     def flush(self, records: list[Any]) -> None:
-        if records:
+        if not records:
+            return
+        if not self.present_per_row:
             self.write(records)
+            return
+        groups: dict[frozenset[str], list[Any]] = {}
+        for record in records:
+            groups.setdefault(self.record_present.pop(id(record)), []).append(record)
+        for fields, group in groups.items():
+            self.writer.present = self.present[fields]
+            self.write(group)
 
     def finish(self) -> None:
         if self.deferred_links:
@@ -153,6 +173,7 @@ def import_file(
             job.writer.default_cites = [Cite(source.key)]
         _warn_unused(run, entity, table.columns, loaded, path.name)
         job.writer.present = _present_fields(entity, table.columns, loaded)
+        job.present_per_row = table.format in ("json", "jsonl", "yaml")
         batch: list[Any] = []
         report = run.report
         for line, row in table.rows():
@@ -201,7 +222,7 @@ _ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country"
 
 
 def _present_fields(entity: str, columns: list[str], mapping: Mapping | None) -> set[str] | None:
-    """The record fields the input carries (None: all of them, for JSON/YAML whose keys vary by row)."""
+    """The record fields the input carries (None: all of them, when nothing names the columns)."""
     if not columns:
         return None
     names = set(columns)

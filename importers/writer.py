@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -54,6 +55,7 @@ from importers.resolve import CountryResolver
 
 T = Base.metadata.tables
 AMBIGUOUS = -1
+_project_values = attrgetter(*PROJECT_COLUMNS)
 DRY_RUN_ID = -2  # the id of a row a dry run would insert
 
 
@@ -177,10 +179,10 @@ class Writer:
             return None
         return found
 
-    def _upsert(self, table: str, rows: list[dict], key: Sequence[str], compare: Sequence[str] | None = None
-                ) -> UpsertResult:
+    def _upsert(self, table: str, rows: list[dict], key: Sequence[str], compare: Sequence[str] | None = None,
+                *, ids: bool = True) -> UpsertResult:
         result = upsert(self.conn, T[table], rows, key, run_id=self.run.run_id, dry_run=self.run.dry_run,
-                        compare=compare)
+                        compare=compare, ids=ids)
         self.run.report.add(result, table, count=False)
         return result
 
@@ -207,6 +209,10 @@ class Writer:
     def _ids(self, result: UpsertResult, key: Any) -> int | None:
         return result.ids.get(key)
 
+    def _children(self, table: str, rows: list[dict], key: Sequence[str]) -> set[int]:
+        """Upsert child rows; returns the parent ids (first key column) whose children changed."""
+        return _touched_parents(self._upsert(table, rows, key, ids=False))
+
     def _names(self, table: str, parent_col: str, pairs: list[tuple[int | None, Name]]) -> set[int]:
         rows, seen = [], set()
         for parent_id, name in pairs:
@@ -218,7 +224,7 @@ class Writer:
             seen.add(k)
             rows.append({parent_col: parent_id, "lang": name.lang, "name": name.name, "kind": name.kind,
                          "normalized": fold(name.name), "note": name.note})
-        result = self._upsert(table, rows, (parent_col, "lang", "name"))
+        result = self._upsert(table, rows, (parent_col, "lang", "name"), ids=False)
         return _touched_parents(result)
 
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
@@ -240,7 +246,7 @@ class Writer:
                              "field": cite.field, "locator": cite.locator, "quote": cite.quote})
         if rows:
             self._upsert("citations", rows, ("source_id", "record_type", "record_id", "field", "locator"),
-                         compare=("quote",))
+                         compare=("quote",), ids=False)
 
     def default_cites_for(self, record: Located) -> list[Cite]:
         if not self.default_cites:
@@ -390,7 +396,8 @@ class Writer:
                     countries.append((country_id, p.role))
             if ok:
                 resolved.append((r, framework_id, countries, orgs))
-        rows = [{"code": r.code, "framework_forum_id": fid, **{c: getattr(r, c) for c in PROJECT_COLUMNS}}
+        rows = [{"code": r.code, "framework_forum_id": fid, **dict(zip(PROJECT_COLUMNS, _project_values(r),
+                                                                     strict=True))}
                 for r, fid, _c, _o in resolved]
         main = self._upsert("projects", rows, ("code",), compare=self._present(rows))
         if self._projects is not None:
@@ -406,11 +413,10 @@ class Writer:
             names += [(pid, n) for n in r.names]
             events += [{"project_id": pid, "status": s, "reached_on": d, "reached_precision": p}
                        for s, d, p in r.status_events]
-        touched = _touched_parents(self._upsert("project_countries", pc, ("project_id", "country_id", "role")))
-        touched |= _touched_parents(
-            self._upsert("project_organisations", po, ("project_id", "organisation_id", "role")))
+        touched = self._children("project_countries", pc, ("project_id", "country_id", "role"))
+        touched |= self._children("project_organisations", po, ("project_id", "organisation_id", "role"))
         touched |= self._names("project_names", "project_id", names)
-        touched |= _touched_parents(self._upsert("project_status_events", events, ("project_id", "status")))
+        touched |= self._children("project_status_events", events, ("project_id", "status"))
         links = []
         for r, *_ in resolved:
             pid = main.ids.get((r.code,))
@@ -422,7 +428,7 @@ class Writer:
                     links.append({"project_id": pid, "related_project_id": related_id, "kind": kind})
         links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
         touched |= _touched_parents(self._upsert("project_links", links,
-                                                 ("project_id", "related_project_id", "kind")))
+                                                 ("project_id", "related_project_id", "kind"), ids=False))
         unchanged = self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
         if self.links_later:
             self._unchanged_projects |= {main.ids[k] for k in unchanged if k[0].upper() in self.links_later}
@@ -446,7 +452,7 @@ class Writer:
                     links.append({"project_id": pid, "related_project_id": related_id, "kind": kind})
         links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
         touched = _touched_parents(self._upsert("project_links", links,
-                                                ("project_id", "related_project_id", "kind")))
+                                                ("project_id", "related_project_id", "kind"), ids=False))
         report = self.run.report
         for pid in touched:
             if pid in self._unchanged_projects and report.unchanged > 0:
@@ -489,9 +495,9 @@ class Writer:
             subjects += [{"agreement_id": aid, "subject": s.strip().lower()}
                          for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
             ajp += [{"agreement_id": aid, "project_id": p} for p in dict.fromkeys(projects)]
-        touched = _touched_parents(self._upsert("agreement_parties", ap, ("agreement_id", "country_id", "role")))
-        touched |= _touched_parents(self._upsert("agreement_subjects", subjects, ("agreement_id", "subject")))
-        touched |= _touched_parents(self._upsert("agreement_projects", ajp, ("agreement_id", "project_id")))
+        touched = self._children("agreement_parties", ap, ("agreement_id", "country_id", "role"))
+        touched |= self._children("agreement_subjects", subjects, ("agreement_id", "subject"))
+        touched |= self._children("agreement_projects", ajp, ("agreement_id", "project_id"))
         self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
         self._cite("agreement", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
 

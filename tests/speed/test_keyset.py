@@ -1,0 +1,19 @@
+"""KeyLines: the compact record of a file's keys used for the whole-file duplicate check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from importers.keyset import KeyLines
+
+
+def test_new_keys_and_repeats_report_the_first_line_across_growth():
+    seen = KeyLines(capacity=8)
+    for i in range(20_000):
+        assert seen.add(f"P-{i}", i + 2) == (False, i + 2)
+    assert len(seen) == 20_000
+    assert seen.add("P-0", 99) == (True, 2)
+    assert seen.add("P-19999", 5) == (True, 20_001)
+    assert seen.add(("forum", "china", "member", dt.date(2001, 1, 1)), None) == (False, None)
+    assert seen.add(("forum", "china", "member", dt.date(2001, 1, 1)), 7) == (True, None)
+    assert len(seen) == 20_001
