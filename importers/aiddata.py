@@ -346,7 +346,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
     sources: list[SourceRecord] = []
 
     def flush() -> None:
-        writer.sources(sources)
+        writer.sources(sources, count=False)
         writer.projects(batch)
         sources.clear()
         batch.clear()

@@ -270,11 +270,14 @@ class Writer:
         return kept
 
     # ------------------------------------------------------------------ entities
-    def sources(self, records: Sequence[SourceRecord]) -> None:
+    def sources(self, records: Sequence[SourceRecord], *, count: bool = True) -> None:
+        """Sources as records of the import (count=True) or as what other records cite (count=False:
+        only in the per-table details, so that a data set's headline counts stay its rows)."""
         records = self._dedupe(records, lambda r: r.key)
         rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
         result = self._upsert("sources", rows, ("key",), compare=self._present(rows))
-        self._count(result, [(r.key,) for r in records], set())
+        if count:
+            self._count(result, [(r.key,) for r in records], set())
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
         if self.run.dry_run:  # would be inserted: known to the rest of this dry run
