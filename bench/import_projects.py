@@ -8,7 +8,8 @@ each in its own subprocess so that peak memory (RSS) is clean:
   first import, unchanged re-import (the pipeline: read, validate, resolve, upsert, cite);
   baseline: PostgreSQL raw `COPY` (psycopg copy) of the same rows into a plain 13-column table /
   SQLite `sqlite3.executemany` of the same rows (parsed by csv.reader) in one transaction.
-Prints rows/s, peak RSS and the ratio to the baseline.
+Prints rows/s, peak RSS and the ratio to the baseline, and for each import the peak RSS reached at
+each tenth of the file, now and peak so far (a check that memory does not grow with the number of rows).
 """
 
 from __future__ import annotations
@@ -74,16 +75,30 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_import(url: str, path: str) -> dict:
+def rss_mb() -> float:
+    """The resident set size now (Linux), for the checkpoints."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def child_import(url: str, path: str, rows: str) -> dict:
     from db.engine import make_engine
     from importers.files import import_file
 
     engine = make_engine(url)
+    step = max(1, int(rows) // 10)
+    checkpoints: list[tuple[int, float, float]] = []
+
+    def progress(read: int, _bytes: int) -> None:
+        if read // step > len(checkpoints):
+            checkpoints.append((read, rss_mb(), peak_mb()))
+
     start = time.perf_counter()
-    report = import_file(engine, "projects", path)
+    report = import_file(engine, "projects", path, progress=progress)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "read": report.read, "inserted": report.inserted, "updated": report.updated,
-            "unchanged": report.unchanged, "rejected": report.rejected, "peak_mb": peak_mb()}
+            "unchanged": report.unchanged, "rejected": report.rejected, "peak_mb": peak_mb(),
+            "checkpoints": checkpoints}
 
 
 def child_raw_sqlite(path: str) -> dict:
@@ -163,8 +178,8 @@ def main() -> None:
             raw_name = "raw COPY"
         try:
             prepare(url)
-            first = in_subprocess("import", url, str(csv_path))
-            again = in_subprocess("import", url, str(csv_path))
+            first = in_subprocess("import", url, str(csv_path), str(args.rows))
+            again = in_subprocess("import", url, str(csv_path), str(args.rows))
         finally:
             if admin is not None:
                 with admin.connect() as conn:
@@ -178,6 +193,9 @@ def main() -> None:
             print(f"  {label:<22} {rate:>10,.0f} rows/s  {res['peak_mb']:>6.0f} MB peak RSS  "
                   f"{rate / raw_rate:.2f} of {raw_name}  (inserted {res['inserted']:,}, updated {res['updated']:,}, "
                   f"unchanged {res['unchanged']:,}, rejected {res['rejected']:,})")
+            # Memory must not grow with N: RSS now / peak so far at each tenth of the file
+            print("    RSS now/peak MB at rows " + ", ".join(f"{read:,}: {now:.0f}/{top:.0f}"
+                                                         for read, now, top in res["checkpoints"]))
     csv_path.unlink()
 
 

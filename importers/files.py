@@ -72,7 +72,7 @@ class _FileImport:
         self.mapping = mapping
         self.writer = Writer(run)
         self.write = getattr(self.writer, entity)
-        self.seen = KeyLines()  # every key of the file with its line, in 16 bytes each
+        self.seen = KeyLines()  # every key of the file with its line (in bounded memory, see keyset.py)
         self.deferred_links: list[Any] = []
         # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
         # as it is in the database (a CSV header names the fields of every row at once).
@@ -129,6 +129,7 @@ class _FileImport:
             self.write(group)
 
     def finish(self) -> None:
+        self.seen.close()
         if self.deferred_links:
             self.writer.project_links(self.deferred_links)
 

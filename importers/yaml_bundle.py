@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from db.errors import UserError
 from importers.bundle import LINE_KEY, iter_sections, to_record, unknown_fields
-from importers.core import ImportReport, Problem, import_run
+from importers.core import ImportReport, Problem, file_sha256, import_run
 from importers.records import Cite, SourceRecord
 from importers.writer import Writer
 
@@ -46,7 +46,8 @@ def read_bundle(path: Path) -> Any:
 
 def file_source(path: Path, raw: bytes | None = None) -> SourceRecord:
     """The input file itself as a source: every record cites it with its line."""
-    digest = hashlib.sha256(raw if raw is not None else path.read_bytes()).hexdigest()
+    # streamed: a file of hundreds of MB is not held in memory to hash it
+    digest = hashlib.sha256(raw).hexdigest() if raw is not None else file_sha256(path)
     return SourceRecord(key=f"file:sha256:{digest}", kind="dataset", title=path.name, content_hash=digest,
                         notes="Imported file; citations give the line of each record.")
 
