@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from db.errors import UserError
 from importers.bundle import to_record
 from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run
+from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
 from importers.mapping import Mapping, load_mapping
 from importers.normalize import fold
@@ -76,6 +77,8 @@ class _FileImport:
         self.deferred_links: list[Any] = []
         # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
         # as it is in the database (a CSV header names the fields of every row at once).
+        # Flat CSV files of projects: rows straight into records where they are plainly valid
+        self.fast: FlatProjects | None = None
         self.present_per_row = False
         self.present: dict[frozenset[str], set[str] | None] = {}
         self.record_present: dict[int, frozenset[str]] = {}
@@ -89,6 +92,10 @@ class _FileImport:
             self.problem(line, field, value, expected)
 
         columns = row.keys()
+        if self.fast is not None:
+            record = self.fast(self.name, line, row)
+            if record is not None:
+                return self._once(line, record)
         if self.mapping is not None:
             row = self.mapping.apply(row, self.entity, problem)
         before = len(self.run.report.problems)
@@ -98,6 +105,18 @@ class _FileImport:
             self.run.reject(p)
         if record is None or len(self.run.report.problems) > before:
             return None
+        record = self._once(line, record)
+        if record is None:
+            return None
+        if self.present_per_row:
+            fields = frozenset(columns)
+            if fields not in self.present:
+                self.present[fields] = _present_fields(self.entity, list(columns), self.mapping)
+            self.record_present[id(record)] = fields
+        return record
+
+    def _once(self, line: int | None, record: Any) -> Any:
+        """The record, unless its key was already in the file (then a problem and None)."""
         key = _key(self.entity, record)
         again, first = self.seen.add(key, line)
         if again:
@@ -108,11 +127,6 @@ class _FileImport:
             self.deferred_links.append(record)
             self.writer.links_later.add(record.code.upper())
             record = _without_links(record)
-        if self.present_per_row:
-            fields = frozenset(columns)
-            if fields not in self.present:
-                self.present[fields] = _present_fields(self.entity, list(columns), self.mapping)
-            self.record_present[id(record)] = fields
         return record
 
     def flush(self, records: list[Any]) -> None:
@@ -153,6 +167,7 @@ def import_file(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     importer: str | None = None,
+    fast_path: bool = True,
 ) -> ImportReport:
     if entity not in ENTITIES:
         raise UserError(f"unknown entity {entity!r} (expected one of {', '.join(ENTITIES)})")
@@ -175,6 +190,8 @@ def import_file(
         _warn_unused(run, entity, table.columns, loaded, path.name)
         job.writer.present = _present_fields(entity, table.columns, loaded)
         job.present_per_row = table.format in ("json", "jsonl", "yaml")
+        if fast_path and not dry_run:
+            job.fast = FlatProjects.plan_for(entity, table.format, table.columns, loaded)
         batch: list[Any] = []
         report = run.report
         for line, row in table.rows():

@@ -74,7 +74,7 @@ class KeyLines:
             self._disk = sqlite3.connect("", isolation_level=None)
             self._disk.execute("PRAGMA journal_mode=OFF")
             self._disk.execute("PRAGMA synchronous=OFF")
-            self._disk.execute("PRAGMA cache_size=-8000")  # 8 MB of pages at most
+            self._disk.execute("PRAGMA cache_size=-2000")  # 2 MB of pages at most
             self._disk.execute("CREATE TABLE k (h INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
             self._lookup = "SELECT line FROM k WHERE h = ?"
         lines = self._lines
