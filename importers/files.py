@@ -75,10 +75,10 @@ class _FileImport:
         self.write = getattr(self.writer, entity)
         self.seen = KeyLines()  # every key of the file with its line (in bounded memory, see keyset.py)
         self.deferred_links: list[Any] = []
-        # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
-        # as it is in the database (a CSV header names the fields of every row at once).
         # Flat CSV files of projects: rows straight into records where they are plainly valid
         self.fast: FlatProjects | None = None
+        # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
+        # as it is in the database (a CSV header names the fields of every row at once).
         self.present_per_row = False
         self.present: dict[frozenset[str], set[str] | None] = {}
         self.record_present: dict[int, frozenset[str]] = {}
