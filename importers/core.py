@@ -111,6 +111,7 @@ class RunContext:
     run_id: int | None
     report: ImportReport
     allow_rejects: bool = False
+    file_hash: str | None = None  # sha256 of the input file, computed once per run
 
     @property
     def dry_run(self) -> bool:
@@ -169,8 +170,8 @@ def import_run(
     require_head(engine)
     started = time.perf_counter()
     report = ImportReport(importer=importer, file=None if file is None else str(file), dry_run=dry_run)
+    file_hash = file_sha256(file) if file is not None and Path(file).is_file() else None
     if not dry_run:
-        file_hash = file_sha256(file) if file is not None and Path(file).is_file() else None
         with engine.begin() as conn:
             report.run_id = conn.execute(
                 insert(ImportRun).values(
@@ -180,7 +181,8 @@ def import_run(
             ).scalar_one()
     conn = engine.connect()
     transaction = conn.begin()
-    run = RunContext(conn=conn, run_id=report.run_id, report=report, allow_rejects=allow_rejects)
+    run = RunContext(conn=conn, run_id=report.run_id, report=report, allow_rejects=allow_rejects,
+                     file_hash=file_hash)
     thresholds = gc.get_threshold()
     # An import allocates millions of short-lived objects while a batch of records stays alive: with
     # the default thresholds the collector rescans that batch hundreds of times (a quarter of the run).

@@ -184,7 +184,7 @@ def import_file(
             run.warn(warning)
         job = _FileImport(run, entity, path.name, loaded)
         if entity != "sources":
-            source = file_source(path)
+            source = file_source(path, run.file_hash)
             job.writer.ensure_source(source)
             job.writer.default_cites = [Cite(source.key)]
         _warn_unused(run, entity, table.columns, loaded, path.name)

@@ -18,7 +18,6 @@ of its children changed, unchanged otherwise. Per-table counts are in `report.de
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
@@ -83,12 +82,6 @@ class _Index:
     def get(self, ref: str) -> int | None:
         hit = self.by_code.get(ref.strip().upper())
         return hit if hit is not None else self.by_name.get(fold(ref))
-
-
-@dataclass
-class _Pending:
-    record: Located
-    key: Any
 
 
 class Writer:
@@ -205,9 +198,6 @@ class Writer:
                 unchanged.append(key)
         report.unchanged += len(unchanged)
         return unchanged
-
-    def _ids(self, result: UpsertResult, key: Any) -> int | None:
-        return result.ids.get(key)
 
     def _children(self, table: str, rows: list[dict], key: Sequence[str]) -> set[int]:
         """Upsert child rows; returns the parent ids (first key column) whose children changed."""

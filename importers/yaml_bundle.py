@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +43,10 @@ def read_bundle(path: Path) -> Any:
         raise UserError(f"{where}: not valid YAML/JSON ({exc.problem})") from None
 
 
-def file_source(path: Path, raw: bytes | None = None) -> SourceRecord:
-    """The input file itself as a source: every record cites it with its line."""
-    # streamed: a file of hundreds of MB is not held in memory to hash it
-    digest = hashlib.sha256(raw).hexdigest() if raw is not None else file_sha256(path)
+def file_source(path: Path, digest: str | None = None) -> SourceRecord:
+    """The input file itself as a source: every record cites it with its line. Pass the run's
+    `file_hash` as `digest` so that the file is not read a second time."""
+    digest = digest or file_sha256(path)  # streamed: a large file is not held in memory to hash it
     return SourceRecord(key=f"file:sha256:{digest}", kind="dataset", title=path.name, content_hash=digest,
                         notes="Imported file; citations give the line of each record.")
 
@@ -61,7 +60,7 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                     dry_run=dry_run, allow_rejects=allow_rejects) as run:
         writer = Writer(run)
         if cite_file:
-            source = file_source(path)
+            source = file_source(path, run.file_hash)
             writer.ensure_source(source)
             writer.default_cites = [Cite(source.key)]
         for section, items in sections:
