@@ -25,10 +25,22 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def vocabulary_sql(column: str, values: Iterable[str]) -> str:
+    """`column = 'a' OR column = 'b' ...`: the condition of a vocabulary CHECK (NULL passes, as in any CHECK).
+
+    Not `column IN (...)`: SQLite evaluates a CHECK with an IN list by building a temporary index of the
+    list for every row written, which made each vocabulary cost about 2 µs per row (an import writing a
+    project with its participants and citation paid for 8 of them). Equality chains cost next to
+    nothing on SQLite and PostgreSQL alike. Migration 0003 rewrote the CHECKs of older databases.
+    """
+    return " OR ".join(f"{column} = '" + v.replace("'", "''") + "'" for v in values)
+
+
 def vocabulary_check(column: str, values: Iterable[str], name: str | None = None) -> CheckConstraint:
     """A named CHECK that keeps `column` inside a closed vocabulary (NULL allowed)."""
-    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-    return CheckConstraint(f"{column} IN ({quoted})", name=name or column)
+    values = tuple(values)
+    return CheckConstraint(vocabulary_sql(column, values), name=name or column,
+                           info={"vocabulary": (column, values)})
 
 
 class Tracked:
@@ -54,13 +66,13 @@ class Tracked:
 
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True),
-        server_default=func.now(),
+        server_default=func.current_timestamp(),
         default=utcnow,
         comment="When the row was first inserted (UTC).",
     )
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True),
-        server_default=func.now(),
+        server_default=func.current_timestamp(),
         default=utcnow,
         comment="When a value in the row last changed (UTC); set by the importers, not by a trigger.",
     )

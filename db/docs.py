@@ -77,10 +77,18 @@ def data_dictionary() -> str:
             key = "; ".join([*keys.get(c.name, []), *(["→ " + _references(t, c)] if c.foreign_keys else [])])
             lines.append(f"| `{c.name}` | {_type(c.type)} | {'yes' if c.nullable else 'no'} | {_cell(key)} | "
                          f"{_cell(c.comment)} |")
-        checks = sorted(str(ck.sqltext) for ck in t.constraints if type(ck).__name__ == "CheckConstraint")
+        checks = sorted(_check_text(ck) for ck in t.constraints if type(ck).__name__ == "CheckConstraint")
         if checks:
             lines += ["", "Checks: " + "; ".join(f"`{_cell(ck)}`" for ck in checks)]
     return "\n".join(lines) + "\n"
+
+
+def _check_text(constraint) -> str:
+    """A vocabulary CHECK as `column IN (...)` (its SQL is a long OR chain, see db/base.py)."""
+    if "vocabulary" in constraint.info:
+        column, values = constraint.info["vocabulary"]
+        return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+    return str(constraint.sqltext)
 
 
 def _mermaid_type(column_type: TypeEngine) -> str:

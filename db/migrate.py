@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import CheckConstraint, Connection, Engine, inspect
 
 from db.errors import SchemaOutOfDate, UserError
 
@@ -40,12 +43,44 @@ def current_revision(engine: Engine) -> str | None:
 
 def _run(engine: Engine, fn, *args) -> None:
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with engine.connect() as conn, migration_transaction(conn):
         cfg.attributes["connection"] = conn
         try:
             fn(cfg, *args)
         except CommandError as exc:
             raise UserError(f"migration failed: {exc}") from None
+
+
+@contextmanager
+def migration_transaction(conn: Connection) -> Iterator[None]:
+    """One transaction around a whole migration, committed at the end, rolled back on any error.
+
+    SQLite rebuilds a table to change it (batch mode: copy, drop the old table, rename the copy). Its
+    documented procedure: foreign keys off outside the transaction, checked before committing, then on
+    again; with them on, dropping a table that other rows reference would fail. And its driver begins a
+    transaction only before INSERT/UPDATE/DELETE, which would leave CREATE/DROP/ALTER outside it: here
+    we say BEGIN ourselves, so that a failed migration leaves the database as it was.
+    """
+    if conn.dialect.name != "sqlite":
+        with conn.begin():
+            yield
+        return
+    raw = conn.connection.driver_connection
+    level = raw.isolation_level
+    raw.isolation_level = None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with conn.begin():
+            raw.execute("BEGIN IMMEDIATE")
+            yield
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                table, rowid, parent, _ = broken[0]
+                raise UserError(f"migration failed: {len(broken)} rows would break a foreign key "
+                                f"(first: {table} rowid {rowid} -> {parent}); nothing was changed")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.isolation_level = level
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
@@ -89,7 +124,33 @@ def check(engine: Engine) -> CheckResult:
         )
         diffs = compare_metadata(ctx, Base.metadata)
         revision = ctx.get_current_revision()
-    return CheckResult(revision, head_revision(), [_describe(d) for d in diffs])
+        vocabularies = _vocabulary_differences(conn, Base.metadata)
+    return CheckResult(revision, head_revision(), [_describe(d) for d in diffs] + vocabularies)
+
+
+def _vocabulary_differences(conn, metadata) -> list[str]:
+    """Vocabulary CHECKs whose values differ between the models and the database (autogenerate does
+    not compare CHECK constraints, so a vocabulary changed in db/vocab.py without a migration would pass
+    unnoticed), e.g. 'modify_check projects.ck_projects_status: the database lacks suspended'."""
+    inspector = inspect(conn)
+    out: list[str] = []
+    for table in metadata.sorted_tables:
+        wanted = {ck.name: ck.info["vocabulary"][1] for ck in table.constraints
+                  if isinstance(ck, CheckConstraint) and "vocabulary" in ck.info}
+        if not wanted:
+            continue
+        found = {ck["name"]: ck["sqltext"] for ck in inspector.get_check_constraints(table.name)}
+        for name, values in wanted.items():
+            if name not in found:
+                out.append(f"add_check {table.name}.{name}")
+                continue
+            allowed = {v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", found[name])}
+            missing, extra = sorted(set(values) - allowed), sorted(allowed - set(values))
+            if missing or extra:
+                detail = "; ".join([*(["the database lacks " + ", ".join(missing)] if missing else []),
+                                    *(["the models lack " + ", ".join(extra)] if extra else [])])
+                out.append(f"modify_check {table.name}.{name}: {detail}")
+    return out
 
 
 def _describe(diff) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from db.engine import make_engine
+from db.migrate import migration_transaction
 from db.models import Base
 from migrations.env_filters import include_name, include_object
 
@@ -46,7 +47,7 @@ def run_migrations_online() -> None:
         return
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     engine = make_engine(url or None)
-    with engine.connect() as connection:
+    with engine.connect() as connection, migration_transaction(connection):
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db import migrate
 from db.engine import make_engine
+from db.errors import UserError
 from db.models import Base
 from tests.factories import insert_minimal_rows
 
@@ -135,3 +136,73 @@ def test_check_fails_when_a_model_changes_without_a_migration(engine, cli, db_ur
         table._columns.remove(extra)
     assert migrate.check(engine).ok
     assert cli("db", "check", "-d", url_text(db_url)).exit_code == 0
+
+
+def test_check_fails_when_a_vocabulary_changes_without_a_migration(engine, cli, db_url):
+    from tests.conftest import url_text
+
+    constraint = next(ck for ck in Base.metadata.tables["projects"].constraints
+                      if ck.name == "ck_projects_status")
+    column, values = constraint.info["vocabulary"]
+    constraint.info["vocabulary"] = (column, (*values[1:], "paused"))
+    try:
+        result = migrate.check(engine)
+        assert result.differences == [
+            f"modify_check projects.ck_projects_status: the database lacks paused; the models lack {values[0]}"]
+        run = cli("db", "check", "-d", url_text(db_url))
+        assert run.exit_code == 5
+        assert "modify_check projects.ck_projects_status" in run.stderr
+    finally:
+        constraint.info["vocabulary"] = (column, values)
+    assert migrate.check(engine).ok
+
+
+def test_vocabulary_checks_accept_exactly_their_values(engine):
+    """The equality chains of migration 0003 refuse what the IN lists refused, and accept NULL."""
+    table = Base.metadata.tables["import_runs"]
+    row = {"importer": "test", "started_at": __import__("datetime").datetime(2024, 7, 3)}
+    with engine.begin() as conn:
+        conn.execute(insert(table).values({**row, "status": "succeeded"}))
+    for bad in ("Succeeded", "succeeded ", "", "unknown"):
+        with pytest.raises(IntegrityError, match=r"ck_import_runs_status|CHECK constraint failed"), \
+                engine.begin() as conn:
+            conn.execute(insert(table).values({**row, "status": bad}))
+    projects = Base.metadata.tables["projects"]
+    with engine.begin() as conn:
+        conn.execute(insert(projects).values(code="P-NULL", title="No status", status=None))
+        assert conn.execute(select(func.count()).select_from(projects)).scalar_one() == 1
+
+
+def test_an_insert_by_hand_gets_the_default_timestamps(engine):
+    """created_at/updated_at default to CURRENT_TIMESTAMP in the database itself, for SQL written by
+    hand (`now()` was the default before migration 0003; SQLite has no such function)."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO forums (code, name, kind) VALUES ('X1', 'Forum by hand', 'other')")
+        created, updated = conn.exec_driver_sql(
+            "SELECT created_at, updated_at FROM forums WHERE code = 'X1'").one()
+    assert created is not None and updated is not None
+
+
+def test_a_migration_that_fails_on_sqlite_changes_nothing(engine, backend):
+    """SQLite: the DDL of a migration runs inside our transaction (the driver alone would commit each
+    CREATE/DROP at once), so a failure leaves the previous revision and its tables as they were."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL runs DDL in the transaction anyway; the SQLite driver needs help")
+    migrate.downgrade(engine, "0002")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.exec_driver_sql("INSERT INTO countries (id, code, name, kind, created_at, updated_at) "
+                             "VALUES (1, 'KAZ', 'Kazakhstan', 'sovereign', '2024-07-03', '2024-07-03')")
+        conn.exec_driver_sql("INSERT INTO country_names (country_id, lang, name, kind, normalized, created_at, "
+                             "updated_at) VALUES (999, 'en', 'Orphan', 'common', 'orphan', '2024-07-03', '2024-07-03')")
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        before = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'country_names'").scalar_one()
+    with pytest.raises(UserError, match=r"migration failed: 1 rows would break a foreign key \(first: "
+                                        r"country_names rowid 1 -> countries\); nothing was changed"):
+        migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == "0002"
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'country_names'").scalar_one() == before
+        assert "IN (" in before
+        assert conn.exec_driver_sql("SELECT count(*) FROM country_names").scalar_one() == 1
