@@ -19,9 +19,10 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, Table, and_, any_, bindparam, func, select, tuple_
+from sqlalchemy import ARRAY, Boolean, Connection, Date, DateTime, Table, and_, any_, bindparam, func, select, tuple_
 
 from db.base import TRACKING_COLUMNS, utcnow
 
@@ -117,14 +118,19 @@ def _key_of(row: Mapping[str, Any], key: list[str]) -> Key:
 
 
 def _checked_keys(table: Table, batch: Sequence[Mapping[str, Any]], key: list[str]) -> list[Key]:
-    keys = [tuple(row[k] for k in key) for row in batch]
+    if len(key) == 1:
+        name = key[0]
+        keys = [(row[name],) for row in batch]
+    else:
+        getter = itemgetter(*key)
+        keys = [getter(row) for row in batch]
     if len(set(keys)) != len(keys):
         seen: set[Key] = set()
         for k in keys:
             if k in seen:
                 raise ValueError(f"{table.name}: key {k} twice in one batch")
             seen.add(k)
-    for k in keys:
+    for k in keys if any(None in k for k in keys) else ():
         if None in k:
             raise ValueError(f"{table.name}: NULL in natural key {dict(zip(key, k, strict=True))}")
     return keys
@@ -182,8 +188,8 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
         cur.execute(f"TRUNCATE {q(stage)}")
         with cur.copy(f"COPY {q(stage)} ({col_list}) FROM STDIN") as copy:
             write_row = copy.write_row
-            for row in batch:
-                write_row([row[c] for c in columns])
+            for values in _value_lists(batch, columns):
+                write_row(values)
         cur.execute(sql, extras)
         returned = cur.fetchall()
         found = len(returned)
@@ -207,6 +213,42 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
     return result
 
 
+class _Same(dict):
+    """A mapping of every key to itself."""
+
+    def __getitem__(self, key: Key) -> Key:
+        return key
+
+
+def _value_lists(batch: Sequence[Mapping[str, Any]], columns: list[str]) -> list[list[Any]]:
+    if len(columns) == 1:
+        name = columns[0]
+        return [[row[name]] for row in batch]
+    getter = itemgetter(*columns)
+    return [list(getter(row)) for row in batch]
+
+
+def _repeats(table: Table, column: str) -> bool:
+    """Flags, dates and times repeat over a batch: their conversion is worth remembering (equal values
+    of these types convert equally, unlike 1 == 1.0 in a numeric column)."""
+    return isinstance(table.c[column].type, Boolean | Date | DateTime)
+
+
+def _remembering(convert):
+    cache: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            out = cache[value] = convert(value)
+            return out
+        except TypeError:  # not hashable
+            return convert(value)
+
+    return converted
+
+
 def _processors(conn: Connection, table: Table, columns: list[str]) -> list:
     return [table.c[c].type._cached_bind_processor(conn.dialect) for c in columns]
 
@@ -220,13 +262,17 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
     extras = _extras(table, columns, run_id, now)
     tracking = list(extras)
     procs = _processors(conn, table, columns)
-    values = [[row[c] for c in columns] for row in batch]
+    values = _value_lists(batch, columns)
     for i, convert in [(i, p) for i, p in enumerate(procs) if p is not None]:
+        convert = _remembering(convert) if _repeats(table, columns[i]) else convert
         for v in values:
             v[i] = convert(v[i])
     key_pos = [columns.index(k) for k in key]
-    # key as stored (dates are text in SQLite) -> key as given
-    given = {tuple(v[i] for i in key_pos): k for v, k in zip(values, keys, strict=True)}
+    # key as stored (dates are text in SQLite) -> key as given; the same when no key column is converted
+    if any(procs[i] is not None for i in key_pos):
+        given = {tuple(v[i] for i in key_pos): k for v, k in zip(values, keys, strict=True)}
+    else:
+        given = _Same()
     tracking_values = [p(v) if p else v for p, v in zip(_processors(conn, table, tracking), extras.values(),
                                                          strict=True)]
     sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, ["?"] * len(tracking), " WHERE true")

@@ -14,6 +14,7 @@ message stays the one the general path writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from db import vocab
@@ -25,13 +26,39 @@ from importers.tabular import SEPARATOR
 _COUNTRY_ROLES = frozenset(vocab.PROJECT_COUNTRY_ROLES)
 
 
+_MISSING = object()
+MEMO_LIMIT = 4096  # distinct values remembered per column (a few hundred KB at most)
+
+
+def memoized(convert: Callable[[Any], Any], limit: int = MEMO_LIMIT) -> Callable[[Any], Any]:
+    """`convert` remembering its result for the first `limit` distinct cells. Columns such as status,
+    sector, currency, dates, years and units repeat a few values over millions of rows; their results
+    (str, Decimal, date, tuples) are immutable, so one object serves every row. A refused value is not
+    remembered: it raises again, and the row takes the general path for its message."""
+    cache: dict[Any, Any] = {}
+
+    def cached(raw: Any) -> Any:
+        value = cache.get(raw, _MISSING)
+        if value is _MISSING:
+            value = convert(raw)
+            if len(cache) < limit:
+                cache[raw] = value
+        return value
+
+    return cached
+
+
 class FlatProjects:
     def __init__(self, columns: list[str]) -> None:
         converters = SCALARS["projects"]
-        self.plan = [(c, converters[c], c.replace("_on", "_precision") if c.endswith("_on") else None)
+        # text cells are only stripped: remembering them would cost more than it saves
+        self.plan = [(c, converters[c] if converters[c] is f.text else memoized(converters[c]),
+                      c.replace("_on", "_precision") if c.endswith("_on") else None)
                      for c in columns if c in converters]
         self.participants = "participants" in columns
         self.required = REQUIRED["projects"]
+        # participants cell -> its parsed items (None: not plainly valid); cells repeat across rows
+        self._parsed: dict[str, tuple[Participant, ...] | None] = {}
 
     @classmethod
     def plan_for(cls, entity: str, format: str, columns: list[str], mapping: Any) -> FlatProjects | None:
@@ -56,16 +83,31 @@ class FlatProjects:
         for name in self.required:
             if values.get(name) is None:
                 return None
-        participants = []
+        participants: list[Participant] = []
         if self.participants:
-            for item in row["participants"].split(SEPARATOR):
-                item = item.strip()
-                if not item:
-                    continue
-                role, sep, ref = item.partition(":")
-                ref = ref.strip()
-                if not sep or role not in _COUNTRY_ROLES or not ref:
-                    return None
-                participants.append(Participant(ref, role))
-            # the general path keeps every item, duplicates included (the writer drops them)
+            cell = row["participants"]
+            parsed = self._parsed.get(cell, _MISSING)
+            if parsed is _MISSING:
+                parsed = _participants(cell)
+                if len(self._parsed) < MEMO_LIMIT:
+                    self._parsed[cell] = parsed
+            if parsed is None:
+                return None
+            participants = list(parsed)
         return ProjectRecord(file=file, line=line, participants=participants, **values)
+
+
+def _participants(cell: str) -> tuple[Participant, ...] | None:
+    """`host:Kazakhstan|financier:China` -> its items, or None when one is not `<country role>:<name>`.
+    The general path keeps every item, duplicates included (the writer drops them); so does this."""
+    items = []
+    for item in cell.split(SEPARATOR):
+        item = item.strip()
+        if not item:
+            continue
+        role, sep, ref = item.partition(":")
+        ref = ref.strip()
+        if not sep or role not in _COUNTRY_ROLES or not ref:
+            return None
+        items.append(Participant(ref, role))
+    return tuple(items)

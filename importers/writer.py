@@ -101,6 +101,8 @@ class Writer:
         # (a file without a `status` column does not blank the status of the projects it names).
         self.present: set[str] | None = None
         self._unchanged_projects: set[int] = set()
+        # spelling -> country id, for the spellings resolved so far (files repeat a few hundred names)
+        self._country_ids: dict[str, int] = {}
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -149,8 +151,14 @@ class Writer:
         self.run.reject(Problem(record.file, record.line, field, value, expected))
 
     def _country(self, record: Located, field: str, text: str, scheme: str | None = None) -> int | None:
+        if scheme is None:
+            known = self._country_ids.get(text)
+            if known is not None:
+                return known
         res = self.resolver.resolve_code(scheme, text) if scheme else self.resolver.resolve(text)
         if res.ok:
+            if scheme is None:
+                self._country_ids[text] = res.country_id
             return res.country_id
         if res.status == "ambiguous":
             options = ", ".join(f"{code} {name}" for code, name in res.candidates)
@@ -219,8 +227,25 @@ class Writer:
 
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
         rows, seen = [], set()
+        # The input file citing each record by its line (`default_cites` without locator or quote, the
+        # usual case): those rows are made here directly, without a Cite per record.
+        by_line = [self.source_id(c.source_key) for c in self.default_cites]
+        if None in by_line or any(c.locator or c.quote is not None for c in self.default_cites):
+            by_line = []
+        fields = [c.field for c in self.default_cites]
         for record_id, record, cites in pairs:
-            for cite in [*cites, *self.default_cites_for(record)]:
+            if by_line and record_id is not None and record.line is not None:
+                locator = f"line {record.line}"
+                for source_id, field in zip(by_line, fields, strict=True):
+                    k = (source_id, record_type, record_id, field, locator)
+                    if k not in seen:
+                        seen.add(k)
+                        rows.append({"source_id": source_id, "record_type": record_type, "record_id": record_id,
+                                     "field": field, "locator": locator, "quote": None})
+                extra = cites
+            else:
+                extra = [*cites, *self.default_cites_for(record)]
+            for cite in extra:
                 source_id = self.source_id(cite.source_key)
                 if source_id is None:
                     self._problem(record, "source", cite.source_key, "the key or URL of a known source "
@@ -389,9 +414,12 @@ class Writer:
                     countries.append((country_id, p.role))
             if ok:
                 resolved.append((r, framework_id, countries, orgs))
-        rows = [{"code": r.code, "framework_forum_id": fid, **dict(zip(PROJECT_COLUMNS, _project_values(r),
-                                                                     strict=True))}
-                for r, fid, _c, _o in resolved]
+        rows = []
+        for r, fid, _c, _o in resolved:
+            row = dict(zip(PROJECT_COLUMNS, _project_values(r), strict=True))
+            row["code"] = r.code
+            row["framework_forum_id"] = fid
+            rows.append(row)
         main = self._upsert("projects", rows, ("code",), compare=self._present(rows))
         if self._projects is not None:
             for (code,), pid in main.ids.items():
