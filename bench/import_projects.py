@@ -7,8 +7,12 @@ Generates a CSV of N projects (13 columns, two countries as participants per row
 each in its own subprocess so that peak memory (RSS) is clean:
   first import, unchanged re-import (the pipeline: read, validate, resolve, upsert, cite);
   baseline: PostgreSQL raw `COPY` (psycopg copy) of the same rows into a plain 13-column table /
-  SQLite `sqlite3.executemany` of the same rows (parsed by csv.reader) in one transaction.
-Prints rows/s, peak RSS and the ratio to the baseline, and for each import the peak RSS reached at
+  SQLite `sqlite3.executemany` of the same rows (parsed by csv.reader) in one transaction;
+  schema floor: the same rows written into coopdb's own tables (a project, its two project_countries
+  and its citation of the file, with their keys, indexes, CHECKs and foreign keys) by plain `COPY` /
+  `executemany` in one transaction, ids counted in Python, countries by a dict, no validation: what
+  the database alone costs for what an import writes.
+Prints rows/s, peak RSS and the ratio to both, and for each import the peak RSS reached at
 each tenth of the file, now and peak so far (a check that memory does not grow with the number of rows).
 """
 
@@ -133,6 +137,124 @@ def child_raw_copy(pg_admin: str, path: str) -> dict:
     return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
+def _floor_setup(url: str) -> tuple[dict[str, int], int, int]:
+    """A migrated database with the bench's countries, one import run and one file source."""
+    from sqlalchemy import insert, select
+
+    from db.base import utcnow
+    from db.engine import make_engine
+    from db.models import Base
+
+    prepare(url)
+    t = Base.metadata.tables
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        run_id = conn.execute(insert(t["import_runs"]).values(
+            importer="floor", status="running", started_at=utcnow())
+            .returning(t["import_runs"].c.id)).scalar()
+        source_id = conn.execute(insert(t["sources"]).values(key="file:floor", kind="dataset")
+                                 .returning(t["sources"].c.id)).scalar()
+        countries = {name: cid for cid, name in conn.execute(select(t["countries"].c.id, t["countries"].c.name))}
+    engine.dispose()
+    return countries, run_id, source_id
+
+
+PROJECT_FLOOR_COLUMNS = ["id", "code", "title", "sector", "status", "committed_on", "committed_precision",
+                         "amount", "currency", "amount_year", "capacity", "capacity_unit", "location_name",
+                         "description", "committed_estimated", "started_estimated", "completed_estimated",
+                         "amount_estimated", "is_regional", "created_at", "updated_at", "created_run_id",
+                         "updated_run_id"]
+
+
+def _floor_rows(path: str, countries: dict[str, int], run_id: int, source_id: int, now: str):
+    """(project, [participants], citation) tuples shaped from the CSV with no checking at all."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for i, (code, title, sector, status, committed, amount, currency, year, capacity, unit, site,
+                participants, description) in enumerate(reader, start=1):
+            project = (i, code, title, sector, status, committed + "-01", "month", amount, currency, year,
+                       capacity, unit, site, description, False, False, False, False, False, now, now,
+                       run_id, run_id)
+            parts = []
+            for item in participants.split("|"):
+                role, _, name = item.partition(":")
+                parts.append((i, countries[name], role, now, now, run_id, run_id))
+            yield project, parts, (source_id, "project", i, "*", f"line {i + 1}", now, now, run_id, run_id)
+
+
+def child_floor_sqlite(path: str) -> dict:
+    db = Path(tempfile.mkdtemp()) / "floor.sqlite"
+    countries, run_id, source_id = _floor_setup(f"sqlite:///{db}")
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys=ON")
+    now = time.strftime("%Y-%m-%d %H:%M:%S.000000")
+    project_sql = (f"INSERT INTO projects ({', '.join(PROJECT_FLOOR_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' * len(PROJECT_FLOOR_COLUMNS))})")
+    start = time.perf_counter()
+    cur = conn.cursor()
+    cur.execute("BEGIN IMMEDIATE")
+    batch: list = []
+    for row in _floor_rows(path, countries, run_id, source_id, now):
+        batch.append(row)
+        if len(batch) == 50_000:
+            _floor_sqlite_batch(cur, project_sql, batch)
+            batch = []
+    _floor_sqlite_batch(cur, project_sql, batch)
+    conn.commit()
+    seconds = time.perf_counter() - start
+    conn.close()
+    db.unlink()
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+def _floor_sqlite_batch(cur, project_sql: str, batch: list) -> None:
+    cur.executemany(project_sql, [p for p, _parts, _c in batch])
+    cur.executemany("INSERT INTO project_countries (project_id, country_id, role, created_at, updated_at, "
+                    "created_run_id, updated_run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [x for _p, parts, _c in batch for x in parts])
+    cur.executemany("INSERT INTO citations (source_id, record_type, record_id, field, locator, created_at, "
+                    "updated_at, created_run_id, updated_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [c for _p, _parts, c in batch])
+
+
+def child_floor_copy(url: str, path: str) -> dict:
+    import psycopg
+
+    countries, run_id, source_id = _floor_setup(url)
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00")
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        start = time.perf_counter()
+        batch: list = []
+        for row in _floor_rows(path, countries, run_id, source_id, now):
+            batch.append(row)
+            if len(batch) == 50_000:
+                _floor_copy_batch(cur, batch)
+                batch = []
+        _floor_copy_batch(cur, batch)
+        conn.commit()
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+def _floor_copy_batch(cur, batch: list) -> None:
+    """Three COPYs, one table after the other (one COPY at a time on a connection; the children after
+    their projects, for the foreign keys)."""
+    with cur.copy(f"COPY projects ({', '.join(PROJECT_FLOOR_COLUMNS)}) FROM STDIN") as copy:
+        for project, _parts, _c in batch:
+            copy.write_row(project)
+    with cur.copy("COPY project_countries (project_id, country_id, role, created_at, updated_at, "
+                  "created_run_id, updated_run_id) FROM STDIN") as copy:
+        for _p, parts, _c in batch:
+            for part in parts:
+                copy.write_row(part)
+    with cur.copy("COPY citations (source_id, record_type, record_id, field, locator, created_at, updated_at, "
+                  "created_run_id, updated_run_id) FROM STDIN") as copy:
+        for _p, _parts, citation in batch:
+            copy.write_row(citation)
+
+
 def in_subprocess(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True,
                          text=True, cwd=ROOT)
@@ -149,7 +271,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        result = {"import": child_import, "raw_sqlite": child_raw_sqlite, "raw_copy": child_raw_copy}[kind](*rest)
+        result = {"import": child_import, "raw_sqlite": child_raw_sqlite, "raw_copy": child_raw_copy,
+                  "floor_sqlite": child_floor_sqlite, "floor_copy": child_floor_copy}[kind](*rest)
         print(json.dumps(result))
         return
 
@@ -177,6 +300,12 @@ def main() -> None:
             raw = in_subprocess("raw_copy", url, str(csv_path))
             raw_name = "raw COPY"
         try:
+            floor = in_subprocess("floor_sqlite" if backend == "sqlite" else "floor_copy",
+                                  *([] if backend == "sqlite" else [url]), str(csv_path))
+            if backend == "postgresql":  # the floor filled the database: start again from an empty one
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
             prepare(url)
             first = in_subprocess("import", url, str(csv_path), str(args.rows))
             again = in_subprocess("import", url, str(csv_path), str(args.rows))
@@ -187,11 +316,15 @@ def main() -> None:
                 admin.dispose()
         raw_rate = args.rows / raw["seconds"]
         print(f"\n{backend}")
+        floor_rate = args.rows / floor["seconds"]
         print(f"  {raw_name:<22} {raw_rate:>10,.0f} rows/s  {raw['peak_mb']:>6.0f} MB peak RSS")
+        print(f"  {'schema floor':<22} {floor_rate:>10,.0f} rows/s  {floor['peak_mb']:>6.0f} MB peak RSS  "
+              f"{floor_rate / raw_rate:.3f} of {raw_name}")
         for label, res in (("first import", first), ("unchanged re-import", again)):
             rate = args.rows / res["seconds"]
             print(f"  {label:<22} {rate:>10,.0f} rows/s  {res['peak_mb']:>6.0f} MB peak RSS  "
-                  f"{rate / raw_rate:.2f} of {raw_name}  (inserted {res['inserted']:,}, updated {res['updated']:,}, "
+                  f"{rate / raw_rate:.3f} of {raw_name}, {rate / floor_rate:.2f} of the floor  "
+                  f"(inserted {res['inserted']:,}, updated {res['updated']:,}, "
                   f"unchanged {res['unchanged']:,}, rejected {res['rejected']:,})")
             # Memory must not grow with N: RSS now / peak so far at each tenth of the file
             print("    RSS now/peak MB at rows " + ", ".join(f"{read:,}: {now:.0f}/{top:.0f}"
