@@ -289,18 +289,28 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
                     "WHERE 0")
         cur.execute(f"DELETE FROM {q(stage)}")
         cur.executemany(f"INSERT INTO {q(stage)} ({col_list}) VALUES ({', '.join('?' * len(columns))})", values)
-        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in key)
-        cur.execute(f"SELECT t.id, {', '.join(f't.{q(k)}' for k in key)} FROM {q(table.name)} t "
-                    f"JOIN {q(stage)} s ON {on}")
-        existing = {given[tuple(rec[1:])]: rec[0] for rec in cur.fetchall()}
+        existing: dict[Key, int] = {}
+        if want_ids:  # the ids of the rows that exist, unchanged ones included
+            on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in key)
+            cur.execute(f"SELECT t.id, {', '.join(f't.{q(k)}' for k in key)} FROM {q(table.name)} t "
+                        f"JOIN {q(stage)} s ON {on}")
+            existing = {given[tuple(rec[1:])]: rec[0] for rec in cur.fetchall()}
+            def is_new(k: Key, _row_id: int) -> bool:
+                return k not in existing
+        else:
+            # Without the ids of unchanged rows, new rows are told apart by their id: SQLite gives a new
+            # row max(id) + 1, and no other writer can insert while this transaction holds the lock.
+            last_id = cur.execute(f"SELECT max(id) FROM {q(table.name)}").fetchone()[0] or 0
+            def is_new(_k: Key, row_id: int) -> bool:
+                return row_id > last_id
         cur.execute(sql, tracking_values)
         for rec in cur.fetchall():
             k = given[tuple(rec[1:])]
             result.ids[k] = rec[0]
-            if k in existing:
-                result.changes[k] = {}
-            else:
+            if is_new(k, rec[0]):
                 result.inserted_keys.append(k)
+            else:
+                result.changes[k] = {}
         cur.execute(f"DELETE FROM {q(stage)}")
     finally:
         cur.close()
