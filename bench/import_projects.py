@@ -183,11 +183,20 @@ def _floor_rows(path: str, countries: dict[str, int], run_id: int, source_id: in
             yield project, parts, (source_id, "project", i, "*", f"line {i + 1}", now, now, run_id, run_id)
 
 
-def child_floor_sqlite(path: str) -> dict:
+def child_floor_sqlite(path: str, variant: str = "head") -> dict:
+    """variant (bench/schema_floor.py): head; in-lists (the schema of revision 0002, vocabulary CHECKs
+    as IN lists); no-fk (foreign keys off)."""
     db = Path(tempfile.mkdtemp()) / "floor.sqlite"
     countries, run_id, source_id = _floor_setup(f"sqlite:///{db}")
+    if variant == "in-lists":
+        from db import migrate
+        from db.engine import make_engine
+
+        engine = make_engine(f"sqlite:///{db}")
+        migrate.downgrade(engine, "0002")
+        engine.dispose()
     conn = sqlite3.connect(db)
-    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA foreign_keys={'OFF' if variant == 'no-fk' else 'ON'}")
     now = time.strftime("%Y-%m-%d %H:%M:%S.000000")
     project_sql = (f"INSERT INTO projects ({', '.join(PROJECT_FLOOR_COLUMNS)}) "
                    f"VALUES ({', '.join('?' * len(PROJECT_FLOOR_COLUMNS))})")
@@ -218,13 +227,22 @@ def _floor_sqlite_batch(cur, project_sql: str, batch: list) -> None:
                     [c for _p, _parts, c in batch])
 
 
-def child_floor_copy(url: str, path: str) -> dict:
+def child_floor_copy(url: str, path: str, variant: str = "head") -> dict:
+    """variant (bench/schema_floor.py): head; no-run-fk (without the foreign keys of created_run_id and
+    updated_run_id); no-fk (no foreign key checked: session_replication_role = replica)."""
     import psycopg
 
     countries, run_id, source_id = _floor_setup(url)
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     now = time.strftime("%Y-%m-%d %H:%M:%S+00")
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        if variant == "no-run-fk":
+            for table in ("projects", "project_countries", "citations"):
+                cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT fk_{table}_created_run_id_import_runs, "
+                            f"DROP CONSTRAINT fk_{table}_updated_run_id_import_runs")
+            conn.commit()
+        if variant == "no-fk":
+            cur.execute("SET session_replication_role = replica")
         start = time.perf_counter()
         batch: list = []
         for row in _floor_rows(path, countries, run_id, source_id, now):
