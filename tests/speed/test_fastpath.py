@@ -118,3 +118,43 @@ def test_plan_is_made_only_for_flat_project_csv_and_rows_match_the_general_recor
             assert got is None
         else:
             assert got == general
+
+
+def test_repeated_cells_give_the_same_rows_and_each_bad_row_its_own_messages(world, tmp_path):  # noqa: F811
+    """The fast path remembers converted cells and parsed participants: a value seen before gives the
+    same row, and a refused value is refused again on every row that has it."""
+    rows = []
+    for i in range(3):
+        rows.append([f"R-{i}", "Road", "transport", "agreed", "2014-07", "10", "USD", "2014", "5", "km", "Site",
+                     "host:Kazakhstan|financier:China", "", ""])
+        rows.append([f"B-{i}", "Bad", "", "agreed", "31/02/2024", "", "", "", "", "", "", "lender:China", "", ""])
+    path = _write(tmp_path / "projects.csv", rows)
+    general, fast = _both_paths(world, path, allow_rejects=True)
+    assert fast == general
+    assert general[0][:5] == (6, 3, 0, 0, 3)
+    problems = general[0][5]
+    for line in (3, 5, 7):
+        assert f"projects.csv:{line} [committed_on]: expected a date like 2024-07-03, 2024-07 or 2024 " \
+               "(got '31/02/2024')" in problems
+        assert any(p.startswith(f"projects.csv:{line} [participants") for p in problems)
+
+
+def test_memoized_converter_remembers_results_not_refusals():
+    from importers import fields as f
+    from importers.fastpath import memoized
+
+    calls = []
+
+    def convert(value):
+        calls.append(value)
+        return f.date_with_precision(value)
+
+    cached = memoized(convert, limit=2)
+    assert cached("2014-07") == cached("2014-07")
+    assert calls == ["2014-07"]
+    for _ in range(2):
+        with pytest.raises(f.BadValue):
+            cached("31/02/2024")
+    assert calls == ["2014-07", "31/02/2024", "31/02/2024"]
+    cached("2015"), cached("2016"), cached("2016")  # the limit: 2016 is not remembered
+    assert calls[-3:] == ["2015", "2016", "2016"]
