@@ -24,7 +24,7 @@ from importers.bundle import to_record
 from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run
 from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
-from importers.mapping import Mapping, load_mapping
+from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
 from importers.normalize import fold
 from importers.readers import open_table
 from importers.records import Cite
@@ -168,6 +168,7 @@ def import_file(
     batch_size: int = BATCH_SIZE,
     importer: str | None = None,
     fast_path: bool = True,
+    replace_participants: bool = False,
 ) -> ImportReport:
     if entity not in ENTITIES:
         raise UserError(f"unknown entity {entity!r} (expected one of {', '.join(ENTITIES)})")
@@ -176,8 +177,11 @@ def import_file(
     if loaded is not None:
         loaded.check(entity)
     table = open_table(path, entity=entity, format=format, sheet=sheet)
+    if replace_participants and entity != "projects":
+        raise UserError("--replace-participants applies to projects only")
     options = {"entity": entity, "format": table.format, "sheet": sheet, "dry_run": dry_run,
-               "allow_rejects": allow_rejects, "mapping": None if loaded is None else loaded.name}
+               "allow_rejects": allow_rejects, "mapping": None if loaded is None else loaded.name,
+               **({"replace_participants": True} if replace_participants else {})}
     with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects) as run:
         for warning in table.warnings:
@@ -189,6 +193,7 @@ def import_file(
             job.writer.default_cites = [Cite(source.key)]
         _warn_unused(run, entity, table.columns, loaded, path.name)
         job.writer.present = _present_fields(entity, table.columns, loaded)
+        job.writer.replace_participants = replace_participants
         job.present_per_row = table.format in ("json", "jsonl", "yaml")
         if fast_path and not dry_run:
             job.fast = FlatProjects.plan_for(entity, table.format, table.columns, loaded)
@@ -246,6 +251,8 @@ def _present_fields(entity: str, columns: list[str], mapping: Mapping | None) ->
     names = set(columns)
     if mapping is not None:
         names = {mapping.columns.get(c, c) for c in columns} | set(mapping.constants)
+        if entity in COUNTRY_FIELD and set(mapping.countries) & set(columns):
+            names.add(COUNTRY_FIELD[entity])  # their country columns become participants / parties
     present = set(names)
     for name in names:
         if name.endswith("_on"):

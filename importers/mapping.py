@@ -37,7 +37,7 @@ from importers import fields as f
 from importers.tabular import SEPARATOR, known_columns, split_items
 
 _KEYS = ("entity", "columns", "constants", "lookups", "split", "dates", "countries", "ignore")
-_COUNTRY_FIELD = {"projects": "participants", "agreements": "parties"}
+COUNTRY_FIELD = {"projects": "participants", "agreements": "parties"}
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Mapping:
         if unknown:
             raise UserError(f"{self.name}: {unknown[0]!r} is not a field of {entity} "
                             f"(expected one of {', '.join(sorted(known))})")
-        if self.countries and entity not in _COUNTRY_FIELD:
+        if self.countries and entity not in COUNTRY_FIELD:
             raise UserError(f"{self.name}: countries: applies to projects and agreements only")
 
     def used_columns(self) -> set[str]:
@@ -96,7 +96,7 @@ class Mapping:
                 continue
             out[name] = None if day is None else _iso(day, precision)
         if self.countries:
-            target = _COUNTRY_FIELD[entity]
+            target = COUNTRY_FIELD[entity]
             items = split_items(out.get(target))
             for column, role in self.countries.items():
                 for country in split_items(row.get(column), self.split.get(target, SEPARATOR)):

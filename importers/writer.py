@@ -9,7 +9,10 @@ Problem naming its file, line and field, and nothing of it is written; the other
 run decides at the end whether rejected rows abort the whole import (the default) or not.
 
 Children (participants, parties, names, links, citations) are added or updated, never deleted: an
-import that no longer lists a participant leaves the old row, which other sources may support.
+import that no longer lists a participant leaves the old row, which other sources may support. With
+`writer.replace_participants` (`coopdb import projects --replace-participants`) the participants a
+record lists replace the stored ones instead: a participant it no longer lists is deleted, with its
+citations, and the project counts as updated.
 
 Headline counts are per record: inserted when its main row is new, updated when its main row or any
 of its children changed, unchanged otherwise. Per-table counts are in `report.details`.
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from db.base import Base
 from db.models import (
@@ -103,6 +106,8 @@ class Writer:
         self._unchanged_projects: set[int] = set()
         # spelling -> country id, for the spellings resolved so far (files repeat a few hundred names)
         self._country_ids: dict[str, int] = {}
+        # True: the participants of a project record replace the stored ones (see the module's docstring)
+        self.replace_participants = False
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -436,6 +441,9 @@ class Writer:
                        for s, d, p in r.status_events]
         touched = self._children("project_countries", pc, ("project_id", "country_id", "role"))
         touched |= self._children("project_organisations", po, ("project_id", "organisation_id", "role"))
+        if self.replace_participants and (self.present is None or "participants" in self.present):
+            listed = {pid: r.code for r, *_ in resolved if (pid := main.ids.get((r.code,))) is not None and pid > 0}
+            touched |= self._drop_unlisted_participants(listed, pc, po)
         touched |= self._names("project_names", "project_id", names)
         touched |= self._children("project_status_events", events, ("project_id", "status"))
         links = []
@@ -454,6 +462,44 @@ class Writer:
         if self.links_later:
             self._unchanged_projects |= {main.ids[k] for k in unchanged if k[0].upper() in self.links_later}
         self._cite("project", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+
+    def _drop_unlisted_participants(self, listed: dict[int, str], pc: list[dict], po: list[dict]) -> set[int]:
+        """Delete the participants of the projects in `listed` (id -> code) that their records do not list,
+        with the citations of those rows; a dry run only reports them. Returns the ids of the projects
+        that lose one."""
+        report = self.run.report
+        lost: set[int] = set()
+        for table, ref_column, ref_table, record_type, kept in (
+            ("project_countries", "country_id", "countries", "project_country",
+             {(r["project_id"], r["country_id"], r["role"]) for r in pc}),
+            ("project_organisations", "organisation_id", "organisations", "project_organisation",
+             {(r["project_id"], r["organisation_id"], r["role"]) for r in po}),
+        ):
+            child, ref = T[table], T[ref_table]
+            gone = []
+            ids = list(listed)
+            for start in range(0, len(ids), 10_000):
+                query = (select(child.c.id, child.c.project_id, child.c[ref_column], child.c.role, ref.c.code)
+                         .join(ref, ref.c.id == child.c[ref_column])
+                         .where(child.c.project_id.in_(ids[start:start + 10_000])))
+                gone += [row for row in self.conn.execute(query) if (row[1], row[2], row[3]) not in kept]
+            if not gone:
+                continue
+            lost |= {row[1] for row in gone}
+            per = report.details.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})
+            per["deleted"] = per.get("deleted", 0) + len(gone)
+            if self.run.dry_run:
+                report.changes += [{"table": table, "key": [listed[row[1]], row[4], row[3]], "fields": {},
+                                    "deleted": True} for row in gone]
+                continue
+            row_ids = [row[0] for row in gone]
+            citations = T["citations"]
+            for start in range(0, len(row_ids), 10_000):
+                chunk = row_ids[start:start + 10_000]
+                self.conn.execute(delete(citations).where(citations.c.record_type == record_type,
+                                                          citations.c.record_id.in_(chunk)))
+                self.conn.execute(delete(child).where(child.c.id.in_(chunk)))
+        return lost
 
     def project_links(self, records: Sequence[ProjectRecord]) -> None:
         """Write the links of projects already written in this run (a second pass, so that a link may

@@ -35,16 +35,24 @@ def _make_command(entity: str) -> click.Command:
                   help="Mapping file: rename columns, constants, value lookups, date formats, country columns.")
     @import_options
     def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, database_url: str | None,
-                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool) -> None:
+                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool,
+                replace_participants: bool = False) -> None:
         engine = engine_for(database_url)
         size = file.stat().st_size if file.is_file() else None
         with progress_bar(f"{entity} {file.name}", size, quiet or as_json) as progress:
             def call():
                 return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
-                                   dry_run=dry_run, allow_rejects=allow_rejects, progress=progress)
+                                   dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,
+                                   replace_participants=replace_participants)
 
             run_and_report(call, as_json=as_json, quiet=quiet)
 
+    if entity == "projects":
+        command = click.option(
+            "--replace-participants", is_flag=True,
+            help="The participants a record lists replace those stored for its project: one it no longer lists "
+                 "is deleted with its citations (a blank cell removes them all). Default: participants are "
+                 "only added, since other sources may support them.")(command)
     return command
 
 

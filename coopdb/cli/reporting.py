@@ -62,9 +62,17 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
     out.print(f"{run}{report.importer} {report.file or ''}: read {report.read}, {prefix} {report.inserted}, "
               f"{verb} {report.updated}, unchanged {report.unchanged}, rejected {report.rejected} "
               f"({report.seconds:.1f} s)", markup=False)
+    for table, counts in report.details.items():
+        if counts.get("deleted"):
+            out.print(f"  {'would delete' if report.dry_run else 'deleted'} {counts['deleted']} {table} rows "
+                      "no longer listed", markup=False)
     for change in report.changes[:200]:
+        key = "/".join(map(str, change["key"]))
+        if change.get("deleted"):
+            out.print(f"  would delete {change['table']} {key}", markup=False)
+            continue
         fields = ", ".join(f"{k}: {o!r} -> {n!r}" for k, (o, n) in change["fields"].items())
-        out.print(f"  {verb} {change['table']} {'/'.join(map(str, change['key']))}: {fields}", markup=False)
+        out.print(f"  {verb} {change['table']} {key}: {fields}", markup=False)
     if len(report.changes) > 200:
         out.print(f"  ... and {len(report.changes) - 200} more changes (use --json for all)")
 
