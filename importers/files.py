@@ -111,7 +111,7 @@ class _FileImport:
         if self.present_per_row:
             fields = frozenset(columns)
             if fields not in self.present:
-                self.present[fields] = _present_fields(self.entity, list(columns), self.mapping)
+                self.present[fields] = _present_fields(self.entity, list(columns), self.mapping, nested=True)
             self.record_present[id(record)] = fields
         return record
 
@@ -244,8 +244,11 @@ def _warn_unused(run: RunContext, entity: str, columns: list[str], mapping: Mapp
 _ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id"}
 
 
-def _present_fields(entity: str, columns: list[str], mapping: Mapping | None) -> set[str] | None:
-    """The record fields the input carries (None: all of them, when nothing names the columns)."""
+def _present_fields(entity: str, columns: list[str], mapping: Mapping | None, *,
+                    nested: bool = False) -> set[str] | None:
+    """The record fields the input carries (None: all of them, when nothing names the columns). In a
+    JSON/YAML record (`nested`) the participants list holds organisations too; in a flat row they have
+    their own `organisations` column."""
     if not columns:
         return None
     names = set(columns)
@@ -261,4 +264,6 @@ def _present_fields(entity: str, columns: list[str], mapping: Mapping | None) ->
             present.add(_ID_COLUMNS[name])
     if entity in ("sources",):
         present.add("key")
+    if nested and "participants" in names:
+        present.add("organisations")
     return present

@@ -441,7 +441,7 @@ class Writer:
                        for s, d, p in r.status_events]
         touched = self._children("project_countries", pc, ("project_id", "country_id", "role"))
         touched |= self._children("project_organisations", po, ("project_id", "organisation_id", "role"))
-        if self.replace_participants and (self.present is None or "participants" in self.present):
+        if self.replace_participants:
             listed = {pid: r.code for r, *_ in resolved if (pid := main.ids.get((r.code,))) is not None and pid > 0}
             touched |= self._drop_unlisted_participants(listed, pc, po)
         touched |= self._names("project_names", "project_id", names)
@@ -465,35 +465,40 @@ class Writer:
 
     def _drop_unlisted_participants(self, listed: dict[int, str], pc: list[dict], po: list[dict]) -> set[int]:
         """Delete the participants of the projects in `listed` (id -> code) that their records do not list,
-        with the citations of those rows; a dry run only reports them. Returns the ids of the projects
-        that lose one."""
+        with the citations of those rows; a dry run only reports them. Countries only when the input
+        carries `participants`, organisations only when it carries `organisations`. Returns the ids of
+        the projects that lose one."""
         report = self.run.report
+        citations = T["citations"]
+        ids = list(listed)
         lost: set[int] = set()
-        for table, ref_column, ref_table, record_type, kept in (
-            ("project_countries", "country_id", "countries", "project_country",
+        for field, table, ref_column, ref_table, record_type, kept in (
+            ("participants", "project_countries", "country_id", "countries", "project_country",
              {(r["project_id"], r["country_id"], r["role"]) for r in pc}),
-            ("project_organisations", "organisation_id", "organisations", "project_organisation",
+            ("organisations", "project_organisations", "organisation_id", "organisations", "project_organisation",
              {(r["project_id"], r["organisation_id"], r["role"]) for r in po}),
         ):
+            if self.present is not None and field not in self.present:
+                continue
             child, ref = T[table], T[ref_table]
             gone = []
-            ids = list(listed)
             for start in range(0, len(ids), 10_000):
-                query = (select(child.c.id, child.c.project_id, child.c[ref_column], child.c.role, ref.c.code)
+                query = (select(child.c.id, child.c.project_id, child.c[ref_column].label("ref_id"), child.c.role,
+                                ref.c.code.label("ref_code"))
                          .join(ref, ref.c.id == child.c[ref_column])
                          .where(child.c.project_id.in_(ids[start:start + 10_000])))
-                gone += [row for row in self.conn.execute(query) if (row[1], row[2], row[3]) not in kept]
+                gone += [row for row in self.conn.execute(query)
+                         if (row.project_id, row.ref_id, row.role) not in kept]
             if not gone:
                 continue
-            lost |= {row[1] for row in gone}
+            lost |= {row.project_id for row in gone}
             per = report.details.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})
             per["deleted"] = per.get("deleted", 0) + len(gone)
             if self.run.dry_run:
-                report.changes += [{"table": table, "key": [listed[row[1]], row[4], row[3]], "fields": {},
-                                    "deleted": True} for row in gone]
+                report.changes += [{"table": table, "key": [listed[row.project_id], row.ref_code, row.role],
+                                    "fields": {}, "deleted": True} for row in gone]
                 continue
-            row_ids = [row[0] for row in gone]
-            citations = T["citations"]
+            row_ids = [row.id for row in gone]
             for start in range(0, len(row_ids), 10_000):
                 chunk = row_ids[start:start + 10_000]
                 self.conn.execute(delete(citations).where(citations.c.record_type == record_type,

@@ -132,3 +132,37 @@ def test_json_records_replace_only_where_they_name_participants(two_projects, tm
     assert report.details["project_countries"]["deleted"] == 2
     assert _participants(two_projects) == {("P-1", "RUS", "host"), ("P-2", "RUS", "host"),
                                            ("P-2", "CHN", "financier")}
+
+
+def test_organisations_are_replaced_only_by_the_column_that_lists_them(world, tmp_path):
+    """Flat rows: countries in `participants`, organisations in `organisations`; each column replaces
+    its own kind only. A JSON record's participants list holds both kinds."""
+    def organisations():
+        p, po, o = T["projects"], T["project_organisations"], T["organisations"]
+        with world.connect() as conn:
+            return {tuple(r) for r in conn.execute(
+                select(p.c.code, o.c.code, po.c.role).join(po, po.c.project_id == p.c.id)
+                .join(o, o.c.id == po.c.organisation_id))}
+
+    orgs = tmp_path / "organisations.csv"
+    orgs.write_text("code,name\nCDB,China Development Bank\nSINO,Sinohydro\n")
+    import_file(world, "organisations", orgs)
+    first = tmp_path / "projects.csv"
+    first.write_text("code,title,participants,organisations\nP-1,Road,host:Kazakhstan,financier:CDB|builder:SINO\n")
+    import_file(world, "projects", first)
+    countries_only = _write(tmp_path / "countries.csv", "P-1,Road,host:Russia\n")
+    report = import_file(world, "projects", countries_only, replace_participants=True)
+    assert "deleted" not in report.details["project_organisations"]
+    assert organisations() == {("P-1", "CDB", "financier"), ("P-1", "SINO", "builder")}
+    orgs_only = tmp_path / "orgs-only.csv"
+    orgs_only.write_text("code,title,organisations\nP-1,Road,financier:CDB\n")
+    report = import_file(world, "projects", orgs_only, replace_participants=True)
+    assert report.details["project_organisations"]["deleted"] == 1
+    assert "deleted" not in report.details.get("project_countries", {})
+    assert organisations() == {("P-1", "CDB", "financier")}
+    assert _participants(world) == {("P-1", "RUS", "host")}
+    nested = tmp_path / "projects.jsonl"
+    nested.write_text('{"code": "P-1", "title": "Road", "participants": ["host:Russia"]}\n')
+    report = import_file(world, "projects", nested, replace_participants=True)
+    assert report.details["project_organisations"]["deleted"] == 1
+    assert organisations() == set()
