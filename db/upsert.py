@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -130,7 +131,7 @@ def _checked_keys(table: Table, batch: Sequence[Mapping[str, Any]], key: list[st
             if k in seen:
                 raise ValueError(f"{table.name}: key {k} twice in one batch")
             seen.add(k)
-    for k in keys if any(None in k for k in keys) else ():
+    for k in keys:
         if None in k:
             raise ValueError(f"{table.name}: NULL in natural key {dict(zip(key, k, strict=True))}")
     return keys
@@ -234,21 +235,6 @@ def _repeats(table: Table, column: str) -> bool:
     return isinstance(table.c[column].type, Boolean | Date | DateTime)
 
 
-def _remembering(convert):
-    cache: dict[Any, Any] = {}
-
-    def converted(value: Any) -> Any:
-        try:
-            return cache[value]
-        except KeyError:
-            out = cache[value] = convert(value)
-            return out
-        except TypeError:  # not hashable
-            return convert(value)
-
-    return converted
-
-
 def _processors(conn: Connection, table: Table, columns: list[str]) -> list:
     return [table.c[c].type._cached_bind_processor(conn.dialect) for c in columns]
 
@@ -264,7 +250,7 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
     procs = _processors(conn, table, columns)
     values = _value_lists(batch, columns)
     for i, convert in [(i, p) for i, p in enumerate(procs) if p is not None]:
-        convert = _remembering(convert) if _repeats(table, columns[i]) else convert
+        convert = lru_cache(maxsize=None)(convert) if _repeats(table, columns[i]) else convert
         for v in values:
             v[i] = convert(v[i])
     key_pos = [columns.index(k) for k in key]
@@ -290,24 +276,22 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
         cur.execute(f"DELETE FROM {q(stage)}")
         cur.executemany(f"INSERT INTO {q(stage)} ({col_list}) VALUES ({', '.join('?' * len(columns))})", values)
         existing: dict[Key, int] = {}
+        last_id = None
         if want_ids:  # the ids of the rows that exist, unchanged ones included
             on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in key)
             cur.execute(f"SELECT t.id, {', '.join(f't.{q(k)}' for k in key)} FROM {q(table.name)} t "
                         f"JOIN {q(stage)} s ON {on}")
             existing = {given[tuple(rec[1:])]: rec[0] for rec in cur.fetchall()}
-            def is_new(k: Key, _row_id: int) -> bool:
-                return k not in existing
         else:
             # Without the ids of unchanged rows, new rows are told apart by their id: SQLite gives a new
             # row max(id) + 1, and no other writer can insert while this transaction holds the lock.
             last_id = cur.execute(f"SELECT max(id) FROM {q(table.name)}").fetchone()[0] or 0
-            def is_new(_k: Key, row_id: int) -> bool:
-                return row_id > last_id
         cur.execute(sql, tracking_values)
         for rec in cur.fetchall():
             k = given[tuple(rec[1:])]
             result.ids[k] = rec[0]
-            if is_new(k, rec[0]):
+            is_new = k not in existing if last_id is None else rec[0] > last_id
+            if is_new:
                 result.inserted_keys.append(k)
             else:
                 result.changes[k] = {}

@@ -58,7 +58,7 @@ class FlatProjects:
         self.participants = "participants" in columns
         self.required = REQUIRED["projects"]
         # participants cell -> its parsed items (None: not plainly valid); cells repeat across rows
-        self._parsed: dict[str, tuple[Participant, ...] | None] = {}
+        self._participants = memoized(_participants)
 
     @classmethod
     def plan_for(cls, entity: str, format: str, columns: list[str], mapping: Any) -> FlatProjects | None:
@@ -85,12 +85,7 @@ class FlatProjects:
                 return None
         participants: list[Participant] = []
         if self.participants:
-            cell = row["participants"]
-            parsed = self._parsed.get(cell, _MISSING)
-            if parsed is _MISSING:
-                parsed = _participants(cell)
-                if len(self._parsed) < MEMO_LIMIT:
-                    self._parsed[cell] = parsed
+            parsed = self._participants(row["participants"])
             if parsed is None:
                 return None
             participants = list(parsed)

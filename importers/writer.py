@@ -104,8 +104,6 @@ class Writer:
         # (a file without a `status` column does not blank the status of the projects it names).
         self.present: set[str] | None = None
         self._unchanged_projects: set[int] = set()
-        # spelling -> country id, for the spellings resolved so far (files repeat a few hundred names)
-        self._country_ids: dict[str, int] = {}
         # True: the participants of a project record replace the stored ones (see the module's docstring)
         self.replace_participants = False
 
@@ -156,14 +154,8 @@ class Writer:
         self.run.reject(Problem(record.file, record.line, field, value, expected))
 
     def _country(self, record: Located, field: str, text: str, scheme: str | None = None) -> int | None:
-        if scheme is None:
-            known = self._country_ids.get(text)
-            if known is not None:
-                return known
         res = self.resolver.resolve_code(scheme, text) if scheme else self.resolver.resolve(text)
         if res.ok:
-            if scheme is None:
-                self._country_ids[text] = res.country_id
             return res.country_id
         if res.status == "ambiguous":
             options = ", ".join(f"{code} {name}" for code, name in res.candidates)
@@ -231,48 +223,29 @@ class Writer:
         return _touched_parents(result)
 
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
+        """Cite each record by its own sources, then by `default_cites` (the input file, located at the
+        record's line unless the cite names a locator)."""
         rows, seen = [], set()
-        # The input file citing each record by its line (`default_cites` without locator or quote, the
-        # usual case): those rows are made here directly, without a Cite per record.
-        by_line = [self.source_id(c.source_key) for c in self.default_cites]
-        if None in by_line or any(c.locator or c.quote is not None for c in self.default_cites):
-            by_line = []
-        fields = [c.field for c in self.default_cites]
+        defaults = [(c, self.source_id(c.source_key)) for c in self.default_cites]
         for record_id, record, cites in pairs:
-            if by_line and record_id is not None and record.line is not None:
-                locator = f"line {record.line}"
-                for source_id, field in zip(by_line, fields, strict=True):
-                    k = (source_id, record_type, record_id, field, locator)
-                    if k not in seen:
-                        seen.add(k)
-                        rows.append({"source_id": source_id, "record_type": record_type, "record_id": record_id,
-                                     "field": field, "locator": locator, "quote": None})
-                extra = cites
-            else:
-                extra = [*cites, *self.default_cites_for(record)]
-            for cite in extra:
-                source_id = self.source_id(cite.source_key)
+            line = f"line {record.line}" if record.line is not None else ""
+            for cite, source_id, locator in [*((c, self.source_id(c.source_key), c.locator) for c in cites),
+                                             *((c, source_id, c.locator or line) for c, source_id in defaults)]:
                 if source_id is None:
                     self._problem(record, "source", cite.source_key, "the key or URL of a known source "
                                   "(list it in the sources of this import, or import it first)")
                     continue
                 if record_id is None:  # a dry run: the record is not written, its sources are checked
                     continue
-                k = (source_id, record_type, record_id, cite.field, cite.locator)
+                k = (source_id, record_type, record_id, cite.field, locator)
                 if k in seen:
                     continue
                 seen.add(k)
                 rows.append({"source_id": source_id, "record_type": record_type, "record_id": record_id,
-                             "field": cite.field, "locator": cite.locator, "quote": cite.quote})
+                             "field": cite.field, "locator": locator, "quote": cite.quote})
         if rows:
             self._upsert("citations", rows, ("source_id", "record_type", "record_id", "field", "locator"),
                          compare=("quote",), ids=False)
-
-    def default_cites_for(self, record: Located) -> list[Cite]:
-        if not self.default_cites:
-            return []
-        locator = f"line {record.line}" if record.line is not None else ""
-        return [Cite(c.source_key, c.locator or locator, c.quote, c.field) for c in self.default_cites]
 
     def _dedupe(self, records: Sequence[Located], key_of) -> list[Located]:
         seen: dict[Any, Located] = {}
