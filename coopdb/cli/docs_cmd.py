@@ -25,6 +25,10 @@ def _write_or_check(text: str, out_file: Path, check: bool) -> None:
     out.print(f"wrote {out_file}")
 
 
+check_option = click.option("--check", is_flag=True,
+                            help="Write nothing; exit 5 when a file differs from what would be written.")
+
+
 @click.group("docs")
 def docs_group() -> None:
     """Generate documentation from the models and the BI view catalog."""
@@ -33,7 +37,7 @@ def docs_group() -> None:
 @docs_group.command("data-dictionary")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("docs/data-dictionary.md"), show_default=True, help="File to write.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 5 when the file differs from what would be written.")
+@check_option
 def data_dictionary(out_file: Path, check: bool) -> None:
     """Write the data dictionary: every table, BI view and column with its type and comment."""
     _write_or_check(db_docs.data_dictionary(), out_file, check)
@@ -42,7 +46,7 @@ def data_dictionary(out_file: Path, check: bool) -> None:
 @docs_group.command("er")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("docs/er.md"), show_default=True, help="File to write.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 5 when the file differs from what would be written.")
+@check_option
 def er(out_file: Path, check: bool) -> None:
     """Write the entity-relationship diagram (Mermaid) of the tables and their foreign keys."""
     _write_or_check(db_docs.er_diagram(), out_file, check)
@@ -51,7 +55,7 @@ def er(out_file: Path, check: bool) -> None:
 @docs_group.command("schemas")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("docs/schemas"), show_default=True, help="Folder to write.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 5 when a file differs from what would be written.")
+@check_option
 def schemas(out_dir: Path, check: bool) -> None:
     """Write one JSON Schema per entity (sources, forums, organisations, memberships, projects, agreements)."""
     from importers.schemas import schema_files
