@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -273,6 +275,24 @@ def _floor_copy_batch(cur, batch: list) -> None:
             copy.write_row(citation)
 
 
+@contextmanager
+def scratch_database(pg_url: str) -> Iterator[str]:
+    """The URL of a new PostgreSQL database on the server of `pg_url`, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"coopdb_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def in_subprocess(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True,
                          text=True, cwd=ROOT)
@@ -301,37 +321,23 @@ def main() -> None:
     print(f"{args.rows:,} rows, {len(HEADER)} columns, {size_mb:.0f} MB CSV")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        admin = None
         if backend == "sqlite":
-            url = f"sqlite:///{work / 'bench.sqlite'}"
-            raw = in_subprocess("raw_sqlite", str(csv_path))
             raw_name = "sqlite3.executemany"
-        else:
-            from sqlalchemy import create_engine, text
-            from sqlalchemy.engine import make_url
-
-            name = f"coopdb_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            url = make_url(args.pg_url).set(database=name).render_as_string(hide_password=False)
-            raw = in_subprocess("raw_copy", url, str(csv_path))
-            raw_name = "raw COPY"
-        try:
-            floor = in_subprocess("floor_sqlite" if backend == "sqlite" else "floor_copy",
-                                  *([] if backend == "sqlite" else [url]), str(csv_path))
-            if backend == "postgresql":  # the floor filled the database: start again from an empty one
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            raw = in_subprocess("raw_sqlite", str(csv_path))
+            floor = in_subprocess("floor_sqlite", str(csv_path))
+            url = f"sqlite:///{work / 'bench.sqlite'}"
             prepare(url)
             first = in_subprocess("import", url, str(csv_path), str(args.rows))
             again = in_subprocess("import", url, str(csv_path), str(args.rows))
-        finally:
-            if admin is not None:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+        else:
+            raw_name = "raw COPY"
+            with scratch_database(args.pg_url) as url:
+                raw = in_subprocess("raw_copy", url, str(csv_path))
+                floor = in_subprocess("floor_copy", url, str(csv_path))
+            with scratch_database(args.pg_url) as url:  # the imports start from an empty database
+                prepare(url)
+                first = in_subprocess("import", url, str(csv_path), str(args.rows))
+                again = in_subprocess("import", url, str(csv_path), str(args.rows))
         raw_rate = args.rows / raw["seconds"]
         print(f"\n{backend}")
         floor_rate = args.rows / floor["seconds"]

@@ -19,7 +19,6 @@ import argparse
 import os
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,27 +58,11 @@ def main() -> None:
             if backend == "sqlite":
                 result = bench.in_subprocess("floor_sqlite", str(csv_path), variant)
             else:
-                result = _in_new_database(args.pg_url, "floor_copy", str(csv_path), variant)
+                with bench.scratch_database(args.pg_url) as url:
+                    result = bench.in_subprocess("floor_copy", url, str(csv_path), variant)
             rate = args.rows / result["seconds"]
             print(f"  {'schema floor, ' + label:<52} {rate:>10,.0f} rows/s  {rate / raw_rate:.3f} of {raw_name}")
     csv_path.unlink()
-
-
-def _in_new_database(pg_url: str, kind: str, *rest: str) -> dict:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"coopdb_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-        return bench.in_subprocess(kind, url, *rest)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
