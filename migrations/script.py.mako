@@ -10,7 +10,8 @@ Rules for a coopdb migration (read before you commit one):
 - SQLite needs batch mode: alter columns and constraints inside `with op.batch_alter_table(...)`.
 - Constraints get their names from the naming convention in db/base.py; never name one by hand.
 - Data fixes use Core SQL (sa.table/sa.column or op.execute), never the ORM models, which move on.
-- Views are SQL kept in db/views/ and created/dropped here; autogenerate never sees them.
+- Views: this revision runs the view SQL frozen as it is today (migrations/frozen/, never db/views
+  live: later revisions change those); autogenerate never sees views.
 - A changed vocabulary in db/vocab.py means altering its CHECK here.
 """
 from __future__ import annotations

@@ -13,9 +13,9 @@ Rules for a coopdb migration (read before you commit one):
 - Views are SQL kept in db/views/ and created/dropped here; autogenerate never sees them.
 - A changed vocabulary in db/vocab.py means altering its CHECK here.
 
-The views' SQL is in db/views/*.sql and their column comments in db/views/catalog.yml. Changing a view later
-means a new revision that drops and re-creates the views (db.bi.drop_views / create_views) and a line in
-CHANGELOG.md. On SQLite a batch migration that rebuilds a table a view reads must drop the views first and
+The views' SQL as this revision created them is frozen in migrations/frozen/bi_views_0002.json (it was
+generated from db/views/*.sql and db/views/catalog.yml at the time). Changing a view later means a new
+revision with its own frozen SQL and a line in CHANGELOG.md. On SQLite a batch migration that rebuilds a table a view reads must drop the views first and
 re-create them afterwards (SQLite checks views when a table is renamed).
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from db import bi
+from migrations import frozen
 
 revision: str = '0002'
 down_revision: str | Sequence[str] | None = 'f177de1484d9'
@@ -33,8 +33,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    bi.create_views(op.get_bind())
+    frozen.run(op.get_bind(), "bi_views_0002", "create")
 
 
 def downgrade() -> None:
-    bi.drop_views(op.get_bind())
+    frozen.run(op.get_bind(), "bi_views_0002", "drop")

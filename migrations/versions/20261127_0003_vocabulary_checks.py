@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from db import bi
+from migrations import frozen
 
 revision: str = '0003'
 down_revision: str | Sequence[str] | None = '0002'
@@ -126,7 +126,7 @@ def _rewrite(condition, default: str) -> None:
     tables = [*VOCABULARIES, *[t for t in TIMESTAMPED if t not in VOCABULARIES]]
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        bi.drop_views(bind)
+        frozen.run(bind, "bi_views_0002", "drop")
         for table in tables:
             with op.batch_alter_table(table, recreate="always") as batch:
                 for name, column, values in VOCABULARIES.get(table, []):
@@ -136,7 +136,7 @@ def _rewrite(condition, default: str) -> None:
                     for column in ("created_at", "updated_at"):
                         batch.alter_column(column, existing_type=sa.DateTime(timezone=True), existing_nullable=False,
                                            server_default=sa.text(default))
-        bi.create_views(bind)
+        frozen.run(bind, "bi_views_0002", "create")
         return
     for table in tables:
         for name, column, values in VOCABULARIES.get(table, []):
