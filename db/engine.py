@@ -29,11 +29,17 @@ def resolve_url(url: str | None = None) -> URL:
         text = "postgresql://" + text.removeprefix("postgres://")
     try:
         parsed = make_url(text)
+    except ValueError:  # SQLAlchemy reads the port with int()
+        raise UserError(f"not a database URL: the port must be a number from 1 to 65535 "
+                        f"(got {_port_text(text)!r})") from None
     except ArgumentError:
         raise UserError(
             f"not a database URL: {text!r} (expected e.g. sqlite:///coopdb.sqlite or "
             "postgresql://user@host/dbname)"
         ) from None
+    port = parsed.port
+    if port is not None and not 0 < port < 65536:
+        raise UserError(f"not a database URL: the port must be a number from 1 to 65535 (got {port!r})")
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -42,6 +48,13 @@ def resolve_url(url: str | None = None) -> URL:
             "(coopdb supports sqlite and postgresql)"
         )
     return parsed
+
+
+def _port_text(text: str) -> str:
+    """The port as written in a URL (user:password@host:port/...), cut to a sane length."""
+    rest = text.partition("://")[2]
+    host = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
+    return host.rpartition("]")[2].partition(":")[2][:40]
 
 
 def mask(url: URL | str) -> str:

@@ -17,22 +17,24 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from db.errors import UserError
+from db.models import Project
 from importers.core import ImportReport, Problem, RunContext, import_run
 from importers.dataset_rows import Row, metadata, read_header, read_rows, release_source
-from importers.fields import BadValue, boolean, date_with_precision, decimal, integer
+from importers.fields import BadValue, boolean, date_with_precision, integer, is_currency, numeric_of
 from importers.records import Cite, Participant, ProjectRecord, SourceRecord
 from importers.resolve import CountryResolver
 from importers.writer import Writer
 
 BATCH = 1000
-CENT = Decimal("0.01")
+# Amounts of every money column are Numeric(20, 2): one converter, rounding to the cent
+_MONEY = numeric_of(Project.__table__.c.amount, minimum=Decimal(0), round_excess=True)
 _ISO3 = re.compile(r"[A-Z]{3}")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _LINKED = re.compile(r"\(([^()]*\blinked\b[^()]*)\)", re.I)
@@ -168,13 +170,12 @@ class _Mapper:
                 problems.append(Problem(self.file, row.line, self.col["status"], status_word,
                                         f"expected one of {', '.join(self.status)}"))
 
-        def money(ours: str) -> Decimal | None:  # stored to the cent, as the column keeps it
-            number = self.convert(row, ours, lambda v: decimal(v, minimum=Decimal(0)), problems)
-            return None if number is None else number.quantize(CENT, ROUND_HALF_UP)
+        def money(ours: str) -> Decimal | None:  # rounded to the cent, as the column keeps it
+            return self.convert(row, ours, _MONEY, problems)
 
         amount, usd_constant, usd_nominal = money("amount"), money("amount_usd_constant"), money("amount_usd_nominal")
         currency = self.value(row, "currency")
-        if currency is not None and not _ISO3.fullmatch(currency):
+        if currency is not None and not is_currency(currency):
             self.bad_currencies[currency] = self.bad_currencies.get(currency, 0) + 1
             currency = None
         committed_year = self.convert(row, "committed_year", integer, problems)

@@ -22,8 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from db import vocab
+from db.models import Base, Project
 from importers import fields as f
 from importers.core import Problem
+from importers.documents import LINE_KEY
 from importers.records import (
     AgreementRecord,
     Cite,
@@ -36,55 +38,57 @@ from importers.records import (
     SourceRecord,
 )
 
-LINE_KEY = "__line__"
 SECTIONS = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
 
 Converter = Callable[[Any], Any]
 
 _ZERO = Decimal(0)
+_P = Project.__table__.c
 SCALARS: dict[str, dict[str, Converter]] = {
     "sources": {
-        "key": f.text, "kind": lambda v: f.choice(v, vocab.SOURCE_KINDS), "title": f.text, "publisher": f.text,
+        "key": f.reference, "kind": lambda v: f.choice(v, vocab.SOURCE_KINDS), "title": f.text, "publisher": f.text,
         "author": f.text, "url": f.text, "language": f.text, "published_on": f.date_with_precision,
         "published_estimated": f.boolean, "licence": f.text, "content_hash": f.text,
-        "content": lambda v: None if f.blank(v) else str(v),  # kept exactly: offsets and hashes depend on it
+        "content": lambda v: None if f.blank(v) else f.check_chars(str(v)),  # kept exactly: offsets and hashes
         "notes": f.text,
     },
     "forums": {
-        "code": f.text, "name": f.text, "kind": lambda v: f.choice(v, vocab.FORUM_KINDS), "acronym": f.text,
+        "code": f.code_of(), "name": f.text, "kind": lambda v: f.choice(v, vocab.FORUM_KINDS), "acronym": f.text,
         "founded_on": f.date_with_precision, "dissolved_on": f.date_with_precision, "description": f.text,
         "website": f.text,
     },
     "organisations": {
-        "code": f.text, "name": f.text, "acronym": f.text,
-        "kind": lambda v: f.choice(v, vocab.ORGANISATION_KINDS), "country": f.text,
+        "code": f.code_of(), "name": f.text, "acronym": f.text,
+        "kind": lambda v: f.choice(v, vocab.ORGANISATION_KINDS), "country": f.reference,
     },
     "memberships": {
-        "forum": f.text, "country": f.text, "role": lambda v: f.choice(v, vocab.MEMBERSHIP_ROLES),
+        "forum": f.reference, "country": f.reference, "role": lambda v: f.choice(v, vocab.MEMBERSHIP_ROLES),
         "started_on": f.date_with_precision, "ended_on": f.date_with_precision, "note": f.text,
     },
     "projects": {
-        "code": f.text, "title": f.text, "description": f.text, "sector": f.text, "sector_code": f.text,
+        "code": f.code_of(), "title": f.text, "description": f.text, "sector": f.text, "sector_code": f.text,
         "status": lambda v: f.choice(v, vocab.PROJECT_STATUSES), "intent": f.text, "flow_type": f.text,
-        "flow_class": f.text, "framework": f.text,
+        "flow_class": f.text, "framework": f.reference,
         "committed_on": f.date_with_precision, "committed_estimated": f.boolean,
         "started_on": f.date_with_precision, "started_estimated": f.boolean,
         "completed_on": f.date_with_precision, "completed_estimated": f.boolean,
-        "amount": lambda v: f.decimal(v, minimum=_ZERO), "currency": f.currency, "amount_year": f.integer,
-        "amount_usd_nominal": lambda v: f.decimal(v, minimum=_ZERO),
-        "amount_usd_constant": lambda v: f.decimal(v, minimum=_ZERO), "usd_base_year": f.integer,
-        "amount_estimated": f.boolean, "capacity": lambda v: f.decimal(v, minimum=_ZERO),
+        "amount": f.numeric_of(_P.amount, minimum=_ZERO), "currency": f.currency, "amount_year": f.year,
+        "amount_usd_nominal": f.numeric_of(_P.amount_usd_nominal, minimum=_ZERO),
+        "amount_usd_constant": f.numeric_of(_P.amount_usd_constant, minimum=_ZERO), "usd_base_year": f.year,
+        "amount_estimated": f.boolean, "capacity": f.numeric_of(_P.capacity, minimum=_ZERO),
         "capacity_unit": f.text, "location_name": f.text, "admin_area": f.text,
-        "latitude": lambda v: f.coordinate(v, 90), "longitude": lambda v: f.coordinate(v, 180),
+        "latitude": f.coordinate_of(_P.latitude, 90), "longitude": f.coordinate_of(_P.longitude, 180),
         "location_narrative": f.text, "is_regional": f.boolean, "recipient_region": f.text,
     },
     "agreements": {
-        "code": f.text, "title": f.text, "kind": lambda v: f.choice(v, vocab.AGREEMENT_KINDS),
+        "code": f.code_of(), "title": f.text, "kind": lambda v: f.choice(v, vocab.AGREEMENT_KINDS),
         "status": lambda v: f.choice(v, vocab.AGREEMENT_STATUSES), "description": f.text, "target": f.text,
         "signed_on": f.date_with_precision, "in_force_on": f.date_with_precision,
-        "terminated_on": f.date_with_precision, "forum": f.text,
+        "terminated_on": f.date_with_precision, "forum": f.reference,
     },
 }
+SCALARS = {section: f.with_lengths(converters, Base.metadata.tables[section])
+           for section, converters in SCALARS.items()}
 REQUIRED = {
     "sources": ("key", "kind"),
     "forums": ("code", "name", "kind"),
@@ -143,9 +147,9 @@ def _cites(raw: Any, err: _RowErrors) -> list[Cite]:
     out = []
     for item in _as_list(raw):
         if isinstance(item, str):
-            out.append(Cite(item.strip()))
+            out.append(Cite(f.reference(item) or ""))
         elif isinstance(item, dict) and f.text(item.get("source")):
-            out.append(Cite(f.text(item["source"]), f.text(item.get("locator")) or "",
+            out.append(Cite(f.reference(item["source"]), f.text(item.get("locator")) or "",
                             f.text(item.get("quote")), f.text(item.get("field")) or ""))
         else:
             err.add("cites", item, "expected a source key, or {source, locator, quote, field}")
@@ -227,7 +231,7 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             explicit = data.get(precision_name)
             if explicit is not None and day is not None:
                 try:
-                    precision = f.choice(explicit, vocab.DATE_PRECISIONS)
+                    precision = _explicit_precision(explicit, precision, value)
                 except f.BadValue as exc:
                     err.add(precision_name, explicit, exc.expected)
             values[precision_name] = precision
@@ -238,44 +242,98 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             err.add(name, None, f"expected a value: {name} is required")
     for name in LISTS[section]:
         raw_list = data.get(name)
-        if name == "cites":
-            values["cites"] = _cites(raw_list, err)
-        elif name == "names":
-            values["names"] = _names(raw_list, err)
-        elif name == "codes":
-            values["codes"] = [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw_list)
-                               if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
-        elif name == "participants":
-            pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None, _PARTICIPANT_ROLES)
-            values["participants"] = [Participant(ref, role, which == "organisation") for which, ref, role in pairs]
-            for p in values["participants"]:
-                allowed = vocab.PROJECT_ORGANISATION_ROLES if p.is_organisation else vocab.PROJECT_COUNTRY_ROLES
-                if p.role not in allowed:
-                    err.add("participants.role", p.role, f"expected one of {', '.join(allowed)}")
-        elif name == "parties":
-            pairs = _pairs(raw_list, err, "parties", ("country",), "party", vocab.AGREEMENT_PARTY_ROLES)
-            values["parties"] = [(ref, role) for _w, ref, role in pairs]
-        elif name == "links":
-            pairs = _pairs(raw_list, err, "links", ("project",), "related", vocab.PROJECT_LINK_KINDS)
-            values["links"] = [(ref, role) for _w, ref, role in pairs]
-        elif name == "status_events":
-            events = []
-            for item in _as_list(raw_list):
-                try:
-                    status = f.choice(item.get("status") if isinstance(item, dict) else item, vocab.PROJECT_STATUSES)
-                    day, precision = f.date_with_precision(item.get("on") if isinstance(item, dict) else None)
-                except f.BadValue as exc:
-                    err.add("status_events", item, exc.expected)
-                    continue
-                events.append((status, day, precision))
-            values["status_events"] = events
-        elif name in ("subjects", "projects"):
-            values[name] = [f.text(x) for x in _as_list(raw_list) if f.text(x)]
+        try:
+            if name == "cites":
+                values["cites"] = _cites(raw_list, err)
+            elif name == "names":
+                values["names"] = _names(raw_list, err)
+            elif name == "codes":
+                values["codes"] = [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw_list)
+                                   if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
+            elif name == "participants":
+                pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None, _PARTICIPANT_ROLES)
+                values["participants"] = [Participant(f.reference(ref) or ref, role, which == "organisation")
+                                          for which, ref, role in pairs]
+                for p in values["participants"]:
+                    allowed = vocab.PROJECT_ORGANISATION_ROLES if p.is_organisation else vocab.PROJECT_COUNTRY_ROLES
+                    if p.role not in allowed:
+                        err.add("participants.role", p.role, f"expected one of {', '.join(allowed)}")
+            elif name == "parties":
+                pairs = _pairs(raw_list, err, "parties", ("country",), "party", vocab.AGREEMENT_PARTY_ROLES)
+                values["parties"] = [(ref, role) for _w, ref, role in pairs]
+            elif name == "links":
+                pairs = _pairs(raw_list, err, "links", ("project",), "related", vocab.PROJECT_LINK_KINDS)
+                values["links"] = [(_CODE(ref) or ref, role) for _w, ref, role in pairs]
+            elif name == "status_events":
+                events = []
+                for item in _as_list(raw_list):
+                    try:
+                        given = item.get("status") if isinstance(item, dict) else item
+                        status = f.choice(given, vocab.PROJECT_STATUSES)
+                        day, precision = f.date_with_precision(item.get("on") if isinstance(item, dict) else None)
+                    except f.BadValue as exc:
+                        err.add("status_events", item, exc.expected)
+                        continue
+                    events.append((status, day, precision))
+                values["status_events"] = events
+            elif name in ("subjects", "projects"):
+                convert = _CODE if name == "projects" else f.text
+                values[name] = [c for x in _as_list(raw_list) if (c := convert(x))]
+        except f.BadValue as exc:  # an item's field: too long, a list inside, a NUL character, ...
+            err.add(name, None, exc.expected)
+    if not err.problems:
+        _check_items(values, err)
     if err.problems:
         return None, err.problems
     allowed = _ALLOWED[section]
     record = RECORD_TYPES[section](file=file, line=line, **{k: v for k, v in values.items() if k in allowed})
     return record, []
+
+
+_FINER = {"year": 0, "month": 1, "day": 2}
+
+
+def _explicit_precision(explicit: Any, inferred: str | None, value: Any) -> str | None:
+    """A precision given beside a date may be coarser than the date shows (2024-07-03 known to the
+    year), never finer: '2024' does not know its day."""
+    precision = f.choice(explicit, vocab.DATE_PRECISIONS)
+    if precision and inferred and _FINER[precision] > _FINER[inferred]:
+        raise f.BadValue(f"expected a precision no finer than the date ({value!s} gives the {inferred} only)")
+    return precision
+
+
+_CODE = f.code_of(Project.__table__.c.code.type.length)
+_T = Base.metadata.tables
+
+
+def _length(table: str, column: str) -> int:
+    return _T[table].c[column].type.length
+
+
+# What nested items are stored in, and how long each may be
+_NAME, _LANG = _length("project_names", "name"), _length("project_names", "lang")
+_NOTE = _length("project_names", "note")
+_SOURCE_KEY, _LOCATOR, _CITED_FIELD = _length("sources", "key"), _length("citations", "locator"), \
+    _length("citations", "field")
+_SCHEME, _SCHEME_CODE = _length("forum_codes", "scheme"), _length("forum_codes", "code")
+_SUBJECT, _ORGANISATION = _length("agreement_subjects", "subject"), _length("organisations", "name")
+
+
+def _check_items(values: dict[str, Any], err: _RowErrors) -> None:
+    """The items of a record's lists against the columns that keep them."""
+    checks: list[tuple[str, Any, int]] = []
+    for n in values.get("names", ()):
+        checks += [("names", n.name, _NAME), ("names.lang", n.lang, _LANG), ("names.note", n.note, _NOTE)]
+    for c in values.get("cites", ()):
+        checks += [("cites", c.source_key, _SOURCE_KEY), ("cites.locator", c.locator, _LOCATOR),
+                   ("cites.field", c.field, _CITED_FIELD)]
+    for scheme, code in values.get("codes", ()):
+        checks += [("codes.scheme", scheme, _SCHEME), ("codes", code, _SCHEME_CODE)]
+    checks += [("participants", p.ref, _ORGANISATION) for p in values.get("participants", ()) if p.is_organisation]
+    checks += [("subjects", s, _SUBJECT) for s in values.get("subjects", ())]
+    for field, value, length in checks:
+        if value is not None and len(value) > length:
+            err.add(field, value, f.too_long(length, len(value)))
 
 
 def err_fields(err: _RowErrors) -> set[str]:

@@ -32,6 +32,24 @@ from db.migrate import require_head
 from db.models import ImportReject, ImportRun
 from db.upsert import UpsertResult
 
+ECHO_LIMIT = 200  # characters of a value shown in a message or kept in import_rejects
+
+
+def cut(text: str, limit: int = ECHO_LIMIT) -> str:
+    """`text`, or its first `limit` characters, an ellipsis and its length."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def storable(value: Any) -> str | None:
+    """A problem's value as text any column and file can keep: a NUL character or half of a surrogate
+    pair (the very values refused) written as their escapes, \\x00 and \\ud800."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    if "\x00" in text or not text.isascii():
+        text = text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -42,6 +60,13 @@ class Problem:
     field: str | None
     value: Any
     expected: str
+
+    def __post_init__(self) -> None:
+        # A value is echoed into messages and import_rejects: a long one only by its start and length
+        if isinstance(self.value, str) and len(self.value) > ECHO_LIMIT:
+            object.__setattr__(self, "value", cut(self.value))
+        elif isinstance(self.value, list | dict | tuple | set):  # a record that is not a mapping, ...
+            object.__setattr__(self, "value", cut(repr(self.value)))
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -141,7 +166,7 @@ def _finish_run(engine: Engine, report: ImportReport, message: str | None) -> No
             update(ImportRun).where(ImportRun.id == report.run_id).values(
                 status=report.status, finished_at=utcnow(), rows_read=report.read,
                 rows_inserted=report.inserted, rows_updated=report.updated,
-                rows_unchanged=report.unchanged, rows_rejected=report.rejected, message=message,
+                rows_unchanged=report.unchanged, rows_rejected=report.rejected, message=storable(message),
             )
         )
         if report.status != "succeeded":
@@ -152,7 +177,7 @@ def _record_rejects(conn: Connection, report: ImportReport) -> None:
     if report.problems and report.run_id is not None:
         conn.execute(insert(ImportReject), [
             {"run_id": report.run_id, "file_name": p.file, "line": p.line, "field": p.field,
-             "value": None if p.value is None else str(p.value), "reason": p.expected}
+             "value": storable(p.value), "reason": p.expected}
             for p in report.problems
         ])
 
@@ -206,7 +231,7 @@ def import_run(
                 status="succeeded", finished_at=utcnow(), rows_read=report.read,
                 rows_inserted=report.inserted, rows_updated=report.updated,
                 rows_unchanged=report.unchanged, rows_rejected=report.rejected,
-                message="; ".join(report.warnings) or None,
+                message=storable("; ".join(report.warnings) or None),
             )
         )
         _record_rejects(conn, report)

@@ -22,7 +22,9 @@ from typing import Any
 import yaml
 
 from db.errors import UserError
+from importers.inputs import check_input
 from importers.records import SourceRecord
+from importers.workbooks import check_workbook
 
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 
@@ -66,8 +68,7 @@ def cell_text(value: Any) -> str | None:
 
 
 def _check(path: Path) -> None:
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
+    check_input(path)
 
 
 def read_header(path: Path | str) -> list[str]:
@@ -125,6 +126,7 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:

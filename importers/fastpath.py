@@ -52,7 +52,7 @@ class FlatProjects:
     def __init__(self, columns: list[str]) -> None:
         converters = SCALARS["projects"]
         # text cells are only stripped: remembering them would cost more than it saves
-        self.plan = [(c, converters[c] if converters[c] is f.text else memoized(converters[c]),
+        self.plan = [(c, converters[c] if _unique(converters[c]) else memoized(converters[c]),
                       c.replace("_on", "_precision") if c.endswith("_on") else None)
                      for c in columns if c in converters]
         self.participants = "participants" in columns
@@ -90,6 +90,11 @@ class FlatProjects:
                 return None
             participants = list(parsed)
         return ProjectRecord(file=file, line=line, participants=participants, **values)
+
+
+def _unique(convert: Callable[[Any], Any]) -> bool:
+    """Text and code cells differ from row to row: not worth remembering."""
+    return convert is f.text or getattr(convert, "kind", None) in ("text", "code")
 
 
 def _participants(cell: str) -> tuple[Participant, ...] | None:

@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.errors import UserError
+from importers import fields as f
 from importers.bundle import to_record
-from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run
+from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run, storable
 from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
 from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
@@ -61,7 +62,7 @@ def write_rejects(path: Path, problems: list[Problem]) -> Path:
         writer.writerow(["line", "field", "value", "reason"])
         for p in problems:
             writer.writerow(["" if p.line is None else p.line, p.field or "",
-                             "" if p.value is None else p.value, p.expected])
+                             storable(p.value) or "", p.expected])
     return target
 
 
@@ -182,6 +183,21 @@ def import_file(
     options = {"entity": entity, "format": table.format, "sheet": sheet, "dry_run": dry_run,
                "allow_rejects": allow_rejects, "mapping": None if loaded is None else loaded.name,
                **({"replace_participants": True} if replace_participants else {})}
+    # A comma-separated file does not use the comma as its decimal mark: 1,250 there is 1250
+    thousands = f.THOUSANDS_COMMA.set(getattr(table, "delimiter", None) == ",")
+    try:
+        report = _import_table(engine, entity, path, table, loaded, options, importer=importer, dry_run=dry_run,
+                               allow_rejects=allow_rejects, progress=progress, batch_size=batch_size,
+                               fast_path=fast_path, replace_participants=replace_participants)
+    finally:
+        f.THOUSANDS_COMMA.reset(thousands)
+    return report
+
+
+def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: Mapping | None,
+                  options: dict[str, Any], *, importer: str | None, dry_run: bool, allow_rejects: bool,
+                  progress: Progress | None, batch_size: int, fast_path: bool,
+                  replace_participants: bool) -> ImportReport:
     with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects) as run:
         for warning in table.warnings:

@@ -26,14 +26,14 @@ The result of a mapped row is a flat row of our layout (importers/tabular.py), v
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from db.errors import UserError
 from importers import fields as f
+from importers.documents import load_document
 from importers.tabular import SEPARATOR, known_columns, split_items
 
 _KEYS = ("entity", "columns", "constants", "lookups", "split", "dates", "countries", "ignore")
@@ -113,16 +113,29 @@ def _iso(day: dt.date, precision: str | None) -> str:
     return day.isoformat()
 
 
+_DIRECTIVE = re.compile(r"%(.)")
+_DATE_DIRECTIVES = frozenset("dmyYbBjaAU%WwuV")
+
+
+def _check_date_format(file: str, name: str, fmt: str | None) -> None:
+    """A strptime format of dates: its directives must be date directives, with a year in it."""
+    used = _DIRECTIVE.findall(fmt or "")
+    unknown = sorted({d for d in used if d not in _DATE_DIRECTIVES})
+    if not fmt or unknown or not ({"Y", "y"} & set(used)):
+        problem = f"%{unknown[0]} is not a date directive" if unknown else "it names no year (%Y or %y)"
+        raise UserError(f"{file}: dates.{name}: {fmt!r} is not a date format ({problem}); use strftime codes "
+                        "such as %d/%m/%Y")
+    example = dt.date(2024, 7, 3).strftime(fmt)
+    try:
+        dt.datetime.strptime(example, fmt)
+    except ValueError:
+        raise UserError(f"{file}: dates.{name}: {fmt!r} is not a date format that reads its own dates "
+                        f"({example!r}); use strftime codes such as %d/%m/%Y") from None
+
+
 def load_mapping(path: Path | str) -> Mapping:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the mapping file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name}:{mark.line + 1}" if mark else path.name
-        raise UserError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    data = load_document(path, lines=False, what="YAML")  # every value as the text it was written as
     if not isinstance(data, dict):
         raise UserError(f"{path.name}: expected a mapping with keys such as {', '.join(_KEYS)}")
     unknown = [k for k in data if k not in _KEYS]
@@ -137,6 +150,16 @@ def load_mapping(path: Path | str) -> Mapping:
             raise UserError(f"{path.name}: lookups.{name} must map their values to ours")
         lookups[name] = {str(k).strip(): v for k, v in table.items()}
         lookups[name].update({str(k).strip().lower(): v for k, v in table.items()})
+    for key in ("columns", "constants", "split", "dates", "countries"):
+        for name, value in (data.get(key) or {}).items():
+            if isinstance(value, dict | list):
+                raise UserError(f"{path.name}: {key}.{name} must be a single value, not a list or a mapping")
+    for name, separator in (data.get("split") or {}).items():
+        if not separator:
+            raise UserError(f"{path.name}: split.{name} is empty; give the separator their cells use, "
+                            "such as ';'")
+    for name, fmt in (data.get("dates") or {}).items():
+        _check_date_format(path.name, name, fmt)
     return Mapping(
         name=path.name,
         entity=data.get("entity"),

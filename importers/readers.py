@@ -24,6 +24,8 @@ from typing import Any
 
 from db.errors import UserError
 from importers.core import Problem
+from importers.inputs import check_input
+from importers.workbooks import SheetRows, check_workbook
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "yaml", "xlsx")
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".json": "json",
@@ -53,6 +55,10 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16", None
         fh.seek(0)
+        without_bom = _utf16_without_bom(fh.read(4096))
+        if without_bom:
+            return without_bom, None
+        fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -69,6 +75,34 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
         raise UserError(f"{path.name}: not text in UTF-8, UTF-16 or Windows-1252; save it as UTF-8") from None
     return "cp1252", (f"{path.name}: not UTF-8, read as Windows-1252; check accented names "
                       "(save as UTF-8 to silence this)")
+
+
+def check_header(name: str, columns: list[str]) -> None:
+    """Every column named, and each name once (a second column of the same name would be dropped)."""
+    blank = [i + 1 for i, c in enumerate(columns) if not c]
+    if blank:
+        raise UserError(f"{name}:1: column {blank[0]} has no name in the header")
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            raise UserError(f"{name}:1: column {column!r} appears twice in the header")
+        seen.add(column)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the start of a file looks like UTF-16 text without its byte order
+    mark (ASCII letters alternating with zero bytes), else None."""
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    half = len(head) // 2
+    if zeros_odd > 0.6 * half and zeros_even < 0.05 * half:
+        return "utf-16-le"
+    if zeros_even > 0.6 * half and zeros_odd < 0.05 * half:
+        return "utf-16-be"
+    return None
 
 
 class Table:
@@ -108,12 +142,7 @@ class CsvTable(Table):
                                                                 delimiter=self.delimiter, strict=True))]
         except csv.Error as exc:
             raise UserError(f"{self.name}:1: malformed CSV header ({exc})") from None
-        blank = [i + 1 for i, c in enumerate(self.columns) if not c]
-        if blank:
-            raise UserError(f"{self.name}:1: column {blank[0]} has no name in the header")
-        dupes = sorted({c for c in self.columns if self.columns.count(c) > 1})
-        if dupes:
-            raise UserError(f"{self.name}:1: column {dupes[0]!r} appears twice in the header")
+        check_header(self.name, self.columns)
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         columns = self.columns
@@ -157,6 +186,7 @@ class XlsxTable(Table):
         super().__init__(path, format)
         import openpyxl  # imported here: loading it costs time that CSV users need not pay
 
+        check_workbook(path)
         try:
             self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
@@ -165,22 +195,27 @@ class XlsxTable(Table):
         if sheet is not None and sheet not in names:
             raise UserError(f"{self.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
         self.sheet = self.book[sheet or names[0]]
-        self._iter = self.sheet.iter_rows(values_only=True)
-        header = next(self._iter, None)
+        self._rows = SheetRows(path, self.book, self.sheet)
+        self._iter = iter(self._rows)
+        _number, header, _formulas = next(self._iter, (None, None, None))
         if header is None or not any(c is not None and str(c).strip() for c in header):
             raise UserError(f"{self.name}: sheet {self.sheet.title!r} is empty (expected a header row naming "
                             "the columns)")
         while header and header[-1] is None:
             header = header[:-1]
         self.columns = ["" if c is None else str(c).strip() for c in header]
-        blank = [i + 1 for i, c in enumerate(self.columns) if not c]
-        if blank:
-            raise UserError(f"{self.name}:1: column {blank[0]} has no name in the header")
+        check_header(self.name, self.columns)
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         width = len(self.columns)
-        for number, cells in enumerate(self._iter, start=2):
-            cells = list(cells[:width])
+        for number, values, formulas in self._iter:
+            cells = list(values[:width])
+            found = self._rows.problems(number, values, formulas, width)
+            if found:
+                for index, ref, expected in found:
+                    self.problems.append(Problem(self.name, number, self.columns[index], None,
+                                                 f"expected {expected} (sheet {self.sheet.title!r}, cell {ref})"))
+                continue
             if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
                 continue
             cells = [c.date() if isinstance(c, dt.datetime) and c.time() == dt.time() else c for c in cells]
@@ -202,9 +237,18 @@ class JsonLinesTable(Table):
                 if not line.strip():
                     continue
                 try:
-                    item = json.loads(line)
+                    item = json.loads(line, object_pairs_hook=_unique_keys, parse_int=str, parse_float=str,
+                                      parse_constant=str)
                 except json.JSONDecodeError as exc:
                     self.problems.append(Problem(self.name, number, None, None, f"a JSON object ({exc.msg})"))
+                    continue
+                except _DuplicateKey as exc:
+                    self.problems.append(Problem(self.name, number, None, None,
+                                                 f"each key once in an object (got {exc.key!r} twice)"))
+                    continue
+                except RecursionError:
+                    self.problems.append(Problem(self.name, number, None, None,
+                                                 "a JSON object nested at most a few levels deep"))
                     continue
                 if not isinstance(item, dict):
                     self.problems.append(Problem(self.name, number, None, None, "a JSON object {...}"))
@@ -216,6 +260,21 @@ class JsonLinesTable(Table):
                     self.bytes_read = fh.buffer.tell() if hasattr(fh, "buffer") else 0
                 yield number, item
         self.bytes_read = self.total_bytes
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 class DocumentTable(Table):
@@ -253,9 +312,7 @@ class DocumentTable(Table):
 
 
 def open_table(path: Path | str, *, entity: str, format: str | None = None, sheet: str | None = None) -> Table:
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
+    path = check_input(path)
     kind = detect_format(path, format)
     if sheet is not None and kind != "xlsx":
         raise UserError(f"{path.name}: --sheet applies to .xlsx workbooks only")

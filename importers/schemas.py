@@ -66,10 +66,13 @@ def _scalar(section: str, name: str, convert) -> dict[str, Any]:
         return DATE
     if convert is f.boolean:
         return BOOLEAN
-    if convert is f.integer:
+    kind = getattr(convert, "kind", None)
+    if convert is f.integer or kind == "integer":
         return {"type": ["integer", "string"]}
-    if convert is f.text:
+    if convert in (f.text, f.reference):
         return TEXT
+    if kind in ("text", "code"):
+        return {**TEXT, "maxLength": convert.max_length} if convert.max_length else TEXT
     return NUMBER if name not in ("currency",) else {"type": "string", "pattern": "^[A-Za-z]{3}$"}
 
 

@@ -5,42 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Engine
 
 from db.errors import UserError
 from importers.bundle import LINE_KEY, iter_sections, to_record, unknown_fields
 from importers.core import ImportReport, Problem, file_sha256, import_run
+from importers.documents import load_document
 from importers.records import Cite, SourceRecord
 from importers.writer import Writer
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the 1-based line of every mapping as `__line__`."""
-
-    def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping[LINE_KEY] = node.start_mark.line + 1
-        return mapping
-
-
 def read_bundle(path: Path) -> Any:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the file ({exc.strerror})") from None
-    if not raw.strip():
+    """The parsed YAML/JSON document (importers/documents.py: every scalar as text, lines as LINE_KEY)."""
+    data = load_document(path)
+    if data is None:
         raise UserError(f"{path.name}: the file is empty (expected sections such as forums: or projects:)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # _LineLoader is a SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path.name}:{mark.line + 1}" if mark else path.name
-        raise UserError(f"{where}: not valid YAML/JSON ({exc.problem})") from None
+    return data
 
 
 def file_source(path: Path, digest: str | None = None) -> SourceRecord:

@@ -135,6 +135,6 @@ def test_bundle_bad_values_are_reported_with_line_and_field(countries, tmp_path)
         import_bundle(countries, path)
     assert [str(p) for p in info.value.report.problems] == [
         "bad.yml:2 [committed_on]: expected a date like 2024-07-03, 2024-07 or 2024 (got '31/02/2024')",
-        "bad.yml:2 [amount]: expected a number of at least 0 (got -5)",
+        "bad.yml:2 [amount]: expected a number of at least 0 (got '-5')",  # YAML values are read as text
     ]
     assert _count(countries, Project) == 0

@@ -2,12 +2,15 @@
 
 Exit codes: 0 success; 1 internal failure (a bug: please report it); 2 wrong command-line usage;
 3 bad input (a file, a value or a name the user gave); 4 the database cannot be reached or is
-not migrated; 5 `db check` found the models and migrations out of step.
+not migrated; 5 `db check` found the models and migrations out of step; 6 no space left on the
+disk (of this machine or of the database server).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
 
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -28,6 +31,25 @@ from db.errors import CoopdbError
 
 EXIT_INTERNAL = 1
 EXIT_DATABASE = 4
+EXIT_NO_SPACE = 6
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _drop_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests) or already closed
+        pass
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100) and its out-of-space I/O errors, raised by
+    SQLAlchemy or straight from the driver."""
+    orig = getattr(exc, "orig", None) or exc
+    return ("database or disk is full" in str(orig) or getattr(orig, "sqlstate", None) == "53100"
+            or "No space left on device" in str(orig))
 
 
 def _one_line(text: object) -> str:
@@ -39,22 +61,40 @@ class CoopdbGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk under a redirected stdout shows here, not after exit
+            return result
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except CoopdbError as exc:
             self._fail(ctx, f"error: {exc}", exc.exit_code)
+        except OSError as exc:
+            if exc.errno not in _NO_SPACE:
+                self._internal(ctx, exc)
+            where = f" writing {exc.filename}" if exc.filename else ""
+            _drop_stdout()  # what stdout still buffers cannot be written either: do not try again at exit
+            self._fail(ctx, f"error: no space left on the disk{where}; free some space and run again "
+                       "(a failed import wrote nothing)", EXIT_NO_SPACE)
         except OperationalError as exc:
             detail = _one_line(exc.orig) if exc.orig else _one_line(exc)
+            if _disk_full(exc):
+                self._fail(ctx, f"error: the database's disk is full ({detail}); free some space and run again "
+                           "(a failed import wrote nothing)", EXIT_NO_SPACE)
             self._fail(ctx, f"error: database unavailable: {detail}", EXIT_DATABASE)
         except DBAPIError as exc:
             detail = _one_line(exc.orig) if exc.orig else _one_line(exc)
             self._fail(ctx, f"error: database error: {detail}", EXIT_INTERNAL)
         except Exception as exc:
-            if os.environ.get("COOPDB_DEBUG"):
-                raise
-            self._fail(ctx, f"internal error: {type(exc).__name__}: {_one_line(exc)} "
-                       "(set COOPDB_DEBUG=1 to see the traceback)", EXIT_INTERNAL)
+            if _disk_full(exc):
+                self._fail(ctx, f"error: the database's disk is full ({_one_line(exc)}); free some space and run "
+                           "again (a failed import wrote nothing)", EXIT_NO_SPACE)
+            self._internal(ctx, exc)
+
+    def _internal(self, ctx: click.Context, exc: Exception):
+        if os.environ.get("COOPDB_DEBUG"):
+            raise exc
+        self._fail(ctx, f"internal error: {type(exc).__name__}: {_one_line(exc)} "
+                   "(set COOPDB_DEBUG=1 to see the traceback)", EXIT_INTERNAL)
 
     @staticmethod
     def _fail(ctx: click.Context, message: str, code: int):
