@@ -24,7 +24,7 @@ from typing import Any
 from db import vocab
 from db.models import Base, Project
 from importers import fields as f
-from importers.core import Problem
+from importers.core import Problem, cut
 from importers.documents import LINE_KEY
 from importers.records import (
     AgreementRecord,
@@ -352,7 +352,7 @@ def iter_sections(data: Any, file: str) -> Iterator[tuple[str, list[dict[str, An
         raise UserError(f"{file}: expected a mapping with sections such as {', '.join(SECTIONS)}")
     unknown = [k for k in data if k not in SECTIONS and k != LINE_KEY]
     if unknown:
-        raise UserError(f"{file}: unknown section {unknown[0]!r} (expected {', '.join(SECTIONS)})")
+        raise UserError(f"{file}: unknown section {cut(repr(unknown[0]))} (expected {', '.join(SECTIONS)})")
     for section in SECTIONS:
         items = data.get(section)
         if items is None:

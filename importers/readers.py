@@ -32,6 +32,8 @@ _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".jso
                ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx",
                ".xlsm": "xlsx"}
 _DELIMITERS = (",", ";", "\t")
+MAX_HEADER_CHARS = 1 << 20  # a CSV header line (a file without line breaks is not a table)
+MAX_LINE_CHARS = 64 << 20  # a JSON Lines record
 
 
 def detect_format(path: Path, format: str | None) -> str:
@@ -130,7 +132,10 @@ class CsvTable(Table):
         if warning:
             self.warnings.append(warning)
         with open(path, encoding=self.encoding, newline="") as fh:
-            header_line = fh.readline()
+            header_line = fh.readline(MAX_HEADER_CHARS + 1)
+        if len(header_line) > MAX_HEADER_CHARS:
+            raise UserError(f"{self.name}:1: the header line is longer than {MAX_HEADER_CHARS:,} characters "
+                            "(expected a line naming the columns; is this a CSV file?)")
         if not header_line.strip():
             raise UserError(f"{self.name}: the file is empty (expected a header line naming the columns)")
         if format == "tsv":
@@ -233,7 +238,13 @@ class JsonLinesTable(Table):
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         seen: dict[str, None] = {}
         with open(self.path, encoding="utf-8-sig") as fh:
-            for number, line in enumerate(fh, start=1):
+            for number, line in enumerate(iter(lambda: fh.readline(MAX_LINE_CHARS + 1), ""), start=1):
+                if len(line) > MAX_LINE_CHARS:
+                    while line and not line.endswith("\n"):  # the rest of that line, without keeping it
+                        line = fh.readline(1 << 20)
+                    self.problems.append(Problem(self.name, number, None, None,
+                                                 f"a line of at most {MAX_LINE_CHARS:,} characters"))
+                    continue
                 if not line.strip():
                     continue
                 try:

@@ -10,7 +10,7 @@ import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coopdb.cli.common import database_url_option, err, out, print_json
-from importers.core import ImportRejected, ImportReport
+from importers.core import ImportRejected, ImportReport, cut
 
 ProgressCallback = Callable[[int, int], None]  # (rows read so far, bytes read so far)
 
@@ -71,7 +71,7 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
         if change.get("deleted"):
             out.print(f"  would delete {change['table']} {key}", markup=False)
             continue
-        fields = ", ".join(f"{k}: {o!r} -> {n!r}" for k, (o, n) in change["fields"].items())
+        fields = ", ".join(f"{k}: {cut(repr(o))} -> {cut(repr(n))}" for k, (o, n) in change["fields"].items())
         out.print(f"  {verb} {change['table']} {key}: {fields}", markup=False)
     if len(report.changes) > 200:
         out.print(f"  ... and {len(report.changes) - 200} more changes (use --json for all)")

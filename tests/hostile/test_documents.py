@@ -15,6 +15,7 @@ from importers.core import ImportRejected
 from importers.documents import MAX_DOCUMENT_BYTES
 from importers.files import import_file
 from importers.yaml_bundle import import_bundle
+from tests.conftest import url_text
 from tests.pipeline.conftest import T, data_counts
 
 
@@ -170,3 +171,35 @@ def test_merge_keys_are_plain_keys(world, tmp_path):
     with pytest.raises(ImportRejected) as caught:
         import_file(world, "projects", path)
     assert [str(p) for p in caught.value.report.problems] == ["p.yaml:3 [title]: expected a value: title is required"]
+
+
+def test_csv_without_line_breaks_is_refused_at_the_header(world, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("a" * (2 << 20), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        import_file(world, "projects", path)
+    assert str(caught.value) == ("p.csv:1: the header line is longer than 1,048,576 characters (expected a line "
+                                 "naming the columns; is this a CSV file?)")
+
+
+def test_json_lines_record_over_the_line_limit_is_a_problem_of_its_line(world, tmp_path):
+    from importers.readers import MAX_LINE_CHARS
+
+    path = tmp_path / "p.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('{"code": "J-1", "title": "ok"}\n')
+        fh.write('{"code": "J-2", "title": "' + "z" * MAX_LINE_CHARS + '"}\n')
+        fh.write('{"code": "J-3", "title": "ok too"}\n')
+    report = import_file(world, "projects", path, allow_rejects=True)
+    assert [str(p) for p in report.problems] == ["p.jsonl:2: a line of at most 67,108,864 characters"]
+    assert [code for code, _title, _place in _projects(world)] == ["J-1", "J-3"]
+
+
+def test_dry_run_shows_long_values_cut(world, tmp_path, cli, db_url):
+    first = _write(tmp_path, "p.csv", "code,title,description\nD-1,T,short\n")
+    import_file(world, "projects", first)
+    second = _write(tmp_path, "q.csv", "code,title,description\nD-1,T," + "b" * 1000 + "\n")
+    result = cli("import", "projects", second, "--dry-run", "-d", url_text(db_url))
+    assert result.exit_code == 0
+    assert f"  would update projects D-1: description: 'short' -> '{'b' * 199}… (1,002 characters)" \
+        in result.stdout.splitlines()
