@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -19,14 +20,24 @@ URL_ENV = "COOPDB_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "coopdb.sqlite"
 
 
+# Something that was meant as a URL (a scheme, or user@host) but lacks its "://"
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!/)|^[A-Za-z][A-Za-z0-9+.-]*//|@")
+_PASSWORD = re.compile(r"(?<=:)[^:/@]*(?=@)")
+
+
 def resolve_url(url: str | None = None) -> URL:
     """The URL to use: the given one, else $COOPDB_DATABASE_URL, else ./coopdb.sqlite.
 
-    `postgresql://` and `postgres://` URLs are sent through psycopg 3.
+    `postgresql://` and `postgres://` URLs are sent through psycopg 3. A plain file path
+    (`coopdb.sqlite`, `data/x.db`, `/abs/path.sqlite`) names a SQLite file, as in sqlite-utils.
+    Percent-encoded parts (`?host=%2Fvar%2Frun%2Fpostgresql`, a password holding `%40`) are decoded
+    as in any SQLAlchemy URL.
     """
     text = url or os.environ.get(URL_ENV) or f"sqlite:///{DEFAULT_SQLITE_FILE}"
     if text.startswith("postgres://"):
         text = "postgresql://" + text.removeprefix("postgres://")
+    if "://" not in text and not _URL_LIKE.search(text):
+        return URL.create("sqlite", database=text)
     try:
         parsed = make_url(text)
     except ValueError:  # SQLAlchemy reads the port with int()
@@ -34,8 +45,8 @@ def resolve_url(url: str | None = None) -> URL:
                         f"(got {_port_text(text)!r})") from None
     except ArgumentError:
         raise UserError(
-            f"not a database URL: {text!r} (expected e.g. sqlite:///coopdb.sqlite or "
-            "postgresql://user@host/dbname)"
+            f"not a database URL: {_PASSWORD.sub('***', text)!r} (expected e.g. sqlite:///coopdb.sqlite, "
+            "a SQLite file path, or postgresql://user@host/dbname)"
         ) from None
     port = parsed.port
     if port is not None and not 0 < port < 65536:
@@ -103,6 +114,32 @@ def make_engine(url: URL | str | None = None, *, read_only: bool = False, **kwar
         kwargs.setdefault("execution_options", {})["postgresql_readonly"] = True
         kwargs["poolclass"] = NullPool
     return create_engine(parsed, **kwargs)
+
+
+def create_database(url: URL) -> bool:
+    """PostgreSQL: create the database `url` names unless it exists, connecting with the same user to
+    the server's `postgres` maintenance database (the user needs CREATEDB). Returns True when it was
+    created. SQLite files are created by the first migration: nothing to do there."""
+    if url.get_backend_name() != "postgresql" or not url.database:
+        return False
+    last: Exception | None = None
+    for maintenance in ("postgres", "template1"):
+        admin = create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with admin.connect() as conn:
+                exists = conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s",
+                                              {"name": url.database}).first()
+                if exists:
+                    return False
+                quoted = conn.dialect.identifier_preparer.quote_identifier(url.database)
+                conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+                return True
+        except OperationalError as exc:  # that maintenance database may not exist: try the next
+            last = exc
+        finally:
+            admin.dispose()
+    assert last is not None
+    raise last
 
 
 @contextmanager

@@ -28,7 +28,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
         "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
     )
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # Alembic's Config is a ConfigParser: a `%` (a percent-encoded socket folder or password) must
+        # be written `%%` there, or reading it back fails with "invalid interpolation syntax".
+        url = engine.url.render_as_string(hide_password=False)
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
@@ -168,12 +171,16 @@ def _describe(diff) -> str:
     return f"{op} {' '.join(names)}".strip()
 
 
-def require_head(engine: Engine) -> None:
-    """Raise a clear error when the database is not at the head revision."""
+def require_head(engine: Engine, shown: str | None = None) -> None:
+    """Raise a clear error when the database is not at the head revision (`shown`: how to name it)."""
     current = current_revision(engine)
     head = head_revision()
+    if current is None:
+        raise SchemaOutOfDate(
+            f"the database {shown or engine.url.render_as_string(hide_password=True)} has no coopdb schema (no tables "
+            "yet): run `coopdb db upgrade` to create it, or `coopdb quickstart` to also load the reference data"
+        )
     if current != head:
         raise SchemaOutOfDate(
-            f"database is at revision {current or 'none (empty)'}, coopdb needs {head}: "
-            "run `coopdb db upgrade`"
+            f"database is at revision {current}, coopdb needs {head}: run `coopdb db upgrade`"
         )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
+from db.errors import DatabaseError
 from db.models import Country, CountryCode, CountryName
 from importers.normalize import fold
 
@@ -110,6 +111,15 @@ class CountryResolver:
         for row in conn.execute(select(CountryCode.country_id, CountryCode.scheme, CountryCode.code)):
             resolver.by_code.setdefault(f"{row.scheme}:{row.code}".upper(), (row.country_id, row.scheme))
         resolver._load_curated(code_ids)
+        return resolver
+
+    @classmethod
+    def load_required(cls, conn: Connection) -> CountryResolver:
+        """`load`, or a DatabaseError (exit 4) saying what to run when the country reference is empty."""
+        resolver = cls.load(conn)
+        if not resolver.countries:
+            raise DatabaseError("the database has no countries to resolve names against: run "
+                                "`coopdb import countries` first (or `coopdb quickstart`)")
         return resolver
 
     def _add_name(self, country_id: int, name: str, lang: str, how: str) -> None:

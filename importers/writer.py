@@ -111,7 +111,7 @@ class Writer:
     @property
     def resolver(self) -> CountryResolver:
         if self._resolver is None:
-            self._resolver = CountryResolver.load(self.conn)
+            self._resolver = CountryResolver.load_required(self.conn)
         return self._resolver
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 
 import click
@@ -19,6 +20,7 @@ from coopdb import __version__
 from coopdb.cli import files_cmd
 from coopdb.cli.articles_cmd import import_article_cmd, mentions_cmd
 from coopdb.cli.bi_cmd import bi_group
+from coopdb.cli.common import GROUP_URL, URL_HELP
 from coopdb.cli.countries_cmd import countries_group, import_countries_cmd
 from coopdb.cli.datasets_cmd import register as register_datasets
 from coopdb.cli.db_cmd import db_group
@@ -52,6 +54,9 @@ def _disk_full(exc: BaseException) -> bool:
             or "No space left on device" in str(orig))
 
 
+_MISSING_DATABASE = re.compile(r'database "([^"]+)" does not exist')
+
+
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
@@ -80,6 +85,11 @@ class CoopdbGroup(click.Group):
             if _disk_full(exc):
                 self._fail(ctx, f"error: the database's disk is full ({detail}); free some space and run again "
                            "(a failed import wrote nothing)", EXIT_NO_SPACE)
+            missing = _MISSING_DATABASE.search(detail)
+            if missing:
+                name = missing.group(1)
+                detail += (f" (create it first: `createdb {name}` or `CREATE DATABASE {name}` as a user allowed to, "
+                           "or `coopdb quickstart --create-database`)")
             self._fail(ctx, f"error: database unavailable: {detail}", EXIT_DATABASE)
         except DBAPIError as exc:
             detail = _one_line(exc.orig) if exc.orig else _one_line(exc)
@@ -104,12 +114,17 @@ class CoopdbGroup(click.Group):
 
 @click.group(cls=CoopdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coopdb")
-def cli() -> None:
+@click.option("--database-url", "-d", "database_url", metavar="URL", help=URL_HELP)
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None) -> None:
     """coopdb: a relational database of international cooperation (countries, projects,
     agreements, forums) and the tools that fill it.
 
-    The database is ./coopdb.sqlite unless --database-url or $COOPDB_DATABASE_URL names another.
+    The database is ./coopdb.sqlite unless --database-url (here, before the command, or after it)
+    or $COOPDB_DATABASE_URL names another: `coopdb -d postgresql://me@/coop status`.
     """
+    if database_url is not None:
+        ctx.meta[GROUP_URL] = database_url
 
 
 cli.add_command(quickstart)

@@ -108,7 +108,7 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
 def mentions_cmd(source, entity, as_json, database_url):
     """List mentions: which known country, forum, project, agreement or organisation is named in which
     source, at which line, with its sentence."""
-    rows = list_mentions(engine_for(database_url, read_only=True), source=source, entity=entity)
+    rows = list_mentions(engine_for(database_url, read_only=True, migrated=True), source=source, entity=entity)
     if as_json:
         print_json(rows)
         return

@@ -12,7 +12,7 @@ from coopdb.cli.common import database_url_option, engine_for, out
 from coopdb.cli.query_cmd import format_option, print_rows
 from db import bi
 from db import inspect as db_inspect
-from db.engine import mask, sqlite_path
+from db.engine import mask, resolve_url, sqlite_path
 from db.errors import UserError
 
 SQLITE_ADVICE = """\
@@ -34,7 +34,7 @@ def bi_group() -> None:
 @database_url_option
 def views(database_url: str | None) -> None:
     """List the BI views with how SQL names them on this database and what each shows."""
-    dialect = engine_for(database_url).dialect.name
+    dialect = resolve_url(database_url).get_backend_name()  # names only: the database is not opened
     table = Table("view", "columns", "what it shows")
     for v in bi.catalog().values():
         table.add_row(bi.qualified_name(v.name, dialect), str(len(v.columns)), v.comment)
@@ -57,7 +57,7 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, datab
 
     Example: BI_PW=... coopdb bi grant-readonly coopdb_bi --login metabase --password-env BI_PW
     """
-    engine = engine_for(database_url)
+    engine = engine_for(database_url, migrated=True)
     if engine.dialect.name == "sqlite":
         path = sqlite_path(engine.url) or mask(engine.url)
         names = ", ".join(bi.qualified_name(v, "sqlite") for v in bi.catalog())
@@ -90,7 +90,7 @@ def query(file: Path, database_url: str | None, fmt: str, limit: int | None) -> 
 
     On SQLite, bi.<view> names are read as bi_<view>, so the same file runs on both databases.
     """
-    engine = engine_for(database_url, read_only=True)
+    engine = engine_for(database_url, read_only=True, migrated=True)
     text = bi.for_dialect(file.read_text(encoding="utf-8"), engine.dialect.name)
     result = db_inspect.read_only_query(engine, text, limit)
     print_rows(result, fmt)

@@ -6,7 +6,6 @@ import click
 from rich.table import Table
 
 from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
-from db.errors import UserError
 from importers import countries as countries_lib
 from importers.resolve import CountryResolver, Resolution
 
@@ -61,12 +60,9 @@ def _describe(r: Resolution) -> str:
 
 
 def load_resolver(database_url: str | None) -> CountryResolver:
-    engine = engine_for(database_url, read_only=True)
+    engine = engine_for(database_url, read_only=True, migrated=True)
     with engine.connect() as conn:
-        resolver = CountryResolver.load(conn)
-    if not resolver.countries:
-        raise UserError("no countries in the database: run `coopdb import countries` first")
-    return resolver
+        return CountryResolver.load_required(conn)
 
 
 @countries_group.command("resolve")
@@ -104,8 +100,8 @@ def resolve_cmd(names: tuple[str, ...], database_url: str | None, lang: str | No
 def list_cmd(database_url: str | None, region: str | None, lang: str | None, kind: str | None,
              as_json: bool) -> None:
     """List the countries of the reference with their codes and region."""
-    rows = countries_lib.list_countries(engine_for(database_url, read_only=True), region=region, lang=lang,
-                                        kind=kind)
+    engine = engine_for(database_url, read_only=True, migrated=True)
+    rows = countries_lib.list_countries(engine, region=region, lang=lang, kind=kind)
     if as_json:
         print_json(rows)
         return

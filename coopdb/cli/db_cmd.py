@@ -21,7 +21,7 @@ def db_group() -> None:
 @database_url_option
 def upgrade(revision: str, database_url: str | None) -> None:
     """Migrate the database up to REVISION (default: head, the latest). Creates a SQLite file if needed."""
-    engine = engine_for(database_url)
+    engine = engine_for(database_url, create=True)
     before, after = migrate.upgrade(engine, revision)
     if before == after:
         out.print(f"{mask(engine.url)} is already at {after}")

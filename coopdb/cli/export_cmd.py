@@ -34,6 +34,6 @@ def export(views: tuple[str, ...], all_views: bool, fmt: str, out_dir: Path, bat
     if all_views == bool(views):
         raise UserError("name the views to export or give --all (not both); views: " + ", ".join(bi.catalog()))
     names = list(bi.catalog()) if all_views else list(views)
-    engine = engine_for(database_url, read_only=True)
+    engine = engine_for(database_url, read_only=True, migrated=True)
     for done in db_export.export_views(engine, names, fmt, out_dir, batch_size):
         out.print(f"{done.view}: {done.rows:,} rows -> {done.path}")

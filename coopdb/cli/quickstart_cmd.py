@@ -7,6 +7,7 @@ from rich.table import Table
 
 from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
 from coopdb.cli.query_cmd import print_status
+from db import engine as db_engine
 from db import inspect as db_inspect
 from db import migrate, questions
 from db.engine import mask
@@ -17,23 +18,31 @@ EXAMPLE_QUESTION = "forums both China and Kazakhstan belong to, with the year ea
 
 @click.command()
 @database_url_option
+@click.option("--create-database", is_flag=True,
+              help="PostgreSQL: create the database first if the server does not have it (the user needs the "
+              "CREATEDB privilege). A SQLite file is always created when missing.")
 @json_option
-def quickstart(database_url: str | None, as_json: bool) -> None:
+def quickstart(database_url: str | None, create_database: bool, as_json: bool) -> None:
     """Build a ready-to-query database: migrate it to the latest schema, load the built-in reference
-    data, then print a summary. Running it again changes nothing."""
-    engine = engine_for(database_url)
+    data, then print a summary. Running it again changes nothing.
+
+    On PostgreSQL the database must exist (`createdb coopdb`), or give --create-database."""
+    engine = engine_for(database_url, create=True)
+    created = create_database and db_engine.create_database(engine.url)
     before, after = migrate.upgrade(engine)
     reports = builtin.run_all(engine)
     info = db_inspect.status(engine)
     shared = questions.forums_shared(engine, "CHN", "KAZ")
     if as_json:
-        print_json({"migrated_from": before, "migrated_to": after,
+        print_json({"created_database": created, "migrated_from": before, "migrated_to": after,
                     "imports": [r.as_dict() for r in reports], **info.as_dict(),
                     "example": {"question": EXAMPLE_QUESTION,
                                 "rows": [{"forum": s.forum, "name": s.name, "china_joined": s.first.year,
                                           "china_role": s.first.role, "kazakhstan_joined": s.second.year,
                                           "kazakhstan_role": s.second.role} for s in shared]}})
         return
+    if created:
+        out.print(f"created the database {engine.url.database}")
     if before != after:
         out.print(f"migrated {mask(engine.url)}: {before or 'empty'} -> {after}")
     if reports:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, String, literal, or_, select, union_all
+from sqlalchemy import Connection, Engine, String, literal, or_, select, union_all
 
 from db.errors import UserError
 from db.models import Agreement, Country, Forum, Mention, Organisation, Project, Source
@@ -41,8 +41,40 @@ def list_mentions(engine: Engine, *, source: str | None = None, entity: str | No
         kind, _, code = entity.rpartition(":")
         if kind and kind not in ENTITY_TABLES:
             raise UserError(f"--entity: unknown type {kind!r} (expected {', '.join(ENTITY_TABLES)})")
+        kinds = [kind] if kind else list(ENTITY_TABLES)
+        with engine.connect() as conn:
+            _require_entity(conn, kinds, code.strip(), entity)
         query = query.where(names.c.code.in_([code.strip(), code.strip().upper()]))
         if kind:
             query = query.where(Mention.entity_type == kind)
     with engine.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _require_entity(conn: Connection, kinds: list[str], code: str, given: str) -> None:
+    """Raise a UserError with "did you mean" suggestions when no entity of `kinds` has the code."""
+    codes = [code, code.upper()]
+    for kind in kinds:
+        model = ENTITY_TABLES[kind]
+        if conn.execute(select(model.id).where(model.code.in_(codes)).limit(1)).first() is not None:
+            return
+    from rapidfuzz import fuzz, process
+
+    known: dict[str, tuple[str, str, str]] = {}  # text to match -> (type, code, name)
+    for kind in kinds:
+        model = ENTITY_TABLES[kind]
+        label = model.title if model in (Project, Agreement) else model.name
+        for row_code, name in conn.execute(select(model.code, label)):
+            known.setdefault(row_code.upper(), (kind, row_code, name or ""))
+            if name:
+                known.setdefault(name.upper(), (kind, row_code, name))
+    found: list[tuple[str, str, str]] = []
+    for _text, _score, _i in process.extract(code.upper(), list(known), scorer=fuzz.WRatio, limit=12,
+                                             score_cutoff=70):
+        if known[_text] not in found:
+            found.append(known[_text])
+    what = " or ".join(kinds) if len(kinds) < len(ENTITY_TABLES) else "country, forum, project, agreement or " \
+        "organisation"
+    hint = ("; did you mean " + ", ".join(f"{k}:{c} ({n})" for k, c, n in found[:5]) if found else
+            "; nothing close: `coopdb countries list` and `coopdb sql \"SELECT code, name FROM forums\"` show codes")
+    raise UserError(f"--entity: no {what} with the code {given!r}{hint}")

@@ -51,8 +51,9 @@ def test_resolve_on_an_empty_database(cli, db_url):
     from tests.conftest import url_text
 
     run = cli("countries", "resolve", "China", "-d", url_text(db_url))
-    assert run.exit_code == 3
-    assert run.stderr == "error: no countries in the database: run `coopdb import countries` first\n"
+    assert run.exit_code == 4
+    assert run.stderr == ("error: the database has no countries to resolve names against: run "
+                          "`coopdb import countries` first (or `coopdb quickstart`)\n")
 
 
 def test_list_by_region_in_a_language(cli, url):
