@@ -3,7 +3,7 @@
 Types come from the view catalog (db/views/catalog.yml), so both databases give the same files:
 - CSV: UTF-8, a header row, dates as 2024-07-03, numbers as written with their scale (1500000.00), booleans
   as true/false, NULL as an empty field.
-- Parquet: dates as date32, money, capacity and coordinates as decimal128(precision, scale), whole numbers
+- Parquet (needs the extra `coopdb[parquet]`, i.e. pyarrow): dates as date32, money, capacity and coordinates as decimal128(precision, scale), whole numbers
   as int64, booleans as bool, text as string.
 - xlsx: one sheet named after the view; dates as Excel dates, numbers as numbers. Excel holds at most
   1,048,575 data rows: a larger view is refused (use CSV or Parquet).
@@ -59,6 +59,7 @@ def export_view(engine: Engine, name: str, fmt: str, out_dir: Path, batch_size: 
     """Write one view to out_dir/<view>.<fmt>. A failed export leaves no partial file behind."""
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    require_format(fmt)
     view = bi.view(name)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{view.name}.{fmt}"
@@ -72,9 +73,23 @@ def export_view(engine: Engine, name: str, fmt: str, out_dir: Path, batch_size: 
     return ExportedFile(view.name, path, rows)
 
 
+PARQUET_MISSING = ("Parquet export needs pyarrow, an optional part of coopdb (about 170 MB): install it with "
+                   "`pip install 'coopdb[parquet]'` (or `pip install pyarrow`), or export as csv or xlsx")
+
+
+def require_format(fmt: str) -> None:
+    """Refuse a format whose library is not installed, before anything is read or written."""
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UserError(PARQUET_MISSING) from None
+
+
 def export_views(engine: Engine, names: Sequence[str], fmt: str, out_dir: Path,
                  batch_size: int = BATCH_SIZE) -> list[ExportedFile]:
     views = [bi.view(n).name for n in names]  # every name checked before anything is written
+    require_format(fmt)
     migrate.require_head(engine)  # the views exist only from revision 0002 on
     return [export_view(engine, v, fmt, out_dir, batch_size) for v in views]
 
