@@ -18,8 +18,10 @@ Results are cached per (text, lang, dataset): a million-row import resolves each
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -67,12 +69,19 @@ class Resolution:
     name: str | None = None
     how: str | None = None  # e.g. "alpha3", "name:en", "alias:id", "cow_ccode", "dataset:cow", "not_a_country"
     candidates: tuple[tuple[str, str], ...] = ()  # (code, name) when ambiguous
-    suggestions: tuple[tuple[str, str], ...] = ()  # (code, name) "did you mean", never applied
     note: str | None = None  # why ambiguous, or what a known non-country is
+    # How to compute the suggestions of an unknown name, called only when someone reads them: an importer
+    # asks about many names that are not countries (agency names in AidData) and shows none of them.
+    suggest_from: Callable[[], tuple[tuple[str, str], ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.status == "match"
+
+    @functools.cached_property
+    def suggestions(self) -> tuple[tuple[str, str], ...]:
+        """(code, name) "did you mean" candidates of an unknown name, never applied; computed on first use."""
+        return self.suggest_from() if self.suggest_from is not None else ()
 
 
 @dataclass
@@ -194,7 +203,7 @@ class CountryResolver:
                 return self._match(country_id, text, how)
             return Resolution(text, "ambiguous", candidates=self._candidates(found_names),
                               note="this name belongs to several countries")
-        return Resolution(text, "unknown", suggestions=self.suggest(stripped))
+        return Resolution(text, "unknown", suggest_from=functools.partial(self.suggest, stripped))
 
     def suggest(self, text: str, limit: int = 3) -> tuple[tuple[str, str], ...]:
         """'Did you mean' candidates by fuzzy similarity: for people to read, never applied."""

@@ -131,3 +131,17 @@ def test_name_key():
 
 def test_results_are_cached(resolver):
     assert resolver.resolve("Tiongkok", "id") is resolver.resolve("Tiongkok", "id")
+
+
+def test_suggestions_are_computed_only_when_read(resolver, monkeypatch):
+    """An importer asks about many names that are no country (AidData's agency names) and shows none of
+    the suggestions: they cost a fuzzy search each, so they are computed when read, once."""
+    asked: list[str] = []
+    fuzzy = resolver.suggest
+    monkeypatch.setattr(resolver, "suggest", lambda text, limit=3: asked.append(text) or fuzzy(text, limit))
+    result = resolver.resolve("Kazakstann Development Agency")
+    assert (result.status, asked) == ("unknown", [])
+    assert resolver.resolve("Khazakstan").suggestions[0] == ("KAZ", "Kazakhstan")
+    assert asked == ["Khazakstan"]
+    assert resolver.resolve("Khazakstan").suggestions[0] == ("KAZ", "Kazakhstan")
+    assert asked == ["Khazakstan"]  # cached with the resolution
