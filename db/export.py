@@ -3,8 +3,8 @@
 Types come from the view catalog (db/views/catalog.yml), so both databases give the same files:
 - CSV: UTF-8, a header row, dates as 2024-07-03, numbers as written with their scale (1500000.00), booleans
   as true/false, NULL as an empty field.
-- Parquet (needs the extra `coopdb[parquet]`, i.e. pyarrow): dates as date32, money, capacity and coordinates as decimal128(precision, scale), whole numbers
-  as int64, booleans as bool, text as string.
+- Parquet (the extra `coopdb[parquet]`, i.e. pyarrow): dates as date32, money, capacity and coordinates as
+  decimal128(precision, scale), whole numbers as int64, booleans as bool, text as string.
 - xlsx: one sheet named after the view; dates as Excel dates, numbers as numbers. Excel holds at most
   1,048,575 data rows: a larger view is refused (use CSV or Parquet).
 """
