@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from db.errors import UserError
+from db.errors import DatabaseError, UserError
 
 URL_ENV = "COOPDB_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "coopdb.sqlite"
@@ -81,6 +82,30 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+def roll_back_hot_journal(path: Path) -> None:
+    """A writer killed mid-transaction leaves `<file>-journal` behind ("hot"): SQLite rolls it back when
+    the file is next opened for writing, and a read-only connection cannot, so it fails with "attempt to
+    write a readonly database". Open the file for writing once, briefly, so that SQLite restores it; when
+    that is not allowed, say what to do."""
+    journal = path.with_name(path.name + "-journal")
+    if not journal.exists() or journal.stat().st_size == 0:
+        return
+    try:
+        raw = sqlite3.connect(path, timeout=5)
+        try:
+            raw.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls a hot journal back
+        finally:
+            raw.close()
+    except sqlite3.Error as exc:
+        if "locked" in str(exc):
+            return  # a live writer's journal, not a hot one: the query waits for it like any reader
+        raise DatabaseError(
+            f"{path}: an interrupted write left {journal.name} beside it, which SQLite must roll back before "
+            f"the file can be read ({exc}); run any coopdb command that writes (e.g. `coopdb status`) as a user "
+            "who may write the file and its folder, or `sqlite3 FILE 'PRAGMA integrity_check'`"
+        ) from None
+
+
 def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -100,6 +125,7 @@ def make_engine(url: URL | str | None = None, *, read_only: bool = False, **kwar
             path = sqlite_path(parsed)
             if path is None or not path.exists():
                 raise UserError(f"no SQLite database at {mask(parsed)} (run `coopdb db upgrade` first)")
+            roll_back_hot_journal(path)
             parsed = parsed.set(
                 database=f"file:{path.resolve()}?mode=ro", query={"uri": "true"}
             )

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from db import migrate
+from db import runs as runs_lib
 from db.engine import mask
 from db.errors import UserError
 from db.models import Base, ImportRun
@@ -52,6 +53,9 @@ def status(engine: Engine, runs: int = 5) -> Status:
         head=migrate.head_revision(),
     )
     present = set(inspect(engine).get_table_names())
+    dead: list[int] = []
+    if result.up_to_date:  # owners are recorded from revision 0005 on
+        dead = runs_lib.mark_interrupted(engine, wait=False)
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             if table.name in present:
@@ -60,6 +64,9 @@ def status(engine: Engine, runs: int = 5) -> Status:
             cols = [ImportRun.__table__.c[c] for c in RUN_COLUMNS]
             query = select(*cols).order_by(ImportRun.id.desc()).limit(runs)
             result.runs = [dict(r) for r in conn.execute(query).mappings()]
+            for run in result.runs:  # dead, though a read-only database could not be marked
+                if run["id"] in dead and run["status"] == "running":
+                    run["status"] = "interrupted"
     result.tables = dict(sorted(result.tables.items()))
     return result
 

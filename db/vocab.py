@@ -90,4 +90,4 @@ RECORD_TYPES = (
 )
 MENTION_ENTITY_TYPES = ("country", "forum", "organisation", "project", "agreement")
 
-RUN_STATUSES = ("running", "succeeded", "failed", "rejected", "dry_run")
+RUN_STATUSES = ("running", "succeeded", "failed", "rejected", "dry_run", "interrupted")

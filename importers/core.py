@@ -8,8 +8,11 @@ An import is one transaction and one `import_runs` row:
 
 On leaving the block without error the data and the run row (status succeeded, counts) are
 committed together. If rows were rejected and the caller did not allow rejects, or any error
-escapes, the data transaction is rolled back and only the run row is kept, marked `rejected` or
-`failed`. A dry run writes nothing at all, not even the run row.
+escapes, the data transaction is rolled back and only the bookkeeping is kept: the run row, marked
+`rejected`, `failed` or (Ctrl-C, SIGTERM) `interrupted`, and for each problem found a row in
+`import_rejects` (file, line, field, the value as read, the reason), so that `coopdb status` and SQL
+can answer why a run wrote nothing. No imported data is kept. A dry run writes nothing at all, not even
+the run row. A run whose process dies is marked `interrupted` by the next command (db/runs.py).
 """
 
 from __future__ import annotations
@@ -17,17 +20,21 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
+import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy.exc import DBAPIError
 
+from db import runs
 from db.base import utcnow
-from db.errors import UserError
+from db.errors import DatabaseError, UserError
 from db.migrate import require_head
 from db.models import ImportReject, ImportRun
 from db.upsert import UpsertResult
@@ -49,6 +56,9 @@ def storable(value: Any) -> str | None:
     if "\x00" in text or not text.isascii():
         text = text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,30 @@ class RunContext:
             self.report.warnings.append(message)
 
 
+# SQLSTATEs after which the whole run may simply be run again: deadlock_detected, serialization_failure
+_RETRYABLE = ("40P01", "40001")
+RUN_ATTEMPTS = 3
+
+
+def run_again_on_deadlock(call: Callable[[], T], attempts: int = RUN_ATTEMPTS) -> T:
+    """Call an import (`lambda: import_file(...)`), and call it again when PostgreSQL stopped it to break a
+    deadlock with another import writing the same rows in another order: the stopped run was rolled back
+    (and marked failed), so running it again is safe. After `attempts` a DatabaseError (exit 4) says so."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE:
+                raise
+            if attempt == attempts:
+                raise DatabaseError(
+                    f"the import was stopped {attempts} times by the database to break a deadlock with another "
+                    "import writing the same rows; nothing was written: run it again when the other import has "
+                    "finished") from None
+            time.sleep(random.uniform(0.1, 0.5) * attempt)  # let the other import get ahead
+    raise AssertionError("unreachable")
+
+
 def file_sha256(path: Path | str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -196,15 +230,18 @@ def import_run(
     started = time.perf_counter()
     report = ImportReport(importer=importer, file=None if file is None else str(file), dry_run=dry_run)
     file_hash = file_sha256(file) if file is not None and Path(file).is_file() else None
+    runs.mark_interrupted(engine)  # runs whose process died since: see db/runs.py
+    conn = engine.connect()
     if not dry_run:
-        with engine.begin() as conn:
-            report.run_id = conn.execute(
+        with engine.begin() as bookkeeping:
+            report.run_id = bookkeeping.execute(
                 insert(ImportRun).values(
                     importer=importer, file_name=report.file, file_hash=file_hash,
                     options=options or {}, status="running", started_at=utcnow(),
+                    owner_host=runs.host_name(), owner_pid=os.getpid(), owner_backend_pid=runs.backend_pid(conn),
                 ).returning(ImportRun.id)
             ).scalar_one()
-    conn = engine.connect()
+        runs.opened(report.run_id)
     transaction = conn.begin()
     run = RunContext(conn=conn, run_id=report.run_id, report=report, allow_rejects=allow_rejects,
                      file_hash=file_hash)
@@ -239,13 +276,18 @@ def import_run(
     except ImportRejected:
         raise
     except BaseException as exc:
-        if transaction.is_active:
-            transaction.rollback()
-        report.status = "failed"
+        with contextlib.suppress(Exception):  # a connection the server ended cannot roll back: it is gone
+            if transaction.is_active:
+                transaction.rollback()
+        # Ctrl-C and SIGTERM (see coopdb.cli.main) stop a run without anything being wrong with it
+        report.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         report.seconds = round(time.perf_counter() - started, 3)
         with contextlib.suppress(Exception):  # the original error matters more than the bookkeeping
             _finish_run(engine, report, f"{type(exc).__name__}: {exc}"[:2000])
         raise
     finally:
         gc.set_threshold(*thresholds)
-        conn.close()
+        if report.run_id is not None:
+            runs.closed(report.run_id)
+        with contextlib.suppress(Exception):
+            conn.close()

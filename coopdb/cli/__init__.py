@@ -3,14 +3,16 @@
 Exit codes: 0 success; 1 internal failure (a bug: please report it); 2 wrong command-line usage;
 3 bad input (a file, a value or a name the user gave); 4 the database cannot be reached or is
 not migrated; 5 `db check` found the models and migrations out of step; 6 no space left on the
-disk (of this machine or of the database server).
+disk (of this machine or of the database server); 130 Ctrl-C, 143 SIGTERM.
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
+import signal
 import sys
 
 import click
@@ -30,6 +32,10 @@ from coopdb.cli.import_cmd import import_group
 from coopdb.cli.query_cmd import sql, status
 from coopdb.cli.quickstart_cmd import quickstart
 from db.errors import CoopdbError
+
+# psycopg logs what it ignores while cleaning up a lost connection ("error ignored terminating
+# <psycopg.Copy>"); without a handler Python would print it to stderr beside our one-line message.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 EXIT_INTERNAL = 1
 EXIT_DATABASE = 4
@@ -57,6 +63,13 @@ def _disk_full(exc: BaseException) -> bool:
 _MISSING_DATABASE = re.compile(r'database "([^"]+)" does not exist')
 
 
+def _driver_operational_error(exc: Exception) -> bool:
+    """psycopg's or sqlite3's own OperationalError (a lost connection, an administrator shutdown) that
+    reached us without SQLAlchemy's wrapping."""
+    return any(cls.__name__ == "OperationalError" and cls.__module__.split(".")[0] in ("psycopg", "sqlite3")
+               for cls in type(exc).__mro__)
+
+
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
@@ -80,6 +93,10 @@ class CoopdbGroup(click.Group):
             _drop_stdout()  # what stdout still buffers cannot be written either: do not try again at exit
             self._fail(ctx, f"error: no space left on the disk{where}; free some space and run again "
                        "(a failed import wrote nothing)", EXIT_NO_SPACE)
+        except KeyboardInterrupt as exc:
+            what = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+            self._fail(ctx, f"interrupted ({what}): an import in progress was rolled back, nothing of it written, "
+                       "and its run marked interrupted", 143 if isinstance(exc, Terminated) else 130)
         except OperationalError as exc:
             detail = _one_line(exc.orig) if exc.orig else _one_line(exc)
             if _disk_full(exc):
@@ -98,6 +115,8 @@ class CoopdbGroup(click.Group):
             if _disk_full(exc):
                 self._fail(ctx, f"error: the database's disk is full ({_one_line(exc)}); free some space and run "
                            "again (a failed import wrote nothing)", EXIT_NO_SPACE)
+            if _driver_operational_error(exc):  # raw from a driver call (COPY): the connection or server failed
+                self._fail(ctx, f"error: database unavailable: {_one_line(exc)}", EXIT_DATABASE)
             self._internal(ctx, exc)
 
     def _internal(self, ctx: click.Context, exc: Exception):
@@ -143,5 +162,15 @@ cli.add_command(docs_group)
 register_datasets(import_group)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the running import is rolled back and its run marked interrupted."""
+
+
+def _terminate(_signum, _frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated()
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="coopdb")

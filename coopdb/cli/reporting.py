@@ -10,7 +10,7 @@ import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coopdb.cli.common import database_url_option, err, out, print_json
-from importers.core import ImportRejected, ImportReport, cut
+from importers.core import ImportRejected, ImportReport, cut, run_again_on_deadlock
 
 ProgressCallback = Callable[[int, int], None]  # (rows read so far, bytes read so far)
 
@@ -80,7 +80,7 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
 def run_and_report(call: Callable[[], ImportReport], *, as_json: bool, quiet: bool) -> ImportReport:
     """Run an import; print its report; on rejection print every problem and exit 3."""
     try:
-        report = call()
+        report = run_again_on_deadlock(call)
     except ImportRejected as exc:
         if as_json:
             print_json(exc.report.as_dict())

@@ -29,7 +29,14 @@ class ImportRun(Base):
     status: Mapped[str] = mapped_column(
         String(16), nullable=False, default="running",
         comment="running, succeeded, failed (an error stopped it), rejected (bad rows, nothing "
-        "written) or dry_run.",
+        "written), interrupted (Ctrl-C, SIGTERM, or its process or connection died: nothing written) or dry_run.",
+    )
+    owner_host: Mapped[str | None] = mapped_column(
+        String(255), comment="Host name of the process that ran the import (to tell a dead run from a live one)."
+    )
+    owner_pid: Mapped[int | None] = mapped_column(Integer, comment="Process id of that process on owner_host.")
+    owner_backend_pid: Mapped[int | None] = mapped_column(
+        Integer, comment="PostgreSQL: pid of the server backend holding the run's transaction."
     )
     started_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow, comment="Start (UTC)."
