@@ -172,8 +172,9 @@ def run_again_on_deadlock(call: Callable[[], T], attempts: int = RUN_ATTEMPTS) -
     for attempt in range(1, attempts + 1):
         try:
             return call()
-        except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE:
+        except Exception as exc:  # SQLAlchemy's DBAPIError, or psycopg's own error from a COPY
+            cause = exc.orig if isinstance(exc, DBAPIError) else exc
+            if getattr(cause, "sqlstate", None) not in _RETRYABLE:
                 raise
             if attempt == attempts:
                 raise DatabaseError(
