@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +42,20 @@ class Status:
             "head": self.head,
             "up_to_date": self.up_to_date,
             "tables": self.tables,
-            "runs": self.runs,
+            "runs": [{k: iso_utc(v) if k.endswith("_at") else v for k, v in run.items()} for run in self.runs],
         }
+
+
+def iso_utc(value: Any) -> str | None:
+    """A timestamp as ISO 8601 in UTC with its zone, the same on both backends ('2026-11-27T23:41:32+00:00'):
+    PostgreSQL returns it in the session's zone, SQLite as the naive UTC text it stored."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def status(engine: Engine, runs: int = 5) -> Status:

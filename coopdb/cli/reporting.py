@@ -71,10 +71,24 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
         if change.get("deleted"):
             out.print(f"  would delete {change['table']} {key}", markup=False)
             continue
-        fields = ", ".join(f"{k}: {cut(repr(o))} -> {cut(repr(n))}" for k, (o, n) in change["fields"].items())
+        fields = ", ".join(f"{k}: {plain(o)} -> {plain(n)}" for k, (o, n) in change["fields"].items())
         out.print(f"  {verb} {change['table']} {key}: {fields}", markup=False)
     if len(report.changes) > 200:
         out.print(f"  ... and {len(report.changes) - 200} more changes (use --json for all)")
+
+
+def plain(value: object) -> str:
+    """A value as a person reads it in a diff: 142.3, 2024-07-03, true, "a title", (empty); long text cut
+    (importers.core.cut)."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{cut(value)}"'
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return cut(str(value))
 
 
 def run_and_report(call: Callable[[], ImportReport], *, as_json: bool, quiet: bool) -> ImportReport:

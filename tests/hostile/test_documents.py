@@ -201,5 +201,5 @@ def test_dry_run_shows_long_values_cut(world, tmp_path, cli, db_url):
     second = _write(tmp_path, "q.csv", "code,title,description\nD-1,T," + "b" * 1000 + "\n")
     result = cli("import", "projects", second, "--dry-run", "-d", url_text(db_url))
     assert result.exit_code == 0
-    assert f"  would update projects D-1: description: 'short' -> '{'b' * 199}… (1,002 characters)" \
+    assert f'  would update projects D-1: description: "short" -> "{"b" * 200}… (1,000 characters)"' \
         in result.stdout.splitlines()

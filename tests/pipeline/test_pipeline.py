@@ -201,3 +201,31 @@ def test_killed_import_leaves_no_partial_data(world, files, db_url):
     assert count(world, "projects") == 0
     assert count(world, "project_countries") == 0
     assert count(world, "citations") == 0
+
+
+def test_status_json_timestamps_are_one_iso_form_with_the_zone(world, files, cli, db_url):
+    import re
+
+    assert cli("import", "projects", files / "projects.csv", "-q", "-d", url_text(db_url)).exit_code == 0
+    run = json.loads(cli("status", "--json", "-d", url_text(db_url)).stdout)["runs"][0]
+    for key in ("started_at", "finished_at"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", run[key]), run[key]
+
+
+def test_dry_run_diffs_show_plain_values_and_cut_long_text(world, files, cli, db_url, tmp_path):
+    import re
+
+    path = tmp_path / "p.csv"
+    path.write_text("code,title,amount,currency,committed_on,description\n"
+                    "DIFF-1,Old title,142.3,USD,2020-01-01,short\n")
+    assert cli("import", "projects", path, "-q", "-d", url_text(db_url)).exit_code == 0
+    path.write_text("code,title,amount,currency,committed_on,description\n"
+                    f"DIFF-1,New title,142.8,USD,2021-02-03,{'long words ' * 40}\n")
+    result = cli("import", "projects", path, "--dry-run", "-d", url_text(db_url))
+    assert result.exit_code == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if "would update projects DIFF-1" in x)
+    assert "Decimal(" not in line and "datetime" not in line
+    assert 'title: "Old title" -> "New title"' in line
+    assert re.search(r"amount: 142\.30? -> 142\.80?(,|$)", line), line
+    assert "committed_on: 2020-01-01 -> 2021-02-03" in line
+    assert re.search(r'description: "short" -> "long words [a-z ]{180,}… \(4\d\d characters\)"', line), line
