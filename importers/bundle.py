@@ -7,7 +7,8 @@ A bundle file holds sections, each a list of records, written in dependency orde
     organisations: [{code, name, acronym, kind, country, names, cites}]
     memberships:   [{forum, country, role, started_on, ended_on, note, cites}]
     projects:      [{code, title, ..., participants: [{country|organisation, role}], links, cites}]
-    agreements:    [{code, title, kind, ..., parties: [{country, role}], subjects, projects, cites}]
+    agreements:    [{code, title, kind, ..., parties: [{country|forum|organisation, role}], subjects, projects,
+                     cites}]
 
 Dates are `2024-07-03`, `2024-07` or `2024`; the precision is inferred unless `<name>_precision`
 is given. `cites` items are `{source, locator, quote, field}` or just the source key. docs/formats.md
@@ -259,8 +260,10 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
                     if p.role not in allowed:
                         err.add("participants.role", p.role, f"expected one of {', '.join(allowed)}")
             elif name == "parties":
-                pairs = _pairs(raw_list, err, "parties", ("country",), "party", vocab.AGREEMENT_PARTY_ROLES)
-                values["parties"] = [(ref, role) for _w, ref, role in pairs]
+                pairs = _pairs(raw_list, err, "parties", ("country", "forum", "organisation"), "party",
+                               vocab.AGREEMENT_PARTY_ROLES)
+                values["parties"] = [(ref if which == "country" else f"{which}:{ref}", role)
+                                     for which, ref, role in pairs]
             elif name == "links":
                 pairs = _pairs(raw_list, err, "links", ("project",), "related", vocab.PROJECT_LINK_KINDS)
                 values["links"] = [(_CODE(ref) or ref, role) for _w, ref, role in pairs]

@@ -117,6 +117,8 @@ class ImportReport:
     # For dry runs and --json: what would change ({"table", "key", "fields": {col: [old, new]}})
     changes: list[dict[str, Any]] = field(default_factory=list)
     details: dict[str, dict[str, int]] = field(default_factory=dict)
+    # A dry run through a mapping file: the first rows as they would be imported (our layout)
+    preview: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, result: UpsertResult, table: str | None = None, *, count: bool = True) -> None:
         """Add an upsert's counts; per table always, to the headline counts when `count`."""

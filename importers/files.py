@@ -28,13 +28,21 @@ from importers.keyset import KeyLines
 from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
 from importers.normalize import fold
 from importers.readers import open_table
-from importers.records import Cite
+from importers.records import Cite, SourceRecord
 from importers.tabular import known_columns, to_bundle_dict
 from importers.writer import Writer
 from importers.yaml_bundle import file_source
 
+
+def datasets() -> tuple[str, ...]:
+    """The data sets with their own country spellings (importers/data/country_aliases.yml)."""
+    from importers.countries import aliases_data
+
+    return tuple(aliases_data()["datasets"])
+
 ENTITIES = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
 BATCH_SIZE = 5000
+PREVIEW_ROWS = 5
 
 Progress = Callable[[int, int], None]
 
@@ -83,6 +91,10 @@ class _FileImport:
         self.present_per_row = False
         self.present: dict[frozenset[str], set[str] | None] = {}
         self.record_present: dict[int, frozenset[str]] = {}
+        self.number = 0  # data rows read: `{row}` in a mapping's templates
+        self.preview: list[dict[str, Any]] = []  # the first mapped rows, for a dry run to show
+        self.new_sources: list[SourceRecord] = []  # sources a mapping creates from a column
+        self.sources_written: set[str] = set()
 
     def problem(self, line: int | None, field: str | None, value: Any, expected: str) -> None:
         shown = value if not isinstance(value, dict | list) else None
@@ -93,19 +105,28 @@ class _FileImport:
             self.problem(line, field, value, expected)
 
         columns = row.keys()
+        self.number += 1
         if self.fast is not None:
             record = self.fast(self.name, line, row)
             if record is not None:
                 return self._once(line, record)
-        if self.mapping is not None:
-            row = self.mapping.apply(row, self.entity, problem)
         before = len(self.run.report.problems)
+        if self.mapping is not None:
+            row = self.mapping.apply(row, self.entity, problem, self.number, line, self.new_sources)
+            if len(self.preview) < PREVIEW_ROWS:
+                known = known_columns(self.entity)
+                self.preview.append({"line": line, **{k: v for k, v in row.items()
+                                                      if k in known and not f.blank(v)}})
         raw = to_bundle_dict(self.entity, row, problem)
         record, problems = to_record(self.entity, raw, self.name, line)
         for p in problems:
             self.run.reject(p)
         if record is None or len(self.run.report.problems) > before:
             return None
+        if self.mapping is not None and self.mapping.model.organisations:
+            for participant in getattr(record, "participants", ()):
+                if participant.is_organisation:
+                    participant.create_name = True  # organisations named in their columns are created
         record = self._once(line, record)
         if record is None:
             return None
@@ -131,6 +152,18 @@ class _FileImport:
         return record
 
     def flush(self, records: list[Any]) -> None:
+        if self.new_sources:
+            fresh = {}
+            for source in self.new_sources:
+                if source.key not in self.sources_written:
+                    fresh.setdefault(source.key, source)
+            self.new_sources = []
+            if fresh:
+                present, self.writer.present = self.writer.present, {"key", "kind", "url", "notes"} | (
+                    {"title"} if any(s.title for s in fresh.values()) else set())
+                self.writer.sources(list(fresh.values()), count=False)
+                self.writer.present = present
+                self.sources_written |= set(fresh)
         if not records:
             return
         if not self.present_per_row:
@@ -170,25 +203,34 @@ def import_file(
     importer: str | None = None,
     fast_path: bool = True,
     replace_participants: bool = False,
+    dataset: str | None = None,
 ) -> ImportReport:
+    """`dataset`: resolve country names with that data set's spellings first (cow, aiddata, iigo; a
+    mapping file may name one too)."""
     if entity not in ENTITIES:
         raise UserError(f"unknown entity {entity!r} (expected one of {', '.join(ENTITIES)})")
     path = Path(path)
     loaded = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
     if loaded is not None:
         loaded.check(entity)
-    table = open_table(path, entity=entity, format=format, sheet=sheet)
+        dataset = dataset or loaded.dataset
+    if dataset is not None and dataset not in datasets():
+        raise UserError(f"unknown dataset {dataset!r} (expected one of {', '.join(datasets())})")
+    table = open_table(path, entity=entity, format=format, sheet=sheet,
+                       header_row=loaded.header_row if loaded else 1,
+                       encoding=loaded.model.encoding if loaded else None)
     if replace_participants and entity != "projects":
         raise UserError("--replace-participants applies to projects only")
     options = {"entity": entity, "format": table.format, "sheet": sheet, "dry_run": dry_run,
                "allow_rejects": allow_rejects, "mapping": None if loaded is None else loaded.name,
-               **({"replace_participants": True} if replace_participants else {})}
+               **({"replace_participants": True} if replace_participants else {}),
+               **({"dataset": dataset} if dataset else {})}
     # A comma-separated file does not use the comma as its decimal mark: 1,250 there is 1250
     thousands = f.THOUSANDS_COMMA.set(getattr(table, "delimiter", None) == ",")
     try:
         report = _import_table(engine, entity, path, table, loaded, options, importer=importer, dry_run=dry_run,
                                allow_rejects=allow_rejects, progress=progress, batch_size=batch_size,
-                               fast_path=fast_path, replace_participants=replace_participants)
+                               fast_path=fast_path, replace_participants=replace_participants, dataset=dataset)
     finally:
         f.THOUSANDS_COMMA.reset(thousands)
     return report
@@ -197,12 +239,16 @@ def import_file(
 def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: Mapping | None,
                   options: dict[str, Any], *, importer: str | None, dry_run: bool, allow_rejects: bool,
                   progress: Progress | None, batch_size: int, fast_path: bool,
-                  replace_participants: bool) -> ImportReport:
+                  replace_participants: bool, dataset: str | None = None) -> ImportReport:
     with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects) as run:
         for warning in table.warnings:
             run.warn(warning)
         job = _FileImport(run, entity, path.name, loaded)
+        job.writer.dataset = dataset
+        if loaded is not None:
+            for warning in loaded.bind(table.columns):
+                run.warn(warning)
         if entity != "sources":
             source = file_source(path, run.file_hash)
             job.writer.ensure_source(source)
@@ -237,6 +283,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             progress(report.read, table.total_bytes)
         if not table.columns and report.read == 0:
             raise UserError(f"{path.name}: no records found")
+        report.preview = job.preview if dry_run and loaded is not None else []
     if dry_run and run.report.problems and not allow_rejects:
         raise ImportRejected(run.report)
     if allow_rejects and run.report.problems and not dry_run:
@@ -269,9 +316,14 @@ def _present_fields(entity: str, columns: list[str], mapping: Mapping | None, *,
         return None
     names = set(columns)
     if mapping is not None:
-        names = {mapping.columns.get(c, c) for c in columns} | set(mapping.constants)
-        if entity in COUNTRY_FIELD and set(mapping.countries) & set(columns):
+        names = {t for c in columns for t in mapping.columns.get(c, [c])} | set(mapping.constants)
+        names |= set(mapping.model.templates) | set(mapping.model.derive)
+        if entity in COUNTRY_FIELD and any(mapping.matching(c) for c in mapping.countries):
             names.add(COUNTRY_FIELD[entity])  # their country columns become participants / parties
+        if mapping.model.organisations:
+            names.add("organisations")
+        if mapping.model.sources:
+            names.add("sources")
     present = set(names)
     for name in names:
         if name.endswith("_on"):

@@ -48,46 +48,73 @@ def detect_format(path: Path, format: str | None) -> str:
     return found
 
 
-def detect_encoding(path: Path) -> tuple[str, str | None]:
-    """(encoding, warning or None). Reads the whole file once in blocks when it has no BOM."""
+def _stray_cp1252(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: a byte that is not UTF-8 inside a UTF-8 file, read as Windows-1252."""
+    bad = exc.object[exc.start:exc.start + 1]
+    return bad.decode("cp1252", errors="replace"), exc.start + 1
+
+
+codecs.register_error("coopdb-stray-cp1252", _stray_cp1252)
+
+
+def detect_encoding(path: Path) -> tuple[str, str, str | None]:
+    """(encoding, codec errors mode, warning or None). Reads the whole file once in blocks when it has
+    no BOM. A UTF-8 file with a few stray Windows-1252 bytes (one mis-encoded name pasted in) is read
+    as UTF-8 with those bytes repaired, and a warning naming the first line."""
     with open(path, "rb") as fh:
         head = fh.read(4)
         if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig", None
+            return "utf-8-sig", "strict", None
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16", None
+            return "utf-16", "strict", None
         fh.seek(0)
         without_bom = _utf16_without_bom(fh.read(4096))
         if without_bom:
-            return without_bom, None
+            return without_bom, "strict", None
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 decoder.decode(block)
             decoder.decode(b"", final=True)
-            return "utf-8", None
+            return "utf-8", "strict", None
         except UnicodeDecodeError:
             pass
+        fh.seek(0)
+        stray, multibyte, first_line = 0, 0, None
+        for number, raw in enumerate(fh, start=1):
+            if raw.isascii():
+                continue
+            text = raw.decode("utf-8", errors="replace")
+            bad = text.count("\ufffd")
+            stray += bad
+            multibyte += sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+            if bad and first_line is None:
+                first_line = number
+        if multibyte and stray <= multibyte:
+            return "utf-8", "coopdb-stray-cp1252", (
+                f"{path.name}: UTF-8 with {stray} stray byte(s) in another encoding (first on line "
+                f"{first_line}), read as Windows-1252; check that line")
     try:
         with open(path, encoding="cp1252") as fh:
             for _block in iter(lambda: fh.read(1 << 20), ""):
                 pass
     except UnicodeDecodeError:
         raise UserError(f"{path.name}: not text in UTF-8, UTF-16 or Windows-1252; save it as UTF-8") from None
-    return "cp1252", (f"{path.name}: not UTF-8, read as Windows-1252; check accented names "
-                      "(save as UTF-8 to silence this)")
+    return "cp1252", "strict", (f"{path.name}: not UTF-8, read as Windows-1252; check accented names "
+                                "(save as UTF-8 to silence this)")
 
 
-def check_header(name: str, columns: list[str]) -> None:
+def check_header(name: str, columns: list[str], line: int = 1) -> None:
     """Every column named, and each name once (a second column of the same name would be dropped)."""
     blank = [i + 1 for i, c in enumerate(columns) if not c]
     if blank:
-        raise UserError(f"{name}:1: column {blank[0]} has no name in the header")
+        hint = " (is the header on another line? a mapping file can say header_row: N)" if line == 1 else ""
+        raise UserError(f"{name}:{line}: column {blank[0]} has no name in the header{hint}")
     seen: set[str] = set()
     for column in columns:
         if column in seen:
-            raise UserError(f"{name}:1: column {column!r} appears twice in the header")
+            raise UserError(f"{name}:{line}: column {column!r} appears twice in the header")
         seen.add(column)
 
 
@@ -126,18 +153,32 @@ class Table:
 
 
 class CsvTable(Table):
-    def __init__(self, path: Path, format: str):
+    def __init__(self, path: Path, format: str, header_row: int = 1, encoding: str | None = None):
         super().__init__(path, format)
-        self.encoding, warning = detect_encoding(path)
-        if warning:
-            self.warnings.append(warning)
-        with open(path, encoding=self.encoding, newline="") as fh:
-            header_line = fh.readline(MAX_HEADER_CHARS + 1)
+        self.header_row = header_row
+        if encoding:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise UserError(f"{self.name}: unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1)") from None
+            self.encoding, self.errors = encoding, "strict"
+        else:
+            self.encoding, self.errors, warning = detect_encoding(path)
+            if warning:
+                self.warnings.append(warning)
+        try:
+            with open(path, encoding=self.encoding, errors=self.errors, newline="") as fh:
+                for _skipped in range(header_row - 1):
+                    fh.readline(MAX_HEADER_CHARS + 1)
+                header_line = fh.readline(MAX_HEADER_CHARS + 1)
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{self.name}: not text in {self.encoding} ({exc.reason}); check the encoding") from None
         if len(header_line) > MAX_HEADER_CHARS:
-            raise UserError(f"{self.name}:1: the header line is longer than {MAX_HEADER_CHARS:,} characters "
-                            "(expected a line naming the columns; is this a CSV file?)")
+            raise UserError(f"{self.name}:{header_row}: the header line is longer than {MAX_HEADER_CHARS:,} "
+                            "characters (expected a line naming the columns; is this a CSV file?)")
         if not header_line.strip():
-            raise UserError(f"{self.name}: the file is empty (expected a header line naming the columns)")
+            where = "the file is empty" if header_row == 1 else f"line {header_row} (header_row) is blank"
+            raise UserError(f"{self.name}: {where} (expected a header line naming the columns)")
         if format == "tsv":
             self.delimiter = "\t"
         else:
@@ -146,18 +187,21 @@ class CsvTable(Table):
             self.columns = [c.strip() for c in next(csv.reader([header_line.rstrip("\r\n")],
                                                                 delimiter=self.delimiter, strict=True))]
         except csv.Error as exc:
-            raise UserError(f"{self.name}:1: malformed CSV header ({exc})") from None
-        check_header(self.name, self.columns)
+            raise UserError(f"{self.name}:{header_row}: malformed CSV header ({exc})") from None
+        check_header(self.name, self.columns, header_row)
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         columns = self.columns
         width = len(columns)
-        with open(self.path, encoding=self.encoding, newline="") as fh:
+        with open(self.path, encoding=self.encoding, errors=self.errors, newline="") as fh:
+            for _skipped in range(self.header_row - 1):
+                fh.readline()
             reader = csv.reader(fh, delimiter=self.delimiter, strict=True)
             try:
                 next(reader)
             except (StopIteration, csv.Error):
                 return
+            offset = self.header_row - 1
             previous = reader.line_num
             while True:
                 start = previous + 1
@@ -165,12 +209,18 @@ class CsvTable(Table):
                     cells = next(reader)
                 except StopIteration:
                     break
+                except UnicodeDecodeError as exc:
+                    self.problems.append(Problem(self.name, start + offset, None, None,
+                                                 f"text in {self.encoding} ({exc.reason}); check the encoding"))
+                    self.truncated = True
+                    break
                 except csv.Error as exc:
-                    self.problems.append(Problem(self.name, start, None, None,
+                    self.problems.append(Problem(self.name, start + offset, None, None,
                                                  f"well-formed CSV: {exc}; check the quotes on this line"))
                     self.truncated = True
                     break  # the reader cannot resynchronise after broken quoting
                 previous = reader.line_num
+                start += offset
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
                 if len(cells) != width:
@@ -180,14 +230,14 @@ class CsvTable(Table):
                         self.problems.append(Problem(self.name, start, None, None,
                                                      f"{width} cells like the header (got {len(cells)})"))
                         continue
-                if previous % 1000 == 0:
+                if previous % 1000 == 0 and self.errors == "strict":
                     self.bytes_read = fh.buffer.tell()
                 yield start, dict(zip(columns, cells, strict=False))
             self.bytes_read = self.total_bytes
 
 
 class XlsxTable(Table):
-    def __init__(self, path: Path, format: str, sheet: str | None):
+    def __init__(self, path: Path, format: str, sheet: str | None, header_row: int = 1):
         super().__init__(path, format)
         import openpyxl  # imported here: loading it costs time that CSV users need not pay
 
@@ -202,14 +252,16 @@ class XlsxTable(Table):
         self.sheet = self.book[sheet or names[0]]
         self._rows = SheetRows(path, self.book, self.sheet)
         self._iter = iter(self._rows)
+        for _skipped in range(header_row - 1):
+            next(self._iter, None)
         _number, header, _formulas = next(self._iter, (None, None, None))
         if header is None or not any(c is not None and str(c).strip() for c in header):
             raise UserError(f"{self.name}: sheet {self.sheet.title!r} is empty (expected a header row naming "
                             "the columns)")
         while header and header[-1] is None:
             header = header[:-1]
-        self.columns = ["" if c is None else str(c).strip() for c in header]
-        check_header(self.name, self.columns)
+        self.columns = ["" if c is None else " ".join(str(c).split()) for c in header]
+        check_header(self.name, self.columns, header_row)
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         width = len(self.columns)
@@ -322,15 +374,20 @@ class DocumentTable(Table):
         self.bytes_read = self.total_bytes
 
 
-def open_table(path: Path | str, *, entity: str, format: str | None = None, sheet: str | None = None) -> Table:
+def open_table(path: Path | str, *, entity: str, format: str | None = None, sheet: str | None = None,
+               header_row: int = 1, encoding: str | None = None) -> Table:
+    """`header_row`: the line (sheet row) of the header, rows above it skipped (CSV, TSV and XLSX);
+    `encoding`: the CSV encoding instead of the detected one."""
     path = check_input(path)
     kind = detect_format(path, format)
     if sheet is not None and kind != "xlsx":
         raise UserError(f"{path.name}: --sheet applies to .xlsx workbooks only")
+    if header_row != 1 and kind not in ("csv", "tsv", "xlsx"):
+        raise UserError(f"{path.name}: header_row applies to CSV, TSV and XLSX files only")
     if kind in ("csv", "tsv"):
-        return CsvTable(path, kind)
+        return CsvTable(path, kind, header_row, encoding)
     if kind == "xlsx":
-        return XlsxTable(path, kind, sheet)
+        return XlsxTable(path, kind, sheet, header_row)
     if kind == "jsonl":
         return JsonLinesTable(path, kind)
     return DocumentTable(path, kind, entity)

@@ -8,11 +8,19 @@ else is unknown, with fuzzy suggestions (rapidfuzz) that are never applied.
 Rules, in order (see docs/countries.md):
 1. `dataset=KEY`: the data set's own spellings (country_codes scheme KEY_name) win, because inside
    one data set a name can be unambiguous ("Korea" in COW is the Korea of 1887-1905).
-2. An upper-case ASCII text that is a coopdb code, ISO alpha-2 or alpha-3 code.
+2. An upper-case ASCII text that is a coopdb code, ISO alpha-2, alpha-3 or ISO 3166-3 four-letter code
+   (SUHH, YUCS), the old alpha-2 of a former state (SU, YU, DD; CS is Czechoslovakia or Serbia and
+   Montenegro: ambiguous), or one to three digits: an ISO 3166-1 numeric code ("4", "398").
+   A column declared as one scheme (`resolve_as`) takes only that scheme: `names` takes no codes,
+   `alpha2`/`alpha3`/`numeric`/`iso3166_3` only those codes.
 3. The curated ambiguous names ("Congo", "Korea", "Guinea", "Sudan", "Macedonia", ...) and the
    known non-countries ("Africa, regional", "Georgia (US state)").
 4. Names and aliases by their key (see `name_key`); with `lang`, names in that language (and
    language-neutral aliases) are preferred when the key is shared across languages.
+5. A name, code or acronym of a known forum or bloc (EU, ASEAN) is not a country: it comes back
+   unknown with `how="forum"` and the forum's code, so that parties can take it as a forum. An
+   upper-case acronym of a forum that is also an alpha-2 code ("EC") is ambiguous unless the column
+   is declared as codes.
 Results are cached per (text, lang, dataset): a million-row import resolves each spelling once.
 """
 
@@ -27,7 +35,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select
 
 from db.errors import DatabaseError
-from db.models import Country, CountryCode, CountryName
+from db.models import Country, CountryCode, CountryName, Forum, ForumName
 from importers.normalize import fold
 
 _PAREN = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
@@ -35,6 +43,8 @@ _STOP = frozenset({"the", "of", "and"})
 _ABBREV = {"rep": "republic", "dem": "democratic", "fed": "federal", "st": "saint", "ste": "sainte",
            "is": "islands", "isl": "islands", "federative": "federal", "pdr": "people s democratic republic"}
 _CACHE_LIMIT = 200_000
+SCHEMES = ("auto", "names", "codes", "alpha2", "alpha3", "numeric", "iso3166_3")
+_NUMERIC = re.compile(r"^\d{1,3}$")
 
 
 def name_key(text: str) -> str:
@@ -58,6 +68,21 @@ def name_key(text: str) -> str:
             continue
         out.extend(_ABBREV.get(word, word).split())
     return " ".join(out)
+
+
+def _variants(text: str, key: str):
+    """Other keys a spelling may stand for: an inversion without its comma ("Korea Republic of" is
+    "Republic of Korea", "Congo Democratic Republic of the"), and the "(former)" / "Former ..." forms
+    of a dissolved state ("USSR (former)", "Former Yugoslavia")."""
+    words = text.replace(",", " ").split()
+    lowered = [w.lower() for w in words]
+    tail = 2 if lowered[-2:] == ["of", "the"] else 1 if lowered[-1:] == ["of"] else 0
+    if tail and "," not in text and len(words) > tail + 1:
+        for split in range(1, len(words) - tail):
+            yield name_key(" ".join(words[split:] + words[:split])), "inverted"
+    for prefix in ("former ", "ex "):
+        if key.startswith(prefix):
+            yield key.removeprefix(prefix), "former"
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,8 @@ class CountryResolver:
     ambiguous: dict[str, tuple[tuple[int, ...], str]] = field(default_factory=dict)  # key -> (ids, note)
     not_countries: dict[str, str] = field(default_factory=dict)  # key -> note
     exact: set[str] = field(default_factory=set)  # fold() of every stored name, as written
+    ambiguous_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # CS -> (CSHH, CSXX)
+    forums: dict[str, tuple[str, str]] = field(default_factory=dict)  # name key or CODE -> (code, name)
     _cache: dict[tuple[str, str | None, str | None], Resolution] = field(default_factory=dict, repr=False)
     _choices: list[str] | None = field(default=None, repr=False)
 
@@ -117,9 +144,24 @@ class CountryResolver:
             resolver._add_name(row.country_id, row.name, row.lang, how)
         for country_id in current:  # the short English name always names a current country
             resolver._add_name(country_id, resolver.countries[country_id][1], "en", "name:en")
+        for row in conn.execute(select(Country.id, Country.numeric).order_by(Country.id)):
+            if row.numeric:  # ISO 3166-1 rows come first: a current country keeps its number
+                resolver.by_code.setdefault(f"NUMERIC:{int(row.numeric):03d}", (row.id, "numeric"))
+        old_alpha2: dict[str, list[int]] = defaultdict(list)
         for row in conn.execute(select(CountryCode.country_id, CountryCode.scheme, CountryCode.code)):
             resolver.by_code.setdefault(f"{row.scheme}:{row.code}".upper(), (row.country_id, row.scheme))
+            if row.scheme == "iso3166_3":
+                resolver.by_code.setdefault(row.code.upper(), (row.country_id, "iso3166_3"))
+                old_alpha2[row.code[:2].upper()].append(row.country_id)
+        for code, ids in old_alpha2.items():  # SUHH -> SU: the alpha-2 the former state had
+            if code in resolver.by_code:
+                continue  # reassigned to a current country (AI, GE, SK, BQ)
+            if len(ids) == 1:
+                resolver.by_code[code] = (ids[0], "iso3166_3_alpha2")
+            else:
+                resolver.ambiguous_codes[code] = tuple(ids)
         resolver._load_curated(code_ids)
+        resolver._load_forums(conn)
         return resolver
 
     @classmethod
@@ -130,6 +172,17 @@ class CountryResolver:
             raise DatabaseError("the database has no countries to resolve names against: run "
                                 "`coopdb import countries` first (or `coopdb quickstart`)")
         return resolver
+
+    def _load_forums(self, conn: Connection) -> None:
+        names: dict[int, tuple[str, str]] = {}
+        for row in conn.execute(select(Forum.id, Forum.code, Forum.name, Forum.acronym)):
+            names[row.id] = (row.code, row.name)
+            for text in (row.code, row.acronym):
+                if text:
+                    self.forums.setdefault(text.strip().upper(), (row.code, row.name))
+            self.forums.setdefault(name_key(row.name), (row.code, row.name))
+        for row in conn.execute(select(ForumName.forum_id, ForumName.name)):
+            self.forums.setdefault(name_key(row.name), names[row.forum_id])
 
     def _add_name(self, country_id: int, name: str, lang: str, how: str) -> None:
         key = name_key(name)
@@ -167,7 +220,45 @@ class CountryResolver:
             self._cache[cache_key] = hit
         return hit
 
-    def _resolve(self, text: str, lang: str | None, dataset: str | None) -> Resolution:
+    def resolve_as(self, text: str, scheme: str | None = None, lang: str | None = None, *,
+                   dataset: str | None = None) -> Resolution:
+        """Resolve `text` as a column declared to hold one scheme (see SCHEMES): `names` takes names
+        only (so "EC" is not Ecuador), a code scheme takes only its codes."""
+        if scheme in (None, "auto"):
+            return self.resolve(text, lang, dataset=dataset)
+        if scheme == "names":
+            cache_key = (text, lang, f"{dataset}#names")
+            hit = self._cache.get(cache_key)
+            if hit is None:
+                hit = self._cache[cache_key] = self._resolve(text, lang, dataset, codes=False)
+            return hit
+        if scheme not in SCHEMES:
+            raise ValueError(f"unknown country code scheme {scheme!r}")
+        return self._resolve_code(" ".join(str(text).split()).upper(), text, scheme)
+
+    def _resolve_code(self, code: str, text: str, scheme: str) -> Resolution:
+        found, how = None, None
+        if _NUMERIC.match(code) and scheme in ("numeric", "codes"):
+            found = self.by_code.get(f"NUMERIC:{int(code):03d}")
+        elif code.isascii() and code.isalpha() and scheme != "numeric":
+            hit = self.by_code.get(code)
+            wanted = {"alpha2": ("alpha2", "iso3166_3_alpha2"), "alpha3": ("alpha3", "code"),
+                      "iso3166_3": ("iso3166_3",)}.get(scheme)
+            if hit and (wanted is None or hit[1] in wanted):
+                found = hit
+            elif code in self.ambiguous_codes and scheme in ("alpha2", "codes"):
+                return Resolution(text, "ambiguous", candidates=self._candidates(self.ambiguous_codes[code]),
+                                  note="the old alpha-2 code of several former states")
+        if found:
+            how = found[1]
+            return self._match(found[0], text, how)
+        forum = self.forums.get(code)
+        if forum:
+            return Resolution(text, "unknown", code=forum[0], name=forum[1], how="forum",
+                              note=f"not a country: forum {forum[0]}")
+        return Resolution(text, "unknown")
+
+    def _resolve(self, text: str, lang: str | None, dataset: str | None, codes: bool = True) -> Resolution:
         stripped = " ".join(text.split())
         if not stripped:
             return Resolution(text, "unknown")
@@ -175,10 +266,19 @@ class CountryResolver:
             found = self.by_code.get(f"{dataset}_name:{fold(stripped)}".upper())
             if found:
                 return self._match(found[0], text, f"dataset:{dataset}")
-        if stripped.isascii() and stripped.isupper():
-            found = self.by_code.get(stripped)
-            if found:
-                return self._match(found[0], text, found[1])
+        if codes and stripped.isascii() and (stripped.isupper() or _NUMERIC.match(stripped)):
+            found = self._resolve_code(stripped, text, "codes")
+            if found.ok and found.how in ("alpha2", "iso3166_3_alpha2") and stripped in self.forums:
+                forum = self.forums[stripped]
+                return Resolution(text, "ambiguous", candidates=((found.code, found.name),),
+                                  note=f"the alpha-2 code of {found.name}, or forum {forum[0]} "
+                                       f"({forum[1]}); declare the column's scheme")
+            if found.ok or found.status == "ambiguous":
+                return found
+        forum = self.forums.get(stripped) if stripped.isascii() and stripped.isupper() else None
+        if forum:  # an acronym in capitals: GUAM is the GUAM organisation, not the island
+            return Resolution(text, "unknown", code=forum[0], name=forum[1], how="forum",
+                              note=f"not a country: forum {forum[0]}")
         key = name_key(stripped)
         if key in self.ambiguous:
             ids, note = self.ambiguous[key]
@@ -186,6 +286,9 @@ class CountryResolver:
         if key in self.not_countries:
             return Resolution(text, "unknown", how="not_a_country", note=self.not_countries[key])
         found_names = self.by_name.get(key)
+        if not found_names and key in self.forums:
+            code, name = self.forums[key]
+            return Resolution(text, "unknown", code=code, name=name, how="forum", note=f"not a country: forum {code}")
         if found_names and stripped.count(",") == 1 and fold(stripped) not in self.exact:
             # "Montenegro, Serbia" is a list of two countries, not "Serbia and Montenegro" inverted.
             head, tail = (self.resolve(part.strip(), lang, dataset=dataset) for part in stripped.split(","))
@@ -204,6 +307,11 @@ class CountryResolver:
             return Resolution(text, "ambiguous", candidates=self._candidates(found_names),
                               note="this name belongs to several countries")
         return Resolution(text, "unknown", suggest_from=functools.partial(self.suggest, stripped))
+        for variant, how in _variants(stripped, key):
+            found_names = self.by_name.get(variant)
+            if found_names and len(found_names) == 1 and variant not in self.ambiguous:
+                return self._match(next(iter(found_names)), text, how)
+        return Resolution(text, "unknown", suggestions=self.suggest(stripped))
 
     def suggest(self, text: str, limit: int = 3) -> tuple[tuple[str, str], ...]:
         """'Did you mean' candidates by fuzzy similarity: for people to read, never applied."""

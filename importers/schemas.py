@@ -50,7 +50,7 @@ LIST_SCHEMAS: dict[str, dict[str, Any]] = {
     "participants": _pair(("country", "organisation"),
                           tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES))),
                           plain=False),
-    "parties": _pair(("country",), vocab.AGREEMENT_PARTY_ROLES),
+    "parties": _pair(("country", "forum", "organisation"), vocab.AGREEMENT_PARTY_ROLES),
     "links": _pair(("project",), vocab.PROJECT_LINK_KINDS),
     "status_events": {"type": "array", "items": {"type": "object", "required": ["status"], "properties": {
         "status": {"enum": list(vocab.PROJECT_STATUSES)}, "on": DATE}}},

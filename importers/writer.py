@@ -53,7 +53,7 @@ from importers.records import (
     ProjectRecord,
     SourceRecord,
 )
-from importers.resolve import CountryResolver
+from importers.resolve import SCHEMES, CountryResolver
 
 T = Base.metadata.tables
 AMBIGUOUS = -1
@@ -106,6 +106,7 @@ class Writer:
         self._unchanged_projects: set[int] = set()
         # True: the participants of a project record replace the stored ones (see the module's docstring)
         self.replace_participants = False
+        self.dataset: str | None = None  # resolve country names with this data set's spellings first
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -154,9 +155,21 @@ class Writer:
         self.run.reject(Problem(record.file, record.line, field, value, expected))
 
     def _country(self, record: Located, field: str, text: str, scheme: str | None = None) -> int | None:
-        res = self.resolver.resolve_code(scheme, text) if scheme else self.resolver.resolve(text)
+        if scheme is None:
+            scheme, text = split_ref(text)
+            if scheme in ("forum", "organisation"):
+                self._problem(record, field, text, "a country (this field takes no forum or organisation)")
+                return None
+        if scheme in SCHEMES:
+            res = self.resolver.resolve_as(text, scheme, dataset=self.dataset)
+        else:
+            res = self.resolver.resolve_code(scheme, text) if scheme else \
+                self.resolver.resolve(text, dataset=self.dataset)
         if res.ok:
             return res.country_id
+        if res.how == "forum":
+            self._problem(record, field, text, f"a country ({res.note}; forums are parties of agreements only)")
+            return None
         if res.status == "ambiguous":
             options = ", ".join(f"{code} {name}" for code, name in res.candidates)
             self._problem(record, field, text, f"an unambiguous country: could be {options}")
@@ -355,6 +368,37 @@ class Writer:
         self._count(main, [(r.code,) for r in kept], {(c,) for c in _codes_of(main, touched)})
         self._cite("organisation", [(main.ids.get((r.code,)), r, r.cites) for r in kept])
 
+    def _party(self, record: Located, field: str, ref: str) -> tuple[str, int] | None:
+        """A party of an agreement: a country, else a forum or bloc, else an organisation. A reference may
+        say which (`forum:EU`, `organisation:World Bank`) or how to read a country (`numeric:398`,
+        `alpha2:KZ`, `names:Georgia`; see importers.resolve.SCHEMES)."""
+        scheme, text = split_ref(ref)
+        if scheme == "forum":
+            forum_id = self._forum(record, field, text)
+            return None if forum_id is None else ("forum", forum_id)
+        if scheme == "organisation":
+            org_id = self._organisation(record, field, text, False)
+            return None if org_id is None else ("organisation", org_id)
+        res = self.resolver.resolve_as(text, scheme or "auto", dataset=self.dataset)
+        if res.ok:
+            return ("country", res.country_id)
+        if res.status == "unknown":
+            forum_id = self.forum_index.get(res.code if res.how == "forum" else text)
+            if forum_id is not None and forum_id != AMBIGUOUS:
+                return ("forum", forum_id)
+            org_id = self.org_index.get(text)
+            if org_id is not None and org_id != AMBIGUOUS:
+                return ("organisation", org_id)
+            if res.how != "not_a_country":
+                hint = ""
+                if res.suggestions:
+                    hint = "; did you mean " + " or ".join(f"{name} ({code})" for code, name in res.suggestions)
+                self._problem(record, field, text, "a known country, forum or organisation (by name or code; "
+                              f"import forums and organisations first){hint}")
+                return None
+        self._country(record, field, ref)  # the message for an ambiguous name or a known non-country
+        return None
+
     def _organisation(self, record: Located, field: str, ref: str, create: bool) -> int | None:
         found = self.org_index.get(ref)
         if found == AMBIGUOUS:
@@ -364,6 +408,8 @@ class Writer:
             code = slug_code(ref)
             result = self._upsert("organisations", [{"code": code, "name": ref}], ("code",), compare=())
             found = result.ids.get((code,))
+            if found is None and self.run.dry_run and result.inserted_keys:
+                found = DRY_RUN_ID
             if found is not None:
                 self.org_index.add(found, code, ref)
         if found is None:
@@ -516,9 +562,9 @@ class Writer:
                 ok &= forum_id is not None
             parties = []
             for ref, role in r.parties:
-                cid = self._country(r, f"parties[{role}]", ref)
-                ok &= cid is not None
-                parties.append((cid, role))
+                party = self._party(r, f"parties[{role}]", ref)
+                ok &= party is not None
+                parties.append((party, role))
             projects = []
             for code in r.projects:
                 pid = self.project_id(code)
@@ -531,20 +577,36 @@ class Writer:
         rows = [{"code": r.code, "forum_id": fid, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
                 for r, fid, _p, _j in resolved]
         main = self._upsert("agreements", rows, ("code",), compare=self._present(rows))
-        ap, subjects, ajp = [], [], []
+        ap, af, ao, subjects, ajp = [], [], [], [], []
         for r, _fid, parties, projects in resolved:
             aid = main.ids.get((r.code,))
             if aid is None:
                 continue
-            ap += [{"agreement_id": aid, "country_id": c, "role": role} for c, role in dict.fromkeys(parties)]
+            for (kind, party_id), role in dict.fromkeys(parties):
+                rows_of, column = {"country": (ap, "country_id"), "forum": (af, "forum_id"),
+                                   "organisation": (ao, "organisation_id")}[kind]
+                rows_of.append({"agreement_id": aid, column: party_id, "role": role})
             subjects += [{"agreement_id": aid, "subject": s.strip().lower()}
                          for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
             ajp += [{"agreement_id": aid, "project_id": p} for p in dict.fromkeys(projects)]
         touched = self._children("agreement_parties", ap, ("agreement_id", "country_id", "role"))
+        touched |= self._children("agreement_forums", af, ("agreement_id", "forum_id", "role"))
+        touched |= self._children("agreement_organisations", ao, ("agreement_id", "organisation_id", "role"))
         touched |= self._children("agreement_subjects", subjects, ("agreement_id", "subject"))
         touched |= self._children("agreement_projects", ajp, ("agreement_id", "project_id"))
         self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
         self._cite("agreement", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+
+
+REF_PREFIXES = ("forum", "organisation", *SCHEMES)
+
+
+def split_ref(ref: str) -> tuple[str | None, str]:
+    """'numeric:398' -> ('numeric', '398'); 'forum:EU' -> ('forum', 'EU'); 'China' -> (None, 'China')."""
+    head, sep, rest = ref.partition(":")
+    if sep and head.strip().lower() in REF_PREFIXES and rest.strip():
+        return head.strip().lower(), rest.strip()
+    return None, ref
 
 
 def _touched_parents(result: UpsertResult) -> set[int]:

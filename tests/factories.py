@@ -37,6 +37,8 @@ def minimal_rows() -> dict[str, dict[str, Any]]:
         "project_links": {"kind": "related"},
         "agreements": {"code": "CN-KZ-TRADE-TARGET", "title": "Double bilateral trade", "kind": "target"},
         "agreement_parties": {"role": "party"},
+        "agreement_forums": {"role": "party"},
+        "agreement_organisations": {"role": "signatory"},
         "agreement_subjects": {"subject": "trade"},
         "agreement_projects": {},
         "sources": {"key": "sha256:abc", "kind": "news_article", "language": "id"},
@@ -78,6 +80,8 @@ def insert_minimal_rows(conn: Connection) -> dict[str, dict[str, Any]]:
     add("project_links", project_id=ids["projects"], related_project_id=second_project)
     add("agreements", forum_id=ids["forums"])
     add("agreement_parties", agreement_id=ids["agreements"], country_id=ids["countries"])
+    add("agreement_forums", agreement_id=ids["agreements"], forum_id=ids["forums"])
+    add("agreement_organisations", agreement_id=ids["agreements"], organisation_id=ids["organisations"])
     add("agreement_subjects", agreement_id=ids["agreements"])
     add("agreement_projects", agreement_id=ids["agreements"], project_id=ids["projects"])
     add("sources")

@@ -29,6 +29,7 @@ from coopdb.cli.db_cmd import db_group
 from coopdb.cli.docs_cmd import docs_group
 from coopdb.cli.export_cmd import export
 from coopdb.cli.import_cmd import import_group
+from coopdb.cli.mapping_cmd import mapping_group
 from coopdb.cli.query_cmd import sql, status
 from coopdb.cli.quickstart_cmd import quickstart
 from db.errors import CoopdbError
@@ -159,6 +160,7 @@ files_cmd.register()
 cli.add_command(bi_group)
 cli.add_command(export)
 cli.add_command(docs_group)
+cli.add_command(mapping_group)
 register_datasets(import_group)
 
 

@@ -55,6 +55,8 @@ def _describe(r: Resolution) -> str:
         return f"{r.text}: ambiguous, one of: {options}" + (f" ({r.note})" if r.note else "")
     if r.how == "not_a_country":
         return f"{r.text}: not a country: {r.note}"
+    if r.how == "forum":
+        return f"{r.text}: {r.note} ({r.name})"
     hint = "; did you mean: " + ", ".join(f"{c} {n}" for c, n in r.suggestions) if r.suggestions else ""
     return f"{r.text}: unknown country{hint}"
 

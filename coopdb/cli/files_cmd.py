@@ -32,21 +32,27 @@ def _make_command(entity: str) -> click.Command:
     @click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: from the extension).")
     @click.option("--sheet", metavar="NAME", help="Sheet of an .xlsx workbook (default: the first).")
     @click.option("--mapping", "-m", metavar="YAML", type=click.Path(path_type=Path, dir_okay=False),
-                  help="Mapping file: rename columns, constants, value lookups, date formats, country columns.")
+                  help="Mapping file (docs/formats.md): header row, columns, templates, transforms, lookups, date "
+                  "formats, country/organisation/source columns. With --dry-run: shows the first rows as they "
+                  "would be imported. `coopdb mapping draft FILE` writes a first one.")
     @import_options
     def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, database_url: str | None,
                 dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool,
-                replace_participants: bool = False) -> None:
+                replace_participants: bool = False, dataset: str | None = None) -> None:
         engine = engine_for(database_url)
         size = file.stat().st_size if file.is_file() else None
         with progress_bar(f"{entity} {file.name}", size, quiet or as_json) as progress:
             def call():
                 return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
                                    dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,
-                                   replace_participants=replace_participants)
+                                   replace_participants=replace_participants, dataset=dataset)
 
             run_and_report(call, as_json=as_json, quiet=quiet)
 
+    if entity in ("projects", "agreements"):
+        command = click.option(
+            "--dataset", metavar="KEY",
+            help="Resolve country names with this data set's own spellings first (cow, aiddata, iigo).")(command)
     if entity == "projects":
         command = click.option(
             "--replace-participants", is_flag=True,

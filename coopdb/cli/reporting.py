@@ -56,6 +56,12 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
         err.print(str(problem), markup=False)
     if quiet:
         return
+    if report.preview:
+        out.print(f"the first {len(report.preview)} rows as they would be imported:", markup=False)
+        for row in report.preview:
+            line = row.get("line")
+            cells = "; ".join(f"{k}={_cut(v)}" for k, v in row.items() if k != "line")
+            out.print(f"  line {line}: {cells}", markup=False)
     prefix = "dry run, nothing written: would insert" if report.dry_run else "inserted"
     verb = "would update" if report.dry_run else "updated"
     run = f"run {report.run_id}: " if report.run_id else ""
@@ -89,6 +95,11 @@ def plain(value: object) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return cut(str(value))
+
+
+def _cut(value: object, limit: int = 80) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def run_and_report(call: Callable[[], ImportReport], *, as_json: bool, quiet: bool) -> ImportReport:

@@ -1,7 +1,14 @@
 """All models, imported so that `Base.metadata` knows every table."""
 
 from db.base import Base
-from db.models.agreements import Agreement, AgreementParty, AgreementProject, AgreementSubject
+from db.models.agreements import (
+    Agreement,
+    AgreementForum,
+    AgreementOrganisation,
+    AgreementParty,
+    AgreementProject,
+    AgreementSubject,
+)
 from db.models.countries import Country, CountryCode, CountryName
 from db.models.forums import Forum, ForumCode, ForumName, Membership
 from db.models.projects import (
@@ -19,6 +26,8 @@ from db.models.sources import Citation, Mention, Source
 
 __all__ = [
     "Agreement",
+    "AgreementForum",
+    "AgreementOrganisation",
     "AgreementParty",
     "AgreementProject",
     "AgreementSubject",

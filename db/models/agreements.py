@@ -70,6 +70,39 @@ class AgreementParty(Tracked, Base):
     )
 
 
+class AgreementForum(Tracked, Base):
+    __tablename__ = "agreement_forums"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "forum_id", "role"),
+        vocabulary_check("role", AGREEMENT_PARTY_ROLES),
+        {"comment": "Forums and blocs party to an agreement in their own right (the European Union, "
+                    "ASEAN, EFTA, the Eurasian Economic Union) and their role."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), nullable=False, index=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(
+        String(16), nullable=False, comment="party, signatory, host, guarantor or depositary."
+    )
+
+
+class AgreementOrganisation(Tracked, Base):
+    __tablename__ = "agreement_organisations"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "organisation_id", "role"),
+        vocabulary_check("role", AGREEMENT_PARTY_ROLES),
+        {"comment": "Organisations (banks, companies, agencies) party to an agreement and their role."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), nullable=False, index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(
+        String(16), nullable=False, comment="party, signatory, host, guarantor or depositary."
+    )
+
+
 class AgreementSubject(Tracked, Base):
     __tablename__ = "agreement_subjects"
     __table_args__ = (
