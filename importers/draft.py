@@ -381,6 +381,8 @@ def draft_mapping(path: Path | str, entity: str, *, sheet: str | None = None, fo
                 transforms[target] = "{scale: 1000000000}"
             elif _MILLIONS.search(col.name):
                 transforms[target] = "{scale: 1000000}"
+            elif any(re.search(r"\.\d{3,}$", str(v).strip()) for v in col.filled):
+                transforms[target] = "{round: 2}"  # amounts keep 2 decimals
 
     # a date in separate Year and Month (and Day) columns: one template joins them
     parts = {_key(c.name): c.name for c in columns}
@@ -424,6 +426,7 @@ def draft_mapping(path: Path | str, entity: str, *, sheet: str | None = None, fo
         lines.append("transforms:")
         for t, step in transforms.items():
             why = ("no-break or doubled spaces in the values" if step == "normalize_space" else
+                   "more decimals than an amount keeps (2)" if step.startswith("{round") else
                    f"the column is in {'billions' if '1000000000' in step else 'millions'}")
             lines.append(f"  {t}: [{step}]  # {why}")
     if dates:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,6 +63,10 @@ class Scale(_Strict):
     scale: Decimal = Field(description="multiply the number (USD millions: 1000000)")
 
 
+class Round(_Strict):
+    round: int = Field(ge=0, le=6, description="round the number to this many decimals (half away from zero)")
+
+
 class Regex(_Strict):
     regex: str = Field(description="keep what the pattern matches (its first group when it has one)")
 
@@ -90,7 +94,7 @@ class Split(_Strict):
     split: str = Field(description="their separator: the cell becomes a list")
 
 
-_STEPS = {"scale": Scale, "regex": Regex, "remove": Remove, "replace": Replace, "split": Split}
+_STEPS = {"scale": Scale, "round": Round, "regex": Regex, "remove": Remove, "replace": Replace, "split": Split}
 
 
 def parse_transform(step: Any) -> Any:
@@ -146,6 +150,11 @@ def apply_transform(step: Any, value: Any) -> Any:
     if isinstance(step, Scale):
         number = f.decimal(value)
         return None if number is None else format((number * step.scale).normalize(), "f")
+    if isinstance(step, Round):
+        number = f.decimal(value)
+        if number is None:
+            return None
+        return format(number.quantize(Decimal(1).scaleb(-step.round), rounding=ROUND_HALF_UP), "f")
     text = value if isinstance(value, str) else f.text(value)
     if isinstance(step, Regex):
         found = re.search(step.regex, text)
@@ -683,6 +692,9 @@ def source_from_cell(item: str, column: SourceColumn, row: dict[str, Any], out: 
                 if name.casefold() == candidate.casefold():
                     kind = value
     title = render(column.title, row, out, number, line) if column.title else None
+    key = f.reference(key)  # the one spelling the citing rows' `sources` are read in (importers/fields.py)
+    if not key:
+        return None
     return SourceRecord(key=key, kind=kind, url=url, title=title, notes=kind_text or None)
 
 

@@ -52,14 +52,17 @@ def test_templates_number_rows_and_join_columns(tmp_path):
 def test_transforms_in_order(tmp_path):
     mapping = _load(tmp_path, "transforms:\n"
                               "  amount: [{scale: 1000000}]\n"
+                              "  amount_usd_constant: [{round: 2}]\n"
                               "  title: [normalize_space, fix_mojibake]\n"
                               "  code: [{regex: 'IIA-(\\d+)'}]\n"
                               "  sources: [{remove: ',.*$'}]\n"
                               "  description: [strip_numbering, upper]\n")
-    out, _ = _apply(mapping, {"amount": "1,500.5", "title": " CÃ´te\u00a0d\u2019Ivoire  road ",
+    out, _ = _apply(mapping, {"amount": "1,500.5", "amount_usd_constant": "1364094.335",
+                              "title": " CÃ´te\u00a0d\u2019Ivoire  road ",
                               "code": "UNCTAD-IIA-1234", "sources": "http://a.org/x, Media Report",
                               "description": "2. second item"})
-    assert out == {"amount": "1500500000", "title": "Côte d’Ivoire road", "code": "1234",
+    assert out == {"amount": "1500500000", "amount_usd_constant": "1364094.34", "title": "Côte d’Ivoire road",
+                   "code": "1234",
                    "sources": "http://a.org/x", "description": "SECOND ITEM"}
 
 
