@@ -306,12 +306,11 @@ class CountryResolver:
                 return self._match(country_id, text, how)
             return Resolution(text, "ambiguous", candidates=self._candidates(found_names),
                               note="this name belongs to several countries")
-        return Resolution(text, "unknown", suggest_from=functools.partial(self.suggest, stripped))
         for variant, how in _variants(stripped, key):
             found_names = self.by_name.get(variant)
             if found_names and len(found_names) == 1 and variant not in self.ambiguous:
                 return self._match(next(iter(found_names)), text, how)
-        return Resolution(text, "unknown", suggestions=self.suggest(stripped))
+        return Resolution(text, "unknown", suggest_from=functools.partial(self.suggest, stripped))
 
     def suggest(self, text: str, limit: int = 3) -> tuple[tuple[str, str], ...]:
         """'Did you mean' candidates by fuzzy similarity: for people to read, never applied."""
