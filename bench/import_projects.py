@@ -5,7 +5,9 @@
 
 Generates a CSV of N projects (13 columns, two countries as participants per row), then measures,
 each in its own subprocess so that peak memory (RSS) is clean:
-  first import, unchanged re-import (the pipeline: read, validate, resolve, upsert, cite);
+  first import, unchanged re-import, a second source overlapping half of the projects (new titles and
+  amounts, as many new projects) (the pipeline: read, validate, resolve, write statements, derive, cite);
+  peer: dlt loading the same rows (participants as a nested child table, merge on code), when installed;
   baseline: PostgreSQL raw `COPY` (psycopg copy) of the same rows into a plain 13-column table /
   SQLite `sqlite3.executemany` of the same rows (parsed by csv.reader) in one transaction;
   schema floor: the same rows written into coopdb's own tables (a project, its two project_countries
@@ -55,6 +57,45 @@ def generate(path: Path, n: int) -> None:
                         rng.choice(STATUSES), f"{2000 + i % 24}-{1 + i % 12:02d}", f"{rng.randint(1, 10**9)}.50",
                         "USD", 2000 + i % 24, rng.randint(1, 900), "MW", f"Site {i % 977}",
                         f"host:{host[2]}|financier:China", f"Generated project number {i}"])
+
+
+def generate_overlap(path: Path, n: int) -> None:
+    """A second source: the first half of the projects again with a new title and amount, then as many new."""
+    rng = random.Random(11)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        for j in range(n):
+            i = j if j < n // 2 else n + j
+            host = COUNTRIES[1 + i % 5]
+            w.writerow([f"BENCH-{i:08d}", f"Project {i} in {host[2]} (second source)",
+                        rng.choice(["energy", "transport", "water"]), rng.choice(STATUSES),
+                        f"{2000 + i % 24}-{1 + i % 12:02d}", f"{rng.randint(1, 10**9)}.25", "USD", 2000 + i % 24,
+                        rng.randint(1, 900), "MW", f"Site {i % 977}", f"host:{host[2]}|financier:China",
+                        f"Generated project number {i}"])
+
+
+def child_dlt(destination: str, credentials: str, path: str) -> dict:
+    """The peer a user would pick: dlt loading the same rows, participants as a nested child table
+    (`projects__participants`), merged on `code` (its upsert), into the same database engine."""
+    import dlt
+
+    def rows():
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                cells = row.pop("participants")
+                row["participants"] = [dict(zip(("role", "country"), c.split(":", 1), strict=True))
+                                       for c in cells.split("|") if c]
+                yield row
+
+    resource = dlt.resource(rows(), name="projects", write_disposition="merge", primary_key="code")
+    dest = dlt.destinations.sqlalchemy(credentials) if destination == "sqlalchemy" else \
+        dlt.destinations.postgres(credentials)
+    pipeline = dlt.pipeline(pipeline_name=f"bench_{uuid.uuid4().hex[:8]}", destination=dest,
+                            dataset_name="bench", pipelines_dir=str(Path(path).parent / "dlt"))
+    started = time.perf_counter()
+    pipeline.run(resource)
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
 
 
 def prepare(url: str) -> None:
@@ -310,13 +351,21 @@ def main() -> None:
     if args.child:
         kind, *rest = args.child
         result = {"import": child_import, "raw_sqlite": child_raw_sqlite, "raw_copy": child_raw_copy,
-                  "floor_sqlite": child_floor_sqlite, "floor_copy": child_floor_copy}[kind](*rest)
+                  "floor_sqlite": child_floor_sqlite, "floor_copy": child_floor_copy, "dlt": child_dlt}[kind](*rest)
         print(json.dumps(result))
         return
 
     work = Path(tempfile.mkdtemp(prefix="coopdb-bench-"))
     csv_path = work / "projects.csv"
     generate(csv_path, args.rows)
+    overlap_path = work / "second_source.csv"
+    generate_overlap(overlap_path, args.rows)
+    try:
+        import dlt  # noqa: F401
+        has_dlt = True
+    except ImportError:
+        has_dlt = False
+        print("dlt is not installed: the peer is left out (pip install 'dlt[postgres,sqlalchemy]')")
     size_mb = csv_path.stat().st_size / 1e6
     print(f"{args.rows:,} rows, {len(HEADER)} columns, {size_mb:.0f} MB CSV")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
@@ -329,6 +378,9 @@ def main() -> None:
             prepare(url)
             first = in_subprocess("import", url, str(csv_path), str(args.rows))
             again = in_subprocess("import", url, str(csv_path), str(args.rows))
+            second = in_subprocess("import", url, str(overlap_path), str(args.rows))
+            peer = in_subprocess("dlt", "sqlalchemy", f"sqlite:///{work / 'dlt.sqlite'}", str(csv_path)) \
+                if has_dlt else None
         else:
             raw_name = "raw COPY"
             with scratch_database(args.pg_url) as url:
@@ -338,22 +390,33 @@ def main() -> None:
                 prepare(url)
                 first = in_subprocess("import", url, str(csv_path), str(args.rows))
                 again = in_subprocess("import", url, str(csv_path), str(args.rows))
+                second = in_subprocess("import", url, str(overlap_path), str(args.rows))
+            with scratch_database(args.pg_url) as url:
+                peer = in_subprocess("dlt", "postgres", url.replace("+psycopg", ""), str(csv_path)) \
+                    if has_dlt else None
         raw_rate = args.rows / raw["seconds"]
         print(f"\n{backend}")
         floor_rate = args.rows / floor["seconds"]
         print(f"  {raw_name:<22} {raw_rate:>10,.0f} rows/s  {raw['peak_mb']:>6.0f} MB peak RSS")
         print(f"  {'schema floor':<22} {floor_rate:>10,.0f} rows/s  {floor['peak_mb']:>6.0f} MB peak RSS  "
               f"{floor_rate / raw_rate:.3f} of {raw_name}")
-        for label, res in (("first import", first), ("unchanged re-import", again)):
+        if peer is not None:
+            peer_rate = args.rows / peer["seconds"]
+            print(f"  {'dlt (merge, nested)':<22} {peer_rate:>10,.0f} rows/s  {peer['peak_mb']:>6.0f} MB peak RSS  "
+                  f"{peer_rate / raw_rate:.3f} of {raw_name}, {peer_rate / floor_rate:.2f} of the floor")
+        for label, res in (("first import", first), ("unchanged re-import", again),
+                           ("second source (50% overlap)", second)):
             rate = args.rows / res["seconds"]
+            vs_peer = f", {rate / peer_rate:.2f}x dlt" if peer is not None else ""
             print(f"  {label:<22} {rate:>10,.0f} rows/s  {res['peak_mb']:>6.0f} MB peak RSS  "
-                  f"{rate / raw_rate:.3f} of {raw_name}, {rate / floor_rate:.2f} of the floor  "
+                  f"{rate / raw_rate:.3f} of {raw_name}, {rate / floor_rate:.2f} of the floor{vs_peer}  "
                   f"(inserted {res['inserted']:,}, updated {res['updated']:,}, "
                   f"unchanged {res['unchanged']:,}, rejected {res['rejected']:,})")
             # Memory must not grow with N: RSS now / peak so far at each tenth of the file
             print("    RSS now/peak MB at rows " + ", ".join(f"{read:,}: {now:.0f}/{top:.0f}"
                                                          for read, now, top in res["checkpoints"]))
     csv_path.unlink()
+    overlap_path.unlink()
 
 
 if __name__ == "__main__":

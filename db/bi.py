@@ -59,7 +59,9 @@ class View:
 
     def select_sql(self, dialect: str) -> str:
         """The view's SELECT for `dialect` (postgresql or sqlite)."""
-        text = resources.files("db.views").joinpath(f"{self.name}.sql").read_text(encoding="utf-8")
+        folder = resources.files("db.views")
+        own = folder.joinpath(f"{self.name}.{dialect}.sql")  # a view whose SQL differs per dialect
+        text = (own if own.is_file() else folder.joinpath(f"{self.name}.sql")).read_text(encoding="utf-8")
         return _YEAR_OF.sub(_YEAR_SQL[dialect], text).strip()
 
 

@@ -91,3 +91,5 @@ RECORD_TYPES = (
 MENTION_ENTITY_TYPES = ("country", "forum", "organisation", "project", "agreement")
 
 RUN_STATUSES = ("running", "succeeded", "failed", "rejected", "dry_run", "interrupted")
+# Records whose values are statements (db.models.Statement; importers/entities.py declares each)
+STATEMENT_RECORD_TYPES = ("forum", "organisation", "membership", "project", "agreement")

@@ -339,6 +339,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
     meta = metadata("aiddata")
     writer = Writer(run)
     writer.ensure_source(release_source(meta, layout.release))
+    writer.statement_source = layout.release["key"]
     mapper = _Mapper(layout, file, run, writer.resolver)
     written_sources: set[str] = set()  # the first row naming a source sets its fields, in every run
     ids_in_file: dict[str, int] = {}  # project code -> line
@@ -357,7 +358,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
         record, row_sources, problems = mapper.map(row)
         for problem in problems:
             run.reject(problem)
-        if record is None:
+        if record is None or problems:  # a rejected record is never written, not even in part
             continue
         if record.code in ids_in_file:
             run.reject(Problem(file, row.line, layout.columns["id"], raw_id(record),

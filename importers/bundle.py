@@ -27,6 +27,7 @@ from db.models import Base, Project
 from importers import fields as f
 from importers.core import Problem, cut
 from importers.documents import LINE_KEY
+from importers.entities import CLEAR
 from importers.records import (
     AgreementRecord,
     Cite,
@@ -51,7 +52,7 @@ SCALARS: dict[str, dict[str, Converter]] = {
         "author": f.text, "url": f.text, "language": f.text, "published_on": f.date_with_precision,
         "published_estimated": f.boolean, "licence": f.text, "content_hash": f.text,
         "content": lambda v: None if f.blank(v) else f.check_chars(str(v)),  # kept exactly: offsets and hashes
-        "notes": f.text,
+        "notes": f.text, "priority": f.integer,
     },
     "forums": {
         "code": f.code_of(), "name": f.text, "kind": lambda v: f.choice(v, vocab.FORUM_KINDS), "acronym": f.text,
@@ -221,6 +222,11 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
                 values[name] = None
                 values[precision_name] = None
             continue
+        if value == CLEAR and name not in REQUIRED[section]:  # "no value", stated on purpose
+            values[name] = CLEAR
+            if precision_name:
+                values[precision_name] = None
+            continue
         try:
             converted = convert(value)
         except f.BadValue as exc:
@@ -337,6 +343,25 @@ def _check_items(values: dict[str, Any], err: _RowErrors) -> None:
     for field, value, length in checks:
         if value is not None and len(value) > length:
             err.add(field, value, f.too_long(length, len(value)))
+
+
+def carried_fields(section: str, raw: dict[str, Any]) -> frozenset[str]:
+    """The record fields a bundle record carries: the keys it names, a date's precision with the date,
+    the resolved id column of a reference, organisations with participants."""
+    names = {k for k in raw if k != LINE_KEY}
+    carried = set(names)
+    for name in names:
+        if name.endswith("_on"):
+            carried.add(name.replace("_on", "_precision"))
+        if name in _ID_COLUMNS:
+            carried.add(_ID_COLUMNS[name])
+    if "participants" in names:
+        carried.add("organisations")
+    return frozenset(carried)
+
+
+# Reference fields: the writer stores them as ids under another column name.
+_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id"}
 
 
 def err_fields(err: _RowErrors) -> set[str]:

@@ -9,10 +9,11 @@ An import is one transaction and one `import_runs` row:
 On leaving the block without error the data and the run row (status succeeded, counts) are
 committed together. If rows were rejected and the caller did not allow rejects, or any error
 escapes, the data transaction is rolled back and only the bookkeeping is kept: the run row, marked
-`rejected`, `failed` or (Ctrl-C, SIGTERM) `interrupted`, and for each problem found a row in
-`import_rejects` (file, line, field, the value as read, the reason), so that `coopdb status` and SQL
-can answer why a run wrote nothing. No imported data is kept. A dry run writes nothing at all, not even
-the run row. A run whose process dies is marked `interrupted` by the next command (db/runs.py).
+`rejected`, `failed` or (Ctrl-C, SIGTERM) `interrupted` with 0 records written, and for each problem found
+a row in `import_rejects` (file, line, field, the value as read, the reason), so that `coopdb status` and
+SQL can answer why a run wrote nothing. No imported data is kept. A dry run is the real run rolled back
+at the end: it writes nothing at all, not even the run row, and reports what the real run would do. A run
+whose process dies is marked `interrupted` by the next command (db/runs.py).
 """
 
 from __future__ import annotations
@@ -131,8 +132,10 @@ class ImportReport:
             per["inserted"] += result.inserted
             per["updated"] += result.updated
             per["unchanged"] += result.unchanged
-            if self.dry_run:
+            if self.dry_run:  # the changed columns (a real write, rolled back later, gives none)
                 for key, diff in result.changes.items():
+                    if not diff:
+                        continue
                     self.changes.append({"table": table, "key": list(key),
                                          "fields": {c: [o, n] for c, (o, n) in diff.items()}})
 
@@ -235,17 +238,20 @@ def import_run(
     file_hash = file_sha256(file) if file is not None and Path(file).is_file() else None
     runs.mark_interrupted(engine)  # runs whose process died since: see db/runs.py
     conn = engine.connect()
+    run_row = insert(ImportRun).values(
+        importer=importer, file_name=report.file, file_hash=file_hash, options=options or {}, status="running",
+        started_at=utcnow(), owner_host=runs.host_name(), owner_pid=os.getpid(),
+        owner_backend_pid=runs.backend_pid(conn),
+    ).returning(ImportRun.id)
     if not dry_run:
         with engine.begin() as bookkeeping:
-            report.run_id = bookkeeping.execute(
-                insert(ImportRun).values(
-                    importer=importer, file_name=report.file, file_hash=file_hash,
-                    options=options or {}, status="running", started_at=utcnow(),
-                    owner_host=runs.host_name(), owner_pid=os.getpid(), owner_backend_pid=runs.backend_pid(conn),
-                ).returning(ImportRun.id)
-            ).scalar_one()
+            report.run_id = bookkeeping.execute(run_row).scalar_one()
         runs.opened(report.run_id)
     transaction = conn.begin()
+    if dry_run:
+        # A dry run is the real run rolled back at the end, its run row included: it reports exactly
+        # what the real run would do.
+        report.run_id = conn.execute(run_row).scalar_one()
     run = RunContext(conn=conn, run_id=report.run_id, report=report, allow_rejects=allow_rejects,
                      file_hash=file_hash)
     thresholds = gc.get_threshold()
@@ -258,11 +264,13 @@ def import_run(
         report.seconds = round(time.perf_counter() - started, 3)
         if dry_run:
             report.status = "dry_run"
+            report.run_id = None
             transaction.rollback()
             return
         if report.problems and not allow_rejects:
             transaction.rollback()
             report.status = "rejected"
+            report.inserted = report.updated = report.unchanged = 0  # nothing was written
             _finish_run(engine, report, f"{len(report.problems)} problem(s); nothing written")
             raise ImportRejected(report)
         report.status = "succeeded"
@@ -282,8 +290,11 @@ def import_run(
         with contextlib.suppress(Exception):  # a connection the server ended cannot roll back: it is gone
             if transaction.is_active:
                 transaction.rollback()
+        if dry_run:
+            report.run_id = None  # its run row was rolled back with the rest
         # Ctrl-C and SIGTERM (see coopdb.cli.main) stop a run without anything being wrong with it
         report.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        report.inserted = report.updated = report.unchanged = 0  # rolled back: nothing was written
         report.seconds = round(time.perf_counter() - started, 3)
         with contextlib.suppress(Exception):  # the original error matters more than the bookkeeping
             _finish_run(engine, report, f"{type(exc).__name__}: {exc}"[:2000])

@@ -255,27 +255,32 @@ def build_reference() -> Reference:
 
 
 def import_countries(engine: Engine, *, dry_run: bool = False) -> ImportReport:
-    """Load the built-in country reference (idempotent): countries, names and codes."""
+    """Load the built-in country reference (idempotent). Headline counts are countries (one whose names or
+    codes changed counts as updated); names and codes are counted per table in the details."""
     options = {"languages": list(LANGUAGES)}
     with import_run(engine, "countries", options=options, dry_run=dry_run) as run:
         ref = build_reference()  # inside the run: its seconds are the whole step's
-        run.report.read = len(ref.countries) + len(ref.names) + len(ref.codes)
-        result = upsert(run.conn, Country.__table__, ref.countries, ["code"], run_id=run.run_id, dry_run=dry_run)
-        run.report.add(result, "countries")
+        report = run.report
+        report.read = len(ref.countries)
+        result = upsert(run.conn, Country.__table__, ref.countries, ["code"], run_id=run.run_id)
+        report.add(result, "countries", count=False)
         ids = {key[0]: row_id for key, row_id in result.ids.items()}
-        # In a dry run new countries have no id yet: stand-ins that match no existing row.
-        missing = (code for code in (r["code"] for r in ref.countries) if code not in ids)
-        for n, code in enumerate(missing, start=1):
-            ids[code] = -n
         name_rows = [{"country_id": ids[n["code"]], **{k: v for k, v in n.items() if k != "code"}}
                      for n in ref.names]
-        result = upsert(run.conn, CountryName.__table__, name_rows, ["country_id", "lang", "name"],
-                        run_id=run.run_id, dry_run=dry_run)
-        run.report.add(result, "country_names")
+        names = upsert(run.conn, CountryName.__table__, name_rows, ["country_id", "lang", "name"],
+                       run_id=run.run_id, ids=False)
+        report.add(names, "country_names", count=False)
         code_rows = [{"country_id": ids[c["country"]], "scheme": c["scheme"], "code": c["code"]} for c in ref.codes]
-        result = upsert(run.conn, CountryCode.__table__, code_rows, ["scheme", "code"],
-                        run_id=run.run_id, dry_run=dry_run)
-        run.report.add(result, "country_codes")
+        codes = upsert(run.conn, CountryCode.__table__, code_rows, ["scheme", "code"], run_id=run.run_id, ids=False)
+        report.add(codes, "country_codes", count=False)
+        owner = {(c["scheme"], c["code"]): c["country_id"] for c in code_rows}
+        new = {result.ids[k] for k in result.inserted_keys}
+        touched = {result.ids[k] for k in result.changes}
+        touched |= {k[0] for k in [*names.inserted_keys, *names.changes]}
+        touched |= {owner[k] for k in [*codes.inserted_keys, *codes.changes] if k in owner}
+        report.inserted = len(new)
+        report.updated = len(touched - new)
+        report.unchanged = report.read - report.inserted - report.updated
     return run.report
 
 

@@ -99,33 +99,38 @@ class _Loader:
         self.scheme = meta["code_scheme"]
         self.forum_codes = ForumCodes(run.conn, self.scheme, "COW", meta.get("same_as"))
         self.spans: list[tuple[str, str, _Span]] = []  # (forum code, state column, span)
+        # IGO-year lines of the file; the headline `read` counts the records made of them (forums, memberships)
+        self.lines = 0
         self.last_year = 0
 
     def load(self, rows, subset: bool) -> None:
         self.writer.ensure_source(release_source(self.meta, self.meta["release"]))
+        self.writer.statement_source = self.meta["release"]["key"]
         forums: list[ForumRecord] = []
         done: set[str] = set()
         group: list[Row] = []
         for row in rows:
-            self.run.report.read += 1
+            self.lines += 1
             if group and row.values["ioname"] != group[0].values["ioname"]:
                 forums.append(self.igo(group, done))
+                self.run.report.read += 1
                 group = []
                 if len(forums) >= BATCH // 10:
                     self.writer.forums(forums)
                     forums.clear()
             group.append(row)
-            if self.progress and self.run.report.read % 500 == 0:
-                self.progress(self.run.report.read, 0)
+            if self.progress and self.lines % 500 == 0:
+                self.progress(self.lines, 0)
         if group:
             forums.append(self.igo(group, done))
+            self.run.report.read += 1
         self.writer.forums(forums)
         if not subset:
             self.check_counts(len(done))
         self.write_memberships()
 
     def check_counts(self, igos: int) -> None:
-        read = self.run.report.read
+        read = self.lines
         if (read, igos) != (self.meta["expected_rows"], self.meta["expected_forums"]):
             raise UserError(f"{self.file}: the COW IGO v3.0 file has {self.meta['expected_rows']:,} IGO-years of "
                             f"{self.meta['expected_forums']:,} IGOs; this one has {read:,} of {igos:,}. If it is "
@@ -189,6 +194,7 @@ class _Loader:
     def write_memberships(self) -> None:
         batch: list[MembershipRecord] = []
         for code, column, span in self.spans:
+            self.run.report.read += 1
             running = span.last == self.last_year
             batch.append(MembershipRecord(
                 file=self.file, line=span.first_line, forum=code, country=self.abbrevs[column],

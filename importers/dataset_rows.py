@@ -44,10 +44,16 @@ def metadata(name: str) -> dict[str, Any]:
 
 
 def release_source(meta: dict[str, Any], release: dict[str, Any]) -> SourceRecord:
-    """A dataset release as a source: key, title, publisher, licence and citation from the metadata."""
+    """A dataset release as a source: key, title, publisher, licence, citation, release date (which decides
+    between releases: docs/provenance.md) and priority from the metadata."""
+    from importers.fields import date_with_precision
+
+    published_on, precision = date_with_precision(str(release["published_on"])) \
+        if release.get("published_on") is not None else (None, None)
     return SourceRecord(key=release["key"], kind="dataset", title=release["title"],
                         publisher=meta["publisher"], author=release.get("author"), url=release.get("url"),
-                        licence=meta["licence"], published_on=None, notes=release.get("citation"))
+                        licence=meta["licence"], published_on=published_on, published_precision=precision,
+                        notes=release.get("citation"), priority=release.get("priority", meta.get("priority")))
 
 
 def cell_text(value: Any) -> str | None:

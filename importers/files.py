@@ -204,6 +204,8 @@ def import_file(
     fast_path: bool = True,
     replace_participants: bool = False,
     dataset: str | None = None,
+    priority: int | None = None,
+    source_date: str | None = None,
 ) -> ImportReport:
     """`dataset`: resolve country names with that data set's spellings first (cow, aiddata, iigo; a
     mapping file may name one too)."""
@@ -230,7 +232,8 @@ def import_file(
     try:
         report = _import_table(engine, entity, path, table, loaded, options, importer=importer, dry_run=dry_run,
                                allow_rejects=allow_rejects, progress=progress, batch_size=batch_size,
-                               fast_path=fast_path, replace_participants=replace_participants, dataset=dataset)
+                               fast_path=fast_path, replace_participants=replace_participants, dataset=dataset,
+                               priority=priority, source_date=source_date)
     finally:
         f.THOUSANDS_COMMA.reset(thousands)
     return report
@@ -239,7 +242,8 @@ def import_file(
 def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: Mapping | None,
                   options: dict[str, Any], *, importer: str | None, dry_run: bool, allow_rejects: bool,
                   progress: Progress | None, batch_size: int, fast_path: bool,
-                  replace_participants: bool, dataset: str | None = None) -> ImportReport:
+                  replace_participants: bool, dataset: str | None = None, priority: int | None = None,
+                  source_date: str | None = None) -> ImportReport:
     with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects) as run:
         for warning in table.warnings:
@@ -250,7 +254,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             for warning in loaded.bind(table.columns):
                 run.warn(warning)
         if entity != "sources":
-            source = file_source(path, run.file_hash)
+            source = file_source(path, run.file_hash, priority=priority, source_date=source_date)
             job.writer.ensure_source(source)
             job.writer.default_cites = [Cite(source.key)]
         _warn_unused(run, entity, table.columns, loaded, path.name)

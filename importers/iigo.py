@@ -71,6 +71,7 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
         writer = Writer(run)
         release = meta["release"]["key"]
         writer.ensure_source(release_source(meta, meta["release"]))
+        writer.statement_source = meta["release"]["key"]
         codes = ForumCodes(run.conn, meta["code_scheme"], "IIGO", meta.get("same_as"))
         # one forum per folded title; organisations file first, then titles only in memberships
         entries: dict[str, tuple[str, str, Row, str]] = {}  # folded title -> (igoID, title, row, file)

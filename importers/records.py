@@ -35,6 +35,8 @@ class Name:
 class Located:
     file: str = ""
     line: int | None = None
+    # The fields this record carries (a JSON/YAML record names its own); None: those of the whole input
+    present: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class SourceRecord(Located):
     content_hash: str | None = None
     content: str | None = None
     notes: str | None = None
+    priority: int | None = None  # precedence of its statements (None: keep the stored one, 0 for a new source)
 
 
 @dataclass
@@ -190,5 +193,5 @@ FORUM_COLUMNS = (
 )
 SOURCE_COLUMNS = (
     "kind", "title", "publisher", "author", "url", "language", "published_on", "published_precision",
-    "published_estimated", "licence", "content_hash", "content", "notes",
+    "published_estimated", "licence", "content_hash", "content", "notes", "priority",
 )

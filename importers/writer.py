@@ -8,14 +8,15 @@ ambiguous country, a forum, organisation, project or source that does not exist)
 Problem naming its file, line and field, and nothing of it is written; the other records go on. The
 run decides at the end whether rejected rows abort the whole import (the default) or not.
 
-Children (participants, parties, names, links, citations) are added or updated, never deleted: an
-import that no longer lists a participant leaves the old row, which other sources may support. With
-`writer.replace_participants` (`coopdb import projects --replace-participants`) the participants a
-record lists replace the stored ones instead: a participant it no longer lists is deleted, with its
-citations, and the project counts as updated.
+Values are statements (importers/statements.py, docs/provenance.md): each record is stated by one
+source (`statement_source`, else its first cited source, else the input file), only the fields the input
+carries (`present`, or a JSON/YAML record's own keys) are stated, and the record tables are derived from
+all sources' statements by the precedence. A child row (participant, party, name, link) stays while any
+source lists it; with `replace_participants` (`--replace-participants`) a record's participants also
+retract those other sources list. Citations are added as before (record level).
 
-Headline counts are per record: inserted when its main row is new, updated when its main row or any
-of its children changed, unchanged otherwise. Per-table counts are in `report.details`.
+Headline counts are per record: inserted when new, updated when a current value or child row changed,
+unchanged otherwise. Per-table counts are in `report.details` (statements under `statements`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from db.base import Base
 from db.models import (
@@ -35,8 +36,9 @@ from db.models import (
     Project,
     Source,
 )
-from db.upsert import UpsertResult, upsert
+from db.upsert import UpsertResult, _select_existing, same_value, upsert
 from importers.core import Problem, RunContext
+from importers.entities import AGREEMENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
 from importers.normalize import fold
 from importers.records import (
     AGREEMENT_COLUMNS,
@@ -54,11 +56,11 @@ from importers.records import (
     SourceRecord,
 )
 from importers.resolve import SCHEMES, CountryResolver
+from importers.statements import Item, StatementWriter, _plain
 
 T = Base.metadata.tables
 AMBIGUOUS = -1
 _project_values = attrgetter(*PROJECT_COLUMNS)
-DRY_RUN_ID = -2  # the id of a row a dry run would insert
 
 
 def slug_code(text: str, limit: int = 110) -> str:
@@ -103,9 +105,13 @@ class Writer:
         # When set: the fields the input has; other columns of existing rows are left as they are
         # (a file without a `status` column does not blank the status of the projects it names).
         self.present: set[str] | None = None
-        self._unchanged_projects: set[int] = set()
         # True: the participants of a project record replace the stored ones (see the module's docstring)
         self.replace_participants = False
+        # The key of the source every record's statements belong to (a data set release); None: each
+        # record's first cited source, else the input file
+        self.statement_source: str | None = None
+        self.statements = StatementWriter(run)
+        self._outcome: dict[tuple[str, tuple], str] = {}
         self.dataset: str | None = None  # resolve country names with this data set's spellings first
 
     # ------------------------------------------------------------------ lookups
@@ -192,8 +198,7 @@ class Writer:
 
     def _upsert(self, table: str, rows: list[dict], key: Sequence[str], compare: Sequence[str] | None = None,
                 *, ids: bool = True) -> UpsertResult:
-        result = upsert(self.conn, T[table], rows, key, run_id=self.run.run_id, dry_run=self.run.dry_run,
-                        compare=compare, ids=ids)
+        result = upsert(self.conn, T[table], rows, key, run_id=self.run.run_id, compare=compare, ids=ids)
         self.run.report.add(result, table, count=False)
         return result
 
@@ -216,24 +221,6 @@ class Writer:
                 unchanged.append(key)
         report.unchanged += len(unchanged)
         return unchanged
-
-    def _children(self, table: str, rows: list[dict], key: Sequence[str]) -> set[int]:
-        """Upsert child rows; returns the parent ids (first key column) whose children changed."""
-        return _touched_parents(self._upsert(table, rows, key, ids=False))
-
-    def _names(self, table: str, parent_col: str, pairs: list[tuple[int | None, Name]]) -> set[int]:
-        rows, seen = [], set()
-        for parent_id, name in pairs:
-            if parent_id is None:
-                continue
-            k = (parent_id, name.lang, name.name)
-            if k in seen:
-                continue
-            seen.add(k)
-            rows.append({parent_col: parent_id, "lang": name.lang, "name": name.name, "kind": name.kind,
-                         "normalized": fold(name.name), "note": name.note})
-        result = self._upsert(table, rows, (parent_col, "lang", "name"), ids=False)
-        return _touched_parents(result)
 
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
         """Cite each record by its own sources, then by `default_cites` (the input file, located at the
@@ -278,51 +265,132 @@ class Writer:
     # ------------------------------------------------------------------ entities
     def sources(self, records: Sequence[SourceRecord], *, count: bool = True) -> None:
         """Sources as records of the import (count=True) or as what other records cite (count=False:
-        only in the per-table details, so that a data set's headline counts stay its rows)."""
+        only in the per-table details, so that a data set's headline counts stay its rows). A value a
+        record leaves empty keeps the stored one: a file without a publisher column clears nothing."""
         records = self._dedupe(records, lambda r: r.key)
-        rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
-        result = self._upsert("sources", rows, ("key",), compare=self._present(rows))
+        rows = self._source_rows(records)
+        if self.run.dry_run:
+            self._report_source_changes(rows)
+        result = self._upsert("sources", rows, ("key",))
         if count:
             self._count(result, [(r.key,) for r in records], set())
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
-        if self.run.dry_run:  # would be inserted: known to the rest of this dry run
-            for (key,) in result.inserted_keys:
-                self._sources.setdefault(key, DRY_RUN_ID)
 
     def ensure_source(self, record: SourceRecord) -> int | None:
         """Upsert one source without counting it in the headline figures (e.g. the input file itself)."""
-        row = {"key": record.key, **{c: getattr(record, c) for c in SOURCE_COLUMNS}}
-        result = self._upsert("sources", [row], ("key",))
+        result = self._upsert("sources", self._source_rows([record]), ("key",))
         source_id = result.ids.get((record.key,))
-        if source_id is None and self.run.dry_run and result.inserted_keys:
-            source_id = DRY_RUN_ID
         if source_id is not None:
             self._sources[record.key] = source_id
         return source_id
 
+    def _report_source_changes(self, rows: list[dict[str, Any]]) -> None:
+        stored = _select_existing(self.conn, T["sources"], ["key"], list(SOURCE_COLUMNS),
+                                  [(row["key"],) for row in rows])
+        for row in rows:
+            old = stored.get((row["key"],))
+            if old is None:
+                continue
+            diff = {c: [_plain(old[1][c]), _plain(row[c])] for c in SOURCE_COLUMNS
+                    if not same_value(old[1][c], row[c])}
+            if diff:
+                self.run.report.changes.append({"table": "sources", "key": [row["key"]], "fields": diff})
+
+    def _source_rows(self, records: Sequence[SourceRecord]) -> list[dict[str, Any]]:
+        rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
+        stored = _select_existing(self.conn, T["sources"], ["key"], list(SOURCE_COLUMNS),
+                                  [(row["key"],) for row in rows])
+        for row in rows:
+            old = stored.get((row["key"],))
+            for c in SOURCE_COLUMNS:
+                if row[c] is None:
+                    row[c] = old[1][c] if old else (0 if c == "priority" else None)
+        return rows
+
+    # ------------------------------------------------------------------ statements
+    def _carried(self, record: Located, name: str) -> bool:
+        present = record.present if record.present is not None else self.present
+        return present is None or name in present
+
+    def _stating_source(self, record: Located) -> tuple[int | None, str]:
+        """The source whose statement a record is, and where in it: the dataset release or input file set
+        as `statement_source`, else the record's first cited source, else the input file (`default_cites`),
+        else the import itself."""
+        line = f"line {record.line}" if record.line is not None else ""
+        cites = getattr(record, "cites", None) or []
+        if self.statement_source is not None:
+            key, locator = self.statement_source, next(
+                (c.locator for c in cites if c.source_key == self.statement_source and c.locator), line)
+        elif cites:
+            key, locator = cites[0].source_key, cites[0].locator or line
+        elif self.default_cites:
+            key, locator = self.default_cites[0].source_key, self.default_cites[0].locator or line
+        else:
+            key, locator = self._import_source(), line
+        source_id = self.source_id(key)
+        if source_id is None:
+            self._problem(record, "source", key, "the key or URL of a known source "
+                          "(list it in the sources of this import, or import it first)")
+        return source_id, locator
+
+    def _import_source(self) -> str:
+        """A source standing for the import itself, for records that name none (built-in files)."""
+        key = f"import:{self.run.report.importer}"
+        if self.source_id(key) is None:
+            self.ensure_source(SourceRecord(key=key, kind="other", title=f"coopdb import {self.run.report.importer}",
+                                            notes="Records imported without a source of their own."))
+        return key
+
+    def _item(self, entity: Entity, record: Located, key: tuple, values: dict[str, Any],
+              children: dict[str, list[dict]]) -> Item | None:
+        source_id, locator = self._stating_source(record)
+        unknown = [c.source_key for c in getattr(record, "cites", []) if self.source_id(c.source_key) is None]
+        for key in dict.fromkeys(unknown):  # a record is written with all its sources or not at all
+            if self.statement_source is not None or key != record.cites[0].source_key:
+                self._problem(record, "source", key, "the key or URL of a known source "
+                              "(list it in the sources of this import, or import it first)")
+        if source_id is None or unknown:
+            return None
+        row = {c: v for c, v in values.items() if self._carried(record, c)}
+        kids = {name: rows for name, rows in children.items() if self._carried(record, name)}
+        replace = frozenset(n for n in ("participants", "organisations") if n in kids) \
+            if self.replace_participants else frozenset()
+        return Item(key, row, source_id, locator, kids, replace)
+
+    def _state(self, entity: Entity, pairs: list[tuple[Located, Item | None]], cite_type: str) -> dict[tuple, int]:
+        """Write the items as statements, count each record once, cite them; returns key -> record id."""
+        kept = [(r, item) for r, item in pairs if item is not None]
+        ids, outcome = self.statements.write(entity, [item for _r, item in kept])
+        report = self.run.report
+        for _r, item in kept:
+            state = outcome[item.key]
+            setattr(report, state, getattr(report, state) + 1)
+            self._outcome[(entity.name, item.key)] = state
+        self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept])
+        return ids
+
+    # ------------------------------------------------------------------ entities
     def forums(self, records: Sequence[ForumRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
-        rows = [{"code": r.code, **{c: getattr(r, c) for c in FORUM_COLUMNS}} for r in records]
-        main = self._upsert("forums", rows, ("code",), compare=self._present(rows))
-        touched: set[int] = set()
-        names, codes = [], []
+        pairs = []
         for r in records:
-            forum_id = main.ids.get((r.code,))
+            values = {c: getattr(r, c) for c in FORUM_COLUMNS}
+            names = [_name_row(n) for n in r.names]
+            pairs.append((r, self._item(FORUM, r, (r.code,), values, {"names": names})))
+        ids = self._state(FORUM, pairs, "forum")
+        codes = []
+        for r in records:
+            forum_id = ids.get((r.code,))
             if forum_id is None:
                 continue
             self.forum_index.add(forum_id, r.code, r.name, r.acronym, *(n.name for n in r.names))
-            names += [(forum_id, n) for n in r.names]
             codes += [{"forum_id": forum_id, "scheme": s, "code": c} for s, c in r.codes]
-        touched |= self._names("forum_names", "forum_id", names)
-        code_result = self._upsert("forum_codes", codes, ("scheme", "code"))
-        owner = {(c["scheme"], c["code"]): c["forum_id"] for c in codes}
-        touched |= {owner[k] for k in [*code_result.inserted_keys, *code_result.changes] if k in owner}
-        self._count(main, [(r.code,) for r in records], {(c,) for c in _codes_of(main, touched)})
-        self._cite("forum", [(main.ids.get((r.code,)), r, r.cites) for r in records])
+        if codes:
+            self._upsert("forum_codes", codes, ("scheme", "code"))
 
     def memberships(self, records: Sequence[MembershipRecord]) -> None:
-        rows, kept, seen = [], [], {}
+        pairs, seen = [], {}
         for r in records:
             forum_id = self._forum(r, "forum", r.forum)
             country_id = self._country(r, "country", r.country, r.country_code_scheme)
@@ -338,35 +406,26 @@ class Writer:
                               f"a record appearing once (the same membership is also on line {first.line})")
                 continue
             seen[key] = r
-            rows.append({"forum_id": forum_id, "country_id": country_id, "role": r.role,
-                         "started_on": r.started_on, "started_precision": r.started_precision,
-                         "ended_on": r.ended_on, "ended_precision": r.ended_precision, "note": r.note})
-            kept.append((key, r))
-        main = self._upsert("memberships", rows, ("forum_id", "country_id", "role", "started_on"),
-                            compare=self._present(rows))
-        self._count(main, [k for k, _r in kept], set())
-        self._cite("membership", [(main.ids.get(k), r, r.cites) for k, r in kept])
+            values = {"started_precision": r.started_precision, "ended_on": r.ended_on,
+                      "ended_precision": r.ended_precision, "note": r.note}
+            pairs.append((r, self._item(MEMBERSHIP, r, key, values, {})))
+        self._state(MEMBERSHIP, pairs, "membership")
 
     def organisations(self, records: Sequence[OrganisationRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
-        rows, kept = [], []
+        pairs = []
         for r in records:
             country_id = self._country(r, "country", r.country) if r.country else None
             if r.country and country_id is None:
                 continue
-            rows.append({"code": r.code, "name": r.name, "acronym": r.acronym, "kind": r.kind,
-                         "country_id": country_id})
-            kept.append(r)
-        main = self._upsert("organisations", rows, ("code",), compare=self._present(rows))
-        names = []
-        for r in kept:
-            org_id = main.ids.get((r.code,))
+            values = {"name": r.name, "acronym": r.acronym, "kind": r.kind, "country_id": country_id}
+            pairs.append((r, self._item(ORGANISATION, r, (r.code,), values,
+                                        {"names": [_name_row(n) for n in r.names]})))
+        ids = self._state(ORGANISATION, pairs, "organisation")
+        for r, item in pairs:
+            org_id = ids.get((r.code,)) if item is not None else None
             if org_id is not None:
                 self.org_index.add(org_id, r.code, r.name, r.acronym, *(n.name for n in r.names))
-                names += [(org_id, n) for n in r.names]
-        touched = self._names("organisation_names", "organisation_id", names)
-        self._count(main, [(r.code,) for r in kept], {(c,) for c in _codes_of(main, touched)})
-        self._cite("organisation", [(main.ids.get((r.code,)), r, r.cites) for r in kept])
 
     def _party(self, record: Located, field: str, ref: str) -> tuple[str, int] | None:
         """A party of an agreement: a country, else a forum or bloc, else an organisation. A reference may
@@ -408,8 +467,6 @@ class Writer:
             code = slug_code(ref)
             result = self._upsert("organisations", [{"code": code, "name": ref}], ("code",), compare=())
             found = result.ids.get((code,))
-            if found is None and self.run.dry_run and result.inserted_keys:
-                found = DRY_RUN_ID
             if found is not None:
                 self.org_index.add(found, code, ref)
         if found is None:
@@ -419,7 +476,7 @@ class Writer:
 
     def projects(self, records: Sequence[ProjectRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
-        resolved = []
+        pairs, later = [], []
         for r in records:
             ok = True
             framework_id = None
@@ -431,171 +488,101 @@ class Writer:
                 if p.is_organisation:
                     org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
                     ok &= org_id is not None
-                    orgs.append((org_id, p.role))
+                    orgs.append({"organisation_id": org_id, "role": p.role})
                 else:
                     country_id = self._country(r, f"participants[{p.role}]", p.ref)
                     ok &= country_id is not None
-                    countries.append((country_id, p.role))
-            if ok:
-                resolved.append((r, framework_id, countries, orgs))
-        rows = []
-        for r, fid, _c, _o in resolved:
-            row = dict(zip(PROJECT_COLUMNS, _project_values(r), strict=True))
-            row["code"] = r.code
-            row["framework_forum_id"] = fid
-            rows.append(row)
-        main = self._upsert("projects", rows, ("code",), compare=self._present(rows))
+                    countries.append({"country_id": country_id, "role": p.role})
+            children = {"participants": countries, "organisations": orgs,
+                        "names": [_name_row(n) for n in r.names],
+                        "status_events": [{"status": s, "reached_on": d, "reached_precision": p}
+                                          for s, d, p in r.status_events]}
+            if r.links and r.code.upper() not in self.links_later:
+                later.append(r)  # written once this batch is: a link may name a project of the batch
+            elif r.code.upper() not in self.links_later:
+                children["links"] = []
+            if not ok:
+                continue
+            values = dict(zip(PROJECT_COLUMNS, _project_values(r), strict=True))
+            values["framework_forum_id"] = framework_id
+            pairs.append((r, self._item(PROJECT, r, (r.code,), values, children)))
+        ids = self._state(PROJECT, pairs, "project")
         if self._projects is not None:
-            for (code,), pid in main.ids.items():
+            for (code,), pid in ids.items():
                 self._projects[code.upper()] = pid
-        pc, po, names, events = [], [], [], []
-        for r, _fid, countries, orgs in resolved:
-            pid = main.ids.get((r.code,))
-            if pid is None:
-                continue
-            pc += [{"project_id": pid, "country_id": cid, "role": role} for cid, role in dict.fromkeys(countries)]
-            po += [{"project_id": pid, "organisation_id": oid, "role": role} for oid, role in dict.fromkeys(orgs)]
-            names += [(pid, n) for n in r.names]
-            events += [{"project_id": pid, "status": s, "reached_on": d, "reached_precision": p}
-                       for s, d, p in r.status_events]
-        touched = self._children("project_countries", pc, ("project_id", "country_id", "role"))
-        touched |= self._children("project_organisations", po, ("project_id", "organisation_id", "role"))
-        if self.replace_participants:
-            listed = {pid: r.code for r, *_ in resolved if (pid := main.ids.get((r.code,))) is not None and pid > 0}
-            touched |= self._drop_unlisted_participants(listed, pc, po)
-        touched |= self._names("project_names", "project_id", names)
-        touched |= self._children("project_status_events", events, ("project_id", "status"))
-        links = []
-        for r, *_ in resolved:
-            pid = main.ids.get((r.code,))
-            for related, kind in r.links:
-                related_id = self.project_id(related)
-                if related_id is None:
-                    self._problem(r, "links", related, "the code of a known project (or one in this import)")
-                elif pid is not None and related_id != pid:
-                    links.append({"project_id": pid, "related_project_id": related_id, "kind": kind})
-        links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
-        touched |= _touched_parents(self._upsert("project_links", links,
-                                                 ("project_id", "related_project_id", "kind"), ids=False))
-        unchanged = self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
-        if self.links_later:
-            self._unchanged_projects |= {main.ids[k] for k in unchanged if k[0].upper() in self.links_later}
-        self._cite("project", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+        written = [r for r in later if (r.code,) in ids]
+        if written:
+            self.project_links(written)
 
-    def _drop_unlisted_participants(self, listed: dict[int, str], pc: list[dict], po: list[dict]) -> set[int]:
-        """Delete the participants of the projects in `listed` (id -> code) that their records do not list,
-        with the citations of those rows; a dry run only reports them. Countries only when the input
-        carries `participants`, organisations only when it carries `organisations`. Returns the ids of
-        the projects that lose one."""
-        report = self.run.report
-        citations = T["citations"]
-        ids = list(listed)
-        lost: set[int] = set()
-        for field, table, ref_column, ref_table, record_type, kept in (
-            ("participants", "project_countries", "country_id", "countries", "project_country",
-             {(r["project_id"], r["country_id"], r["role"]) for r in pc}),
-            ("organisations", "project_organisations", "organisation_id", "organisations", "project_organisation",
-             {(r["project_id"], r["organisation_id"], r["role"]) for r in po}),
-        ):
-            if self.present is not None and field not in self.present:
-                continue
-            child, ref = T[table], T[ref_table]
-            gone = []
-            for start in range(0, len(ids), 10_000):
-                query = (select(child.c.id, child.c.project_id, child.c[ref_column].label("ref_id"), child.c.role,
-                                ref.c.code.label("ref_code"))
-                         .join(ref, ref.c.id == child.c[ref_column])
-                         .where(child.c.project_id.in_(ids[start:start + 10_000])))
-                gone += [row for row in self.conn.execute(query)
-                         if (row.project_id, row.ref_id, row.role) not in kept]
-            if not gone:
-                continue
-            lost |= {row.project_id for row in gone}
-            per = report.details.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})
-            per["deleted"] = per.get("deleted", 0) + len(gone)
-            if self.run.dry_run:
-                report.changes += [{"table": table, "key": [listed[row.project_id], row.ref_code, row.role],
-                                    "fields": {}, "deleted": True} for row in gone]
-                continue
-            row_ids = [row.id for row in gone]
-            for start in range(0, len(row_ids), 10_000):
-                chunk = row_ids[start:start + 10_000]
-                self.conn.execute(delete(citations).where(citations.c.record_type == record_type,
-                                                          citations.c.record_id.in_(chunk)))
-                self.conn.execute(delete(child).where(child.c.id.in_(chunk)))
-        return lost
+    def _links(self, r: ProjectRecord) -> list[dict] | None:
+        links, ok = [], True
+        for related, kind in r.links:
+            related_id = self.project_id(related)
+            if related_id is None:
+                self._problem(r, "links", related, "the code of a known project (or one in this import)")
+                ok = False
+            elif related_id != self.project_id(r.code):
+                links.append({"related_project_id": related_id, "kind": kind})
+        return links if ok else None
 
     def project_links(self, records: Sequence[ProjectRecord]) -> None:
         """Write the links of projects already written in this run (a second pass, so that a link may
-        name a project further down the same file). A record counted unchanged whose links are new
+        name a project further down the same file). A record counted unchanged whose links change
         becomes updated."""
-        links, owner = [], {}
+        pairs = []
         for r in records:
-            pid = self.project_id(r.code)
-            if pid is None:
+            if self.project_id(r.code) is None:
                 continue
-            owner[pid] = r
-            for related, kind in r.links:
-                related_id = self.project_id(related)
-                if related_id is None:
-                    self._problem(r, "links", related, "the code of a known project (or one in this import)")
-                elif related_id != pid:
-                    links.append({"project_id": pid, "related_project_id": related_id, "kind": kind})
-        links = list({(x["project_id"], x["related_project_id"], x["kind"]): x for x in links}.values())
-        touched = _touched_parents(self._upsert("project_links", links,
-                                                ("project_id", "related_project_id", "kind"), ids=False))
+            links = self._links(r)
+            if links is not None:
+                item = self._item(PROJECT, r, (r.code,), {}, {"links": links})
+                pairs.append((r, item))
+        kept = [(r, item) for r, item in pairs if item is not None]
+        _ids, outcome = self.statements.write(PROJECT, [item for _r, item in kept])
         report = self.run.report
-        for pid in touched:
-            if pid in self._unchanged_projects and report.unchanged > 0:
-                self._unchanged_projects.discard(pid)
+        for _r, item in kept:
+            if outcome[item.key] == "updated" and self._outcome.get(("project", item.key)) == "unchanged":
+                self._outcome[("project", item.key)] = "updated"
                 report.unchanged -= 1
                 report.updated += 1
 
     def agreements(self, records: Sequence[AgreementRecord]) -> None:
         records = self._dedupe(records, lambda r: r.code.upper())
-        resolved = []
+        pairs = []
         for r in records:
             ok = True
             forum_id = None
             if r.forum:
                 forum_id = self._forum(r, "forum", r.forum)
                 ok &= forum_id is not None
-            parties = []
+            parties: dict[str, list[dict]] = {}
             for ref, role in r.parties:
                 party = self._party(r, f"parties[{role}]", ref)
                 ok &= party is not None
-                parties.append((party, role))
+                if party is not None:
+                    kind, party_id = party
+                    column = {"country": "country_id", "forum": "forum_id", "organisation": "organisation_id"}[kind]
+                    parties.setdefault(kind, []).append({column: party_id, "role": role})
             projects = []
             for code in r.projects:
                 pid = self.project_id(code)
                 if pid is None:
                     self._problem(r, "projects", code, "the code of a known project (import projects first)")
                     ok = False
-                projects.append(pid)
-            if ok:
-                resolved.append((r, forum_id, parties, projects))
-        rows = [{"code": r.code, "forum_id": fid, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
-                for r, fid, _p, _j in resolved]
-        main = self._upsert("agreements", rows, ("code",), compare=self._present(rows))
-        ap, af, ao, subjects, ajp = [], [], [], [], []
-        for r, _fid, parties, projects in resolved:
-            aid = main.ids.get((r.code,))
-            if aid is None:
+                projects.append({"project_id": pid})
+            if not ok:
                 continue
-            for (kind, party_id), role in dict.fromkeys(parties):
-                rows_of, column = {"country": (ap, "country_id"), "forum": (af, "forum_id"),
-                                   "organisation": (ao, "organisation_id")}[kind]
-                rows_of.append({"agreement_id": aid, column: party_id, "role": role})
-            subjects += [{"agreement_id": aid, "subject": s.strip().lower()}
-                         for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
-            ajp += [{"agreement_id": aid, "project_id": p} for p in dict.fromkeys(projects)]
-        touched = self._children("agreement_parties", ap, ("agreement_id", "country_id", "role"))
-        touched |= self._children("agreement_forums", af, ("agreement_id", "forum_id", "role"))
-        touched |= self._children("agreement_organisations", ao, ("agreement_id", "organisation_id", "role"))
-        touched |= self._children("agreement_subjects", subjects, ("agreement_id", "subject"))
-        touched |= self._children("agreement_projects", ajp, ("agreement_id", "project_id"))
-        self._count(main, [(r.code,) for r, *_ in resolved], {(c,) for c in _codes_of(main, touched)})
-        self._cite("agreement", [(main.ids.get((r.code,)), r, r.cites) for r, *_ in resolved])
+            values = {"forum_id": forum_id, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
+            subjects = [{"subject": s} for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
+            children = {"parties": parties.get("country", []), "forum_parties": parties.get("forum", []),
+                        "organisation_parties": parties.get("organisation", []), "subjects": subjects,
+                        "projects": projects}
+            pairs.append((r, self._item(AGREEMENT, r, (r.code,), values, children)))
+        self._state(AGREEMENT, pairs, "agreement")
+
+
+def _name_row(name: Name) -> dict[str, Any]:
+    return {"lang": name.lang, "name": name.name, "kind": name.kind, "note": name.note}
 
 
 REF_PREFIXES = ("forum", "organisation", *SCHEMES)
@@ -607,13 +594,3 @@ def split_ref(ref: str) -> tuple[str | None, str]:
     if sep and head.strip().lower() in REF_PREFIXES and rest.strip():
         return head.strip().lower(), rest.strip()
     return None, ref
-
-
-def _touched_parents(result: UpsertResult) -> set[int]:
-    """Parent ids whose child rows were inserted or changed (the parent is the key's first column)."""
-    keys = set(result.inserted_keys) | set(result.changes)
-    return {k[0] for k in keys}
-
-
-def _codes_of(main: UpsertResult, parent_ids: set[int]) -> set[str]:
-    return {key[0] for key, pid in main.ids.items() if pid in parent_ids}

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from importers.bundle import LINE_KEY, iter_sections, to_record, unknown_fields
+from importers.bundle import LINE_KEY, carried_fields, iter_sections, to_record, unknown_fields
 from importers.core import ImportReport, Problem, file_sha256, import_run
 from importers.documents import load_document
+from importers.fields import BadValue, date_with_precision
 from importers.records import Cite, SourceRecord
 from importers.writer import Writer
 
@@ -23,16 +24,27 @@ def read_bundle(path: Path) -> Any:
     return data
 
 
-def file_source(path: Path, digest: str | None = None) -> SourceRecord:
-    """The input file itself as a source: every record cites it with its line. Pass the run's
-    `file_hash` as `digest` so that the file is not read a second time."""
+def file_source(path: Path, digest: str | None = None, *, priority: int | None = None,
+                source_date: str | None = None) -> SourceRecord:
+    """The input file itself as a source, keyed by its name (`file:projects.csv`): every record cites it
+    with its line, and a new version of the file is the same source, so that what it no longer says is
+    retracted (docs/provenance.md). `content_hash` is the sha256 of the version imported last. Pass the
+    run's `file_hash` as `digest` so that the file is not read a second time."""
     digest = digest or file_sha256(path)  # streamed: a large file is not held in memory to hash it
-    return SourceRecord(key=f"file:sha256:{digest}", kind="dataset", title=path.name, content_hash=digest,
-                        notes="Imported file; citations give the line of each record.")
+    published_on = precision = None
+    if source_date is not None:
+        try:
+            published_on, precision = date_with_precision(source_date)
+        except BadValue as exc:
+            raise UserError(f"--source-date: {exc.expected} (got {source_date!r})") from None
+    return SourceRecord(key=f"file:{path.name}", kind="dataset", title=path.name, content_hash=digest,
+                        notes="Imported file; citations give the line of each record.", priority=priority,
+                        published_on=published_on, published_precision=precision)
 
 
 def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, allow_rejects: bool = False,
-                  importer: str = "bundle", cite_file: bool = True) -> ImportReport:
+                  importer: str = "bundle", cite_file: bool = True, priority: int | None = None,
+                  source_date: str | None = None) -> ImportReport:
     path = Path(path)
     data = read_bundle(path)
     sections = list(iter_sections(data, path.name))
@@ -40,7 +52,7 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                     dry_run=dry_run, allow_rejects=allow_rejects) as run:
         writer = Writer(run)
         if cite_file:
-            source = file_source(path, run.file_hash)
+            source = file_source(path, run.file_hash, priority=priority, source_date=source_date)
             writer.ensure_source(source)
             writer.default_cites = [Cite(source.key)]
         for section, items in sections:
@@ -56,6 +68,8 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                 for problem in problems:
                     run.reject(problem)
                 if record is not None:
+                    # a record says what it names: the fields it leaves out keep their stored values
+                    record.present = carried_fields(section, item)
                     records.append(record)
             if unknown:
                 run.warn(f"{path.name}: fields not used in {section}: {', '.join(sorted(unknown))}")

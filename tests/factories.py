@@ -43,6 +43,8 @@ def minimal_rows() -> dict[str, dict[str, Any]]:
         "agreement_projects": {},
         "sources": {"key": "sha256:abc", "kind": "news_article", "language": "id"},
         "citations": {"record_type": "project", "field": "", "locator": "line 8"},
+        "statements": {"record_type": "project", "data": '{"title": "Zhanatas"}', "field_runs": '{"title": 0}',
+                       "locator": "line 8"},
         "mentions": {"entity_type": "country", "sentence_index": 0, "start_char": 10, "end_char": 20,
                      "matched_text": "Kazakhstan"},
         "import_rejects": {"reason": "expected a date"},
@@ -87,5 +89,6 @@ def insert_minimal_rows(conn: Connection) -> dict[str, dict[str, Any]]:
     add("sources")
     add("citations", source_id=ids["sources"], record_id=ids["projects"])
     add("mentions", source_id=ids["sources"], entity_id=ids["countries"])
+    add("statements", source_id=ids["sources"], record_id=ids["projects"])
     add("import_rejects", run_id=ids["import_runs"])
     return rows

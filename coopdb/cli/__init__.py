@@ -27,6 +27,7 @@ from coopdb.cli.countries_cmd import countries_group, import_countries_cmd
 from coopdb.cli.datasets_cmd import register as register_datasets
 from coopdb.cli.db_cmd import db_group
 from coopdb.cli.docs_cmd import docs_group
+from coopdb.cli.explain_cmd import explain
 from coopdb.cli.export_cmd import export
 from coopdb.cli.import_cmd import import_group
 from coopdb.cli.mapping_cmd import mapping_group
@@ -152,6 +153,7 @@ cli.add_command(db_group)
 cli.add_command(import_group)
 cli.add_command(status)
 cli.add_command(sql)
+cli.add_command(explain)
 import_group.add_command(import_article_cmd)
 cli.add_command(mentions_cmd)
 cli.add_command(countries_group)

@@ -35,17 +35,19 @@ def _make_command(entity: str) -> click.Command:
                   help="Mapping file (docs/formats.md): header row, columns, templates, transforms, lookups, date "
                   "formats, country/organisation/source columns. With --dry-run: shows the first rows as they "
                   "would be imported. `coopdb mapping draft FILE` writes a first one.")
+    @source_options
     @import_options
     def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, database_url: str | None,
-                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool,
-                replace_participants: bool = False, dataset: str | None = None) -> None:
+                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool, priority: int | None,
+                source_date: str | None, replace_participants: bool = False, dataset: str | None = None) -> None:
         engine = engine_for(database_url)
         size = file.stat().st_size if file.is_file() else None
         with progress_bar(f"{entity} {file.name}", size, quiet or as_json) as progress:
             def call():
                 return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
                                    dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,
-                                   replace_participants=replace_participants, dataset=dataset)
+                                   replace_participants=replace_participants, dataset=dataset,
+                                   priority=priority, source_date=source_date)
 
             run_and_report(call, as_json=as_json, quiet=quiet)
 
@@ -56,21 +58,33 @@ def _make_command(entity: str) -> click.Command:
     if entity == "projects":
         command = click.option(
             "--replace-participants", is_flag=True,
-            help="The participants a record lists replace those stored for its project: one it no longer lists "
-                 "is deleted with its citations (a blank cell removes them all). Default: participants are "
-                 "only added, since other sources may support them.")(command)
+            help="The participants a record lists replace those that any source lists for its project: one it "
+                 "no longer lists is deleted with its citations (a blank cell removes them all). Default: a "
+                 "participant stays while another source still lists it.")(command)
     return command
+
+
+def source_options(fn):
+    fn = click.option("--source-date", metavar="DATE",
+                      help="The file's own date (2024, 2024-07 or 2024-07-03), e.g. its release date: among sources "
+                      "of equal priority the later date wins (default: the day it is first imported).")(fn)
+    return click.option("--priority", type=int, metavar="N",
+                        help="Priority of the file as a source: its values win over those of sources with a lower "
+                        "priority, whatever their dates (default 0; docs/provenance.md).")(fn)
 
 
 @click.command("bundle")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@source_options
 @import_options
 def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, as_json: bool,
-           quiet: bool) -> None:
+           quiet: bool, priority: int | None, source_date: str | None) -> None:
     """Import a YAML or JSON bundle FILE with several sections (sources, forums, organisations,
-    memberships, projects, agreements), each a list of records in the layout of docs/formats.md."""
+    memberships, projects, agreements), each a list of records in the layout of docs/formats.md.
+    A record states only the fields it names: the others keep their values."""
     engine = engine_for(database_url)
-    run_and_report(lambda: import_bundle(engine, file, dry_run=dry_run, allow_rejects=allow_rejects),
+    run_and_report(lambda: import_bundle(engine, file, dry_run=dry_run, allow_rejects=allow_rejects,
+                                         priority=priority, source_date=source_date),
                    as_json=as_json, quiet=quiet)
 
 

@@ -22,7 +22,7 @@ from db.models.projects import (
     ProjectStatusEvent,
 )
 from db.models.runs import ImportReject, ImportRun
-from db.models.sources import Citation, Mention, Source
+from db.models.sources import Citation, Mention, Source, Statement
 
 __all__ = [
     "Agreement",
@@ -52,4 +52,5 @@ __all__ = [
     "ProjectOrganisation",
     "ProjectStatusEvent",
     "Source",
+    "Statement",
 ]

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base, Tracked, vocabulary_check
-from db.vocab import DATE_PRECISIONS, MENTION_ENTITY_TYPES, RECORD_TYPES, SOURCE_KINDS
+from db.base import Base, Tracked, utcnow, vocabulary_check
+from db.vocab import DATE_PRECISIONS, MENTION_ENTITY_TYPES, RECORD_TYPES, SOURCE_KINDS, STATEMENT_RECORD_TYPES
 
 
 class Source(Tracked, Base):
@@ -50,6 +50,11 @@ class Source(Tracked, Base):
         Text, comment="Full text of an article, kept so that quotes and mentions can be shown."
     )
     notes: Mapped[str | None] = mapped_column(Text, comment="Remarks on the source and its reliability.")
+    priority: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0",
+        comment="Precedence of the source's statements: higher wins before dates are compared (default 0; "
+        "see docs/provenance.md).",
+    )
 
 
 class Citation(Tracked, Base):
@@ -85,6 +90,52 @@ class Citation(Tracked, Base):
     )
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), comment="When an import last saw this citation (UTC)."
+    )
+
+
+class Statement(Tracked, Base):
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("record_type", "record_id", "source_id"),
+        vocabulary_check("record_type", STATEMENT_RECORD_TYPES),
+        {"comment": "What one source says about one record: every field value it gives and every child row "
+                    "(participant, party, name, link) it lists, with where in the source and when it was "
+                    "seen. The typed tables are the current view derived from these by the precedence in "
+                    "docs/provenance.md; `coopdb explain` shows them."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(
+        String(24), nullable=False, comment="Kind of the record: project, agreement, forum, organisation, membership."
+    )
+    record_id: Mapped[int] = mapped_column(
+        Integer, nullable=False, comment="id of the record in the table named by record_type."
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id"), nullable=False, index=True, comment="The source that makes the statement."
+    )
+    data: Mapped[str] = mapped_column(
+        Text, nullable=False,
+        comment="JSON object: field -> value the source gives (null: the source clears the field on purpose); "
+        "a child collection (participants, names, ...) -> the list of rows it lists.",
+    )
+    field_runs: Mapped[str] = mapped_column(
+        Text, nullable=False,
+        comment="JSON object: field -> id of the import run that gave the field its present value (the "
+        "'newest import' of the precedence).",
+    )
+    locator: Mapped[str] = mapped_column(
+        String(200), nullable=False, default="",
+        comment="Where in the source: 'line 19', 'row 1234', 'article line 5'; '' when unknown.",
+    )
+    first_seen_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow, comment="When an import first saw the statement (UTC)."
+    )
+    last_seen_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow, comment="When an import last saw the statement (UTC)."
+    )
+    last_seen_run_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("import_runs.id"), comment="Import run that last saw the statement."
     )
 
 

@@ -114,6 +114,15 @@ def load(conn: Connection) -> dict[str, int]:
     cite("article", "membership", "SCO:KAZ:founding_member", "line 20")
     cite("dataset", "project_country", "ID-JAKARTA-BANDUNG-HSR:CHN:financier", "row 7")
 
+    # statements: the two sources disagree on the wind farm's capacity (a conflict), agree on its title
+    def state(source, record, data, locator):
+        add("statements", record_type="project", record_id=ids[record], source_id=ids[source], data=data,
+            field_runs='{"capacity": 0, "title": 0}', locator=locator, first_seen_at=dt.datetime(2025, 6, 10,
+            tzinfo=dt.UTC), last_seen_at=dt.datetime(2025, 6, 10, tzinfo=dt.UTC))
+
+    state("article", "KZ-ZHANATAS-WIND", '{"capacity": "100", "title": "Zhanatas wind farm"}', "line 12")
+    state("dataset", "KZ-ZHANATAS-WIND", '{"capacity": "99.5", "title": "Zhanatas wind farm"}', "row 42")
+
     def mention(entity_type, entity, start, text, sentence_index, sentence):
         add("mentions", source_id=ids["article"], entity_type=entity_type, entity_id=ids[entity],
             sentence_index=sentence_index, start_char=start, end_char=start + len(text), matched_text=text,

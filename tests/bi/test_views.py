@@ -44,6 +44,15 @@ PINNED = {
         "source_key", "source_title", "publisher", "source_url", "language", "published_on", "entity_type",
         "entity_id", "entity_code", "entity_name", "mention_count", "first_sentence", "first_matched_text",
     ],
+    "field_values": [
+        "statement_id", "record_type", "record_id", "record_code", "record_title", "field", "value", "is_list",
+        "clears", "source_key", "source_kind", "source_title", "published_on", "priority", "locator",
+        "first_seen_on", "last_seen_on",
+    ],
+    "conflicts": [
+        "record_type", "record_id", "record_code", "record_title", "field", "distinct_values", "sources",
+        "stated_values",
+    ],
 }
 
 
@@ -218,3 +227,19 @@ def test_entity_mentions(bi_engine):
 def test_views_are_empty_on_an_empty_database(engine):
     for name in bi.catalog():
         assert bi.read_view(engine, name) == []
+
+
+def test_field_values_and_conflicts(bi_engine):
+    rows = bi.read_view(bi_engine, "field_values", order_by=["statement_id", "field"])
+    shown = [(r["record_code"], r["field"], r["value"], r["source_key"], r["is_list"], r["clears"], r["locator"])
+             for r in rows]
+    assert shown == [
+        ("KZ-ZHANATAS-WIND", "capacity", "100", "sha256:" + "a" * 64, False, False, "line 12"),
+        ("KZ-ZHANATAS-WIND", "title", "Zhanatas wind farm", "sha256:" + "a" * 64, False, False, "line 12"),
+        ("KZ-ZHANATAS-WIND", "capacity", "99.5", "aiddata-gcdf-3.0", False, False, "row 42"),
+        ("KZ-ZHANATAS-WIND", "title", "Zhanatas wind farm", "aiddata-gcdf-3.0", False, False, "row 42"),
+    ]
+    conflicts = bi.read_view(bi_engine, "conflicts")
+    assert [(c["record_code"], c["field"], c["distinct_values"], c["sources"]) for c in conflicts] == [
+        ("KZ-ZHANATAS-WIND", "capacity", 2, 2)]
+    assert set(conflicts[0]["stated_values"].replace(" | ", ",").split(",")) == {"100", "99.5"}

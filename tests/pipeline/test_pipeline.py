@@ -64,7 +64,8 @@ def test_every_record_cites_its_file_and_a_second_source_adds_a_citation(world, 
     with world.connect() as conn:
         cites = conn.execute(select(Source.key, Citation.locator).join(Source).where(
             Citation.record_type == "project")).all()
-    file_keys = {k for k, _ in cites if k.startswith("file:sha256:")}
+    file_keys = {k for k, _ in cites if k.startswith("file:")}
+    assert file_keys == {"file:projects.csv"}  # an input file is a source keyed by its name
     assert len(file_keys) == 1
     assert sorted(loc for k, loc in cites if k in file_keys) == ["line 2", "line 3", "line 4"]
     assert sum(1 for k, _ in cites if k == "src-a") == 2

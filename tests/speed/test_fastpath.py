@@ -60,7 +60,7 @@ def _content(engine) -> dict[str, list[tuple]]:
 
 def _clear(engine) -> None:
     with engine.begin() as conn:
-        for table in ("citations", "project_countries", "projects", "sources"):
+        for table in ("citations", "statements", "project_countries", "projects", "sources"):
             conn.execute(delete(T[table]))
 
 

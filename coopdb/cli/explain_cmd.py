@@ -1,0 +1,41 @@
+"""`coopdb explain`: every value of a record's fields, with its source, and which one wins and why."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
+from importers.explain import explain as explain_record
+
+
+@click.command()
+@click.argument("code")
+@click.argument("field", required=False)
+@database_url_option
+@json_option
+def explain(code: str, field: str | None, database_url: str | None, as_json: bool) -> None:
+    """Show every value that sources give for the fields of the record CODE (a project, agreement, forum
+    or organisation code; `project:CODE` when several kinds share it), or for one FIELD, with the source,
+    its date and priority, the import run and where in the source; the winning value is marked with *
+    and the reason given (docs/provenance.md).
+
+    Example: coopdb explain KZ-ZHANATAS-WIND amount
+    """
+    report = explain_record(engine_for(database_url), code, field)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    out.print(f"{report.record_type} {escape(report.code)}: {escape(report.title or '')}")
+    if not report.fields:
+        out.print("no statements: no import has given a value for this record")
+    for fr in report.fields:
+        current = fr.current if not isinstance(fr.current, list) else "; ".join(fr.current)
+        out.print(f"\n[bold]{escape(fr.field)}[/bold] = {escape(str(current))}  ({escape(fr.reason)})")
+        table = Table("", "value", "source", "date", "priority", "run", "where", show_edge=False, pad_edge=False)
+        for s in fr.stated:
+            value = "; ".join(s.value) if isinstance(s.value, list) else str(s.value)
+            table.add_row("*" if s.wins else "", escape(value), escape(s.source_key), s.source_date,
+                          str(s.priority), str(s.run_id), escape(s.locator))
+        out.print(table)

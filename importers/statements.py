@@ -1,0 +1,454 @@
+"""Statements: what each source says about each record, and the typed tables derived from them.
+
+    writer = StatementWriter(run)
+    outcome = writer.write(PROJECT, items)        # items: one Item per record of a batch
+
+An `Item` is one record as one source gives it: the typed columns the input carries (`row`; a column the
+input does not carry is not in it), the child rows of the collections it carries, the source and where in
+it. For every item the writer
+
+1. makes sure the record's row exists (a new record is inserted with the values it gives);
+2. merges the item into the source's statement on the record (one `statements` row per record and source,
+   its `data` a JSON object of field -> value): a carried field replaces the source's earlier value, a
+   blank one retracts it, `<clear>` states "no value" on purpose; a field the input does not carry keeps
+   what the source said before; a carried collection replaces the source's earlier list;
+3. where a statement changed, derives the record's current values from all its statements by the
+   precedence (docs/provenance.md): per field group, the source with the highest `priority`, then the
+   latest source date (its publication date, else the day it was first imported), then the import that
+   gave the value last; child rows are those at least one source lists. Only real differences are
+   written to the typed tables, so a re-import settles at 0 updated.
+
+Counts: a record is inserted (new row), updated (a current value or child row changed) or unchanged (its
+current view is the same, even when a statement changed: a lower-ranked source adding its value changes
+nothing a user sees). Statement counts go to the report's details under `statements`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, Numeric, delete, select, update
+
+from db.base import Base, utcnow
+from db.upsert import _select_existing, same_value, upsert
+from importers.core import RunContext
+from importers.entities import CLEAR, Collection, Entity
+
+T = Base.metadata.tables
+CHUNK = 10_000
+
+
+@dataclass
+class Item:
+    key: tuple[Any, ...]
+    row: dict[str, Any]  # carried typed columns -> value (None: blank, CLEAR: cleared on purpose)
+    source_id: int
+    locator: str = ""
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    replace: frozenset[str] = frozenset()  # collections whose rows replace those of every source
+
+
+@dataclass
+class _Stmt:
+    id: int | None
+    source_id: int
+    data: dict[str, Any]
+    runs: dict[str, int]
+
+
+# ----------------------------------------------------------------------------------------------- values
+def encode(value: Any) -> Any:
+    """A typed value as JSON: decimals as exact text without trailing zeros, dates as ISO text."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+        return value
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    if isinstance(value, float):
+        return encode(Decimal(str(value)))
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def decoder(column) -> Any:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else bool(v)
+    if isinstance(kind, Numeric):
+        return lambda v: None if v is None else Decimal(str(v))
+    if isinstance(kind, Integer):
+        return lambda v: None if v is None else int(v)
+    if isinstance(kind, Date):
+        return lambda v: None if v is None else (v if isinstance(v, dt.date) else dt.date.fromisoformat(v))
+    return lambda v: v
+
+
+@cache
+def _decoders(entity: Entity) -> dict[str, Any]:
+    return {c: decoder(entity.t.c[c]) for c in entity.fields}
+
+
+@cache
+def _nullable(entity: Entity) -> dict[str, bool]:
+    return {c: entity.t.c[c].nullable for c in entity.fields}
+
+
+@cache
+def _child_decoders(c: Collection) -> list[Any]:
+    return [decoder(c.t.c[col]) for col in c.columns]
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+# ------------------------------------------------------------------------------------------ precedence
+@dataclass(frozen=True)
+class SourceRank:
+    key: str
+    priority: int
+    date: dt.date  # published_on, else the day the source was first imported
+
+    def rank(self, run_id: int) -> tuple[int, dt.date, int]:
+        return (self.priority, self.date, run_id)
+
+
+def load_ranks(conn, source_ids: Iterable[int], cache: dict[int, SourceRank] | None = None) -> dict[int, SourceRank]:
+    cache = {} if cache is None else cache
+    wanted = [s for s in set(source_ids) if s not in cache]
+    s = T["sources"]
+    for start in range(0, len(wanted), CHUNK):
+        rows = conn.execute(select(s.c.id, s.c.key, s.c.priority, s.c.published_on, s.c.created_at)
+                            .where(s.c.id.in_(wanted[start:start + CHUNK])))
+        for r in rows:
+            created = r.created_at
+            if isinstance(created, str):
+                created = dt.datetime.fromisoformat(created)
+            day = r.published_on or (created.date() if created else dt.date.min)
+            if isinstance(day, str):
+                day = dt.date.fromisoformat(day[:10])
+            cache[r.id] = SourceRank(r.key, r.priority or 0, day)
+    return cache
+
+
+def derive(entity: Entity, stmts: Sequence[_Stmt], ranks: dict[int, SourceRank]
+           ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, int | None]]:
+    """The current values of one record from its statements: (typed columns, child rows per collection,
+    the winning source id per group head)."""
+    values: dict[str, Any] = {}
+    winners: dict[str, int | None] = {}
+    defaults, decoders, nullable = entity.defaults, _decoders(entity), _nullable(entity)
+    for head, group in entity.head_groups:
+        best, best_rank = None, None
+        for s in stmts:
+            if head in s.data:
+                r = ranks[s.source_id].rank(s.runs.get(head, 0))
+                if best_rank is None or r > best_rank:
+                    best, best_rank = s, r
+        winners[head] = None if best is None else best.source_id
+        data = None if best is None else best.data
+        for column in group:
+            if data is None or column not in data:
+                values[column] = defaults[column]
+            else:
+                raw = data[column]
+                values[column] = defaults[column] if raw is None and not nullable[column] else decoders[column](raw)
+    return values, derive_children(entity, stmts, ranks), winners
+
+
+def derive_children(entity: Entity, stmts: Sequence[_Stmt], ranks: dict[int, SourceRank]
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """The child rows of one record: those at least one source lists (see `derive`)."""
+    children: dict[str, list[dict[str, Any]]] = {}
+    for c in entity.collections:
+        rows: dict[tuple, tuple[tuple, dict[str, Any]]] = {}
+        decoders_c = _child_decoders(c)
+        # a fallback source (negative priority) lists rows only while no other source lists the collection
+        listing = [s for s in stmts if s.data.get(c.name)]
+        if any(ranks[s.source_id].priority >= 0 for s in listing):
+            listing = [s for s in listing if ranks[s.source_id].priority >= 0]
+        for s in listing:
+            listed = s.data.get(c.name)
+            if not listed:
+                continue
+            r = ranks[s.source_id].rank(s.runs.get(c.name, 0))
+            for entry in listed:
+                row = {col: d(v) for col, d, v in zip(c.columns, decoders_c, entry, strict=False)}
+                k = tuple(row[col] for col in c.key)
+                if k not in rows or r > rows[k][0]:
+                    rows[k] = (r, row)
+        children[c.name] = [row for _r, row in rows.values()]
+    return children
+
+
+# ---------------------------------------------------------------------------------------------- writer
+class StatementWriter:
+    def __init__(self, run: RunContext):
+        self.run = run
+        self.conn = run.conn
+        self.ranks: dict[int, SourceRank] = {}
+
+    def _detail(self, table: str) -> dict[str, int]:
+        return self.run.report.details.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})
+
+    def write(self, entity: Entity, items: Sequence[Item]) -> tuple[dict[tuple, int], dict[tuple, str]]:
+        """Write one batch (one item per record); returns (key -> record id, key -> inserted/updated/unchanged)."""
+        if not items:
+            return {}, {}
+        conn, run_id = self.conn, self.run.run_id
+        table = entity.t
+        # 1. the records' rows: new ones inserted with the values they give
+        found = _select_existing(conn, table, list(entity.key), [], [item.key for item in items])
+        ids = {k: row_id for k, (row_id, _v) in found.items()}
+        rows = []
+        for item in items:
+            if item.key in ids:
+                continue
+            row = dict(zip(entity.key, item.key, strict=True))
+            for column in entity.fields:
+                value = item.row.get(column)
+                row[column] = entity.default(column) if value is None or value == CLEAR else value
+            rows.append(row)
+        main = upsert(conn, table, rows, entity.key, run_id=run_id, compare=())
+        main.unchanged = len(ids)
+        self.run.report.add(main, entity.table, count=False)
+        new = set(main.inserted_keys)
+        ids.update(main.ids)
+        # 2. the statements
+        existing_ids = [ids[item.key] for item in items if item.key not in new]
+        stmts = self._load(entity, existing_ids)
+        now = utcnow()
+        changed_records: set[int] = set()
+        to_write: dict[tuple[int, int], tuple[_Stmt, str]] = {}
+        seen: list[int] = []
+        for item in items:
+            rid = ids[item.key]
+            mine = stmts.setdefault(rid, {}).get(item.source_id)
+            old_data = {} if mine is None else mine.data
+            data, runs = dict(old_data), {} if mine is None else dict(mine.runs)
+            self._merge(entity, item, data)
+            for name in set(data) | set(old_data):
+                if name not in data:
+                    runs.pop(name, None)
+                elif name not in old_data or data[name] != old_data[name]:
+                    runs[name] = run_id or 0
+            for name in item.replace:  # --replace-participants: the other sources' lists go
+                for other in stmts[rid].values():
+                    if other.source_id != item.source_id and name in other.data:
+                        other.data = {k: v for k, v in other.data.items() if k != name}
+                        other.runs.pop(name, None)
+                        to_write[(rid, other.source_id)] = (other, "")
+                        changed_records.add(rid)
+            if mine is None or data != old_data:
+                stmt = _Stmt(None if mine is None else mine.id, item.source_id, data, runs)
+                stmts[rid][item.source_id] = stmt
+                to_write[(rid, item.source_id)] = (stmt, item.locator)
+                changed_records.add(rid)
+            else:
+                seen.append(mine.id)
+        self._write_statements(entity, to_write, now)
+        if seen:
+            self._seen(seen, now)
+        # 3. the current view of the records whose statements changed
+        outcome = {item.key: ("inserted" if item.key in new else "unchanged") for item in items}
+        key_of = {ids[item.key]: item.key for item in items}
+        if changed_records:
+            self._derive(entity, {rid: key_of[rid] for rid in changed_records}, stmts, new, outcome)
+        return ids, outcome
+
+    def _merge(self, entity: Entity, item: Item, data: dict[str, Any]) -> None:
+        carried = item.row
+        defaults = entity.defaults
+        for head, group in entity.head_groups:
+            if head not in carried and not any(c in carried for c in group):
+                continue
+            value = carried.get(head)
+            if value is not None and type(value) is str and value == CLEAR:
+                for column in group:
+                    data[column] = None
+            elif value is None and head in carried:
+                for column in group:
+                    data.pop(column, None)
+            else:
+                for column in group:
+                    v = carried[column] if column in carried else defaults[column]
+                    data[column] = None if type(v) is str and v == CLEAR else encode(v)
+        for c in entity.collections:
+            if c.name not in item.children:
+                continue
+            listed = sorted({tuple(encode(row.get(col)) for col in c.columns): None
+                             for row in item.children[c.name]}, key=_sort_key)
+            if listed:
+                data[c.name] = [list(entry) for entry in listed]
+            else:
+                data.pop(c.name, None)
+
+    def _load(self, entity: Entity, record_ids: list[int]) -> dict[int, dict[int, _Stmt]]:
+        found: dict[int, dict[int, _Stmt]] = {}
+        st = T["statements"]
+        for start in range(0, len(record_ids), CHUNK):
+            chunk = record_ids[start:start + CHUNK]
+            query = select(st.c.id, st.c.record_id, st.c.source_id, st.c.data, st.c.field_runs).where(
+                st.c.record_type == entity.name, st.c.record_id.in_(chunk))
+            for r in self.conn.execute(query):
+                found.setdefault(r.record_id, {})[r.source_id] = _Stmt(
+                    r.id, r.source_id, json.loads(r.data), json.loads(r.field_runs))
+        return found
+
+    def _write_statements(self, entity: Entity, to_write: dict[tuple[int, int], tuple[_Stmt, str]],
+                          now: dt.datetime) -> None:
+        if not to_write:
+            return
+        st = T["statements"]
+        detail = self._detail("statements")
+        empty = [stmt.id for stmt, _loc in to_write.values() if not stmt.data and stmt.id is not None]
+        rows = [{"record_type": entity.name, "record_id": rid, "source_id": sid, "data": dumps(stmt.data),
+                 "field_runs": dumps(stmt.runs), "locator": (locator or "")[:200], "first_seen_at": now,
+                 "last_seen_at": now, "last_seen_run_id": self.run.run_id}
+                for (rid, sid), (stmt, locator) in to_write.items() if stmt.data]
+        # the locator of a statement another item only retracted from stays as it was
+        keep_locator = [r for r, (stmt, loc) in zip(rows, to_write.values(), strict=False) if not loc]
+        for row in keep_locator:
+            row.pop("locator")
+        for group in (keep_locator, [r for r in rows if "locator" in r]):
+            if group:
+                result = upsert(self.conn, st, group, ("record_type", "record_id", "source_id"),
+                                run_id=self.run.run_id, ids=False,
+                                compare=[c for c in ("data", "field_runs", "locator", "last_seen_at",
+                                                     "last_seen_run_id") if c in group[0]])
+                detail["inserted"] += result.inserted
+                detail["updated"] += result.updated
+        for start in range(0, len(empty), CHUNK):
+            self.conn.execute(delete(st).where(st.c.id.in_(empty[start:start + CHUNK])))
+            detail["deleted"] = detail.get("deleted", 0) + len(empty[start:start + CHUNK])
+
+    def _seen(self, statement_ids: list[int], now: dt.datetime) -> None:
+        st = T["statements"]
+        self._detail("statements")["unchanged"] += len(statement_ids)
+        for start in range(0, len(statement_ids), CHUNK):
+            self.conn.execute(update(st).where(st.c.id.in_(statement_ids[start:start + CHUNK]))
+                              .values(last_seen_at=now, last_seen_run_id=self.run.run_id))
+
+    def _derive(self, entity: Entity, records: dict[int, tuple], stmts: dict[int, dict[int, _Stmt]],
+                new: set[tuple], outcome: dict[tuple, str]) -> None:
+        sources = {sid for rid in records for sid in stmts.get(rid, {})}
+        load_ranks(self.conn, sources, self.ranks)
+        current, children = {}, {}
+        for rid, k in records.items():
+            found = list(stmts.get(rid, {}).values())
+            if k in new:  # its row was inserted with the values of its only statement
+                children[rid] = derive_children(entity, found, self.ranks)
+            else:
+                current[rid], children[rid], _w = derive(entity, found, self.ranks)
+        report = self.run.report
+        # typed rows: compare with what is stored, write the differences
+        old_keys = [k for rid, k in records.items() if k not in new]
+        stored = _select_existing(self.conn, entity.t, list(entity.key), list(entity.fields), old_keys) \
+            if old_keys else {}
+        id_of = {k: rid for rid, k in records.items()}
+        changed_rows = []
+        for k, (_rid, old) in stored.items():
+            rid = id_of.get(k)
+            if rid is None:
+                continue
+            diff = {c: (old[c], current[rid][c]) for c in entity.fields if not same_value(old[c], current[rid][c])}
+            if diff:
+                changed_rows.append({**dict(zip(entity.key, k, strict=True)), **current[rid]})
+                outcome[k] = "updated"
+                if report.dry_run:
+                    report.changes.append({"table": entity.table, "key": [_plain(x) for x in k],
+                                           "fields": {c: [_plain(o), _plain(n)] for c, (o, n) in diff.items()}})
+        if changed_rows:
+            upsert(self.conn, entity.t, changed_rows, entity.key, run_id=self.run.run_id, ids=False,
+                   compare=entity.fields)
+            detail = self._detail(entity.table)
+            detail["updated"] += len(changed_rows)
+            detail["unchanged"] -= len(changed_rows)  # counted unchanged when found, before its values
+        for c in entity.collections:
+            touched = self._sync(c, records, {rid: children[rid].get(c.name, []) for rid in records}, new)
+            for rid in touched:
+                k = records[rid]
+                if outcome[k] == "unchanged":
+                    outcome[k] = "updated"
+
+    def _sync(self, c: Collection, records: dict[int, tuple], wanted: dict[int, list[dict[str, Any]]],
+              new: set[tuple]) -> set[int]:
+        """Make the child rows of `records` what the statements list; returns the parents that changed."""
+        child = c.t
+        old_parents = [rid for rid, k in records.items() if k not in new]
+        stored: dict[tuple, tuple[int, dict[str, Any]]] = {}
+        for start in range(0, len(old_parents), CHUNK):
+            chunk = old_parents[start:start + CHUNK]
+            cols = [child.c.id, child.c[c.parent], *[child.c[x] for x in c.columns]]
+            for r in self.conn.execute(select(*cols).where(child.c[c.parent].in_(chunk))).mappings():
+                stored[(r[c.parent], *(r[x] for x in c.key))] = (r["id"], {x: r[x] for x in c.values})
+        rows, wanted_keys, same = [], set(), 0
+        for rid, listed in wanted.items():
+            for row in listed:
+                k = (rid, *(row[x] for x in c.key))
+                wanted_keys.add(k)
+                old = stored.get(k)
+                if old is not None and all(same_value(old[1][x], row[x]) for x in c.values):
+                    same += 1
+                    continue
+                full = {c.parent: rid, **{x: row[x] for x in c.columns}}
+                if c.derived:
+                    full.update(c.derived(full))
+                rows.append(full)
+        touched = {row[c.parent] for row in rows}
+        detail = self._detail(c.table)
+        detail["unchanged"] += same
+        if rows:
+            result = upsert(self.conn, child, rows, (c.parent, *c.key), run_id=self.run.run_id, ids=False,
+                            compare=[x for x in rows[0] if x not in (c.parent, *c.key)])
+            detail["inserted"] += result.inserted
+            detail["updated"] += result.updated
+        gone = [(k, row_id) for k, (row_id, _v) in stored.items() if k not in wanted_keys]
+        if gone:
+            touched |= {k[0] for k, _id in gone}
+            detail["deleted"] = detail.get("deleted", 0) + len(gone)
+            if self.run.report.dry_run:
+                self._report_deleted(c, records, [k for k, _id in gone])
+            row_ids = [row_id for _k, row_id in gone]
+            citations = T["citations"]
+            for start in range(0, len(row_ids), CHUNK):
+                chunk = row_ids[start:start + CHUNK]
+                if c.citation_type:
+                    self.conn.execute(delete(citations).where(citations.c.record_type == c.citation_type,
+                                                              citations.c.record_id.in_(chunk)))
+                self.conn.execute(delete(child).where(child.c.id.in_(chunk)))
+        return touched
+
+    def _report_deleted(self, c: Collection, records: dict[int, tuple], keys: list[tuple]) -> None:
+        codes: dict[str, dict[int, str]] = {}
+        for column, ref_table in c.refs.items():
+            ids = {k[1 + c.key.index(column)] for k in keys}
+            ref = T[ref_table]
+            codes[column] = dict(self.conn.execute(select(ref.c.id, ref.c.code).where(ref.c.id.in_(ids))).all())
+        for k in keys:
+            shown = [_plain(x) for x in records[k[0]]]
+            for column, value in zip(c.key, k[1:], strict=True):
+                shown.append(codes[column].get(value, value) if column in codes else _plain(value))
+            self.run.report.changes.append({"table": c.table, "key": shown, "fields": {}, "deleted": True})
+
+
+def _sort_key(entry: tuple) -> tuple:
+    return tuple((x is None, str(x)) for x in entry)
+
+
+def _plain(value: Any) -> Any:
+    """A value as a report shows it: text for decimals and dates, the rest as it is."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
