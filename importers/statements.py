@@ -200,8 +200,10 @@ class StatementWriter:
     def _detail(self, table: str) -> dict[str, int]:
         return self.run.report.details.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})
 
-    def write(self, entity: Entity, items: Sequence[Item]) -> tuple[dict[tuple, int], dict[tuple, str]]:
-        """Write one batch (one item per record); returns (key -> record id, key -> inserted/updated/unchanged)."""
+    def write(self, entity: Entity, items: Sequence[Item], *, count: bool = True
+              ) -> tuple[dict[tuple, int], dict[tuple, str]]:
+        """Write one batch (one item per record); returns (key -> record id, key -> inserted/updated/unchanged).
+        `count=False`: a second pass over records already counted (links), left out of the table details."""
         if not items:
             return {}, {}
         conn, run_id = self.conn, self.run.run_id
@@ -220,7 +222,8 @@ class StatementWriter:
             rows.append(row)
         main = upsert(conn, table, rows, entity.key, run_id=run_id, compare=())
         main.unchanged = len(ids)
-        self.run.report.add(main, entity.table, count=False)
+        if count:
+            self.run.report.add(main, entity.table, count=False)
         new = set(main.inserted_keys)
         ids.update(main.ids)
         # 2. the statements
@@ -446,9 +449,5 @@ def _sort_key(entry: tuple) -> tuple:
 
 
 def _plain(value: Any) -> Any:
-    """A value as a report shows it: text for decimals and dates, the rest as it is."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """A value as a report keeps it (typed: the CLI prints it plainly, --json as text)."""
     return value

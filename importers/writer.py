@@ -353,7 +353,7 @@ class Writer:
         if source_id is None or unknown:
             return None
         row = {c: v for c, v in values.items() if self._carried(record, c)}
-        kids = {name: rows for name, rows in children.items() if self._carried(record, name)}
+        kids = {name: rows for name, rows in children.items() if self._carried(record, _CARRIED_AS.get(name, name))}
         replace = frozenset(n for n in ("participants", "organisations") if n in kids) \
             if self.replace_participants else frozenset()
         return Item(key, row, source_id, locator, kids, replace)
@@ -538,7 +538,7 @@ class Writer:
                 item = self._item(PROJECT, r, (r.code,), {}, {"links": links})
                 pairs.append((r, item))
         kept = [(r, item) for r, item in pairs if item is not None]
-        _ids, outcome = self.statements.write(PROJECT, [item for _r, item in kept])
+        _ids, outcome = self.statements.write(PROJECT, [item for _r, item in kept], count=False)
         report = self.run.report
         for _r, item in kept:
             if outcome[item.key] == "updated" and self._outcome.get(("project", item.key)) == "unchanged":
@@ -579,6 +579,10 @@ class Writer:
                         "projects": projects}
             pairs.append((r, self._item(AGREEMENT, r, (r.code,), values, children)))
         self._state(AGREEMENT, pairs, "agreement")
+
+
+# Collections an input carries under another field: every kind of party comes from `parties`
+_CARRIED_AS = {"forum_parties": "parties", "organisation_parties": "parties"}
 
 
 def _name_row(name: Name) -> dict[str, Any]:

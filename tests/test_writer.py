@@ -81,7 +81,7 @@ def test_one_changed_value_is_one_update_of_that_field(countries):
     report = _load(countries, zhanatas_mw="101", dry_run=True)
     assert report.updated == 1
     assert report.changes == [{"table": "projects", "key": ["KZ-ZHANATAS-WIND"],
-                               "fields": {"capacity": ["100.000", "101"]}}]
+                               "fields": {"capacity": [Decimal("100.000"), Decimal("101")]}}]
     with countries.connect() as conn:
         assert conn.execute(select(Project.capacity)).scalar_one() == Decimal("100")
     report = _load(countries, zhanatas_mw="101")
