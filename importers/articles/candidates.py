@@ -58,6 +58,14 @@ class Candidate:
         }
 
 
+def group_by_sentence(mentions: list[Found]) -> dict[int, list[Found]]:
+    """Mentions by sentence index, in one pass (each sentence then looks up its own)."""
+    out: dict[int, list[Found]] = {}
+    for m in mentions:
+        out.setdefault(m.sentence.index, []).append(m)
+    return out
+
+
 def _span(sentence: Sentence, first: int, last: int) -> str:
     return sentence.text[sentence.tokens[first].start - sentence.start: sentence.tokens[last].end - sentence.start]
 
@@ -172,8 +180,9 @@ class CandidateFinder:
 
     def projects(self, sentences: list[Sentence], mentions: list[Found]) -> list[Candidate]:
         by_title: dict[str, Candidate] = {}
+        by_sentence = group_by_sentence(mentions)
         for sentence in sentences:
-            here = [m for m in mentions if m.sentence.index == sentence.index]
+            here = by_sentence.get(sentence.index, [])
             countries = list(dict.fromkeys(m.entity for m in here if m.entity.entity_type == "country"))
             for first, last, name, phrase, entry, capital, run in self._project_spans(sentence):
                 start = sentence.tokens[first].start
@@ -273,6 +282,7 @@ class CandidateFinder:
         cues = [(name_tokens(e["cue"]), e) for e in self.data["agreement_cues"]]  # in priority order
         article_countries = Counter(m.entity for m in mentions if m.entity.entity_type == "country")
         continuation = set(self.data.get("continuation_words", []))
+        by_sentence = group_by_sentence(mentions)
         found: dict[str, Candidate] = {}
         for pos, sentence in enumerate(sentences):
             hit = next((h for cue in cues for i in range(len(sentence.tokens))
@@ -284,8 +294,7 @@ class CandidateFinder:
             if pos + 1 < len(sentences) and sentences[pos + 1].tokens and \
                     sentences[pos + 1].tokens[0].folded in continuation:
                 quoted.append(sentences[pos + 1])
-            indexes = {s.index for s in quoted}
-            here = [m for m in mentions if m.sentence.index in indexes]
+            here = [m for s in quoted for m in by_sentence.get(s.index, ())]
             countries = list(dict.fromkeys(m.entity for m in here if m.entity.entity_type == "country"))
             from_article = not countries and bool(article_countries)
             if from_article:  # "Kedua negara ...": the article's most named countries
