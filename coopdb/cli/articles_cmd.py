@@ -67,7 +67,7 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
     result = import_article(engine, text, name=name, lang=lang, url=url, title=title, publisher=publisher,
                             published=_published(published), dry_run=dry_run)
     body = review.render(result.source, result.candidates, article=name, lang=result.language,
-                         language_note=result.detection.note)
+                         language_note=result.detection.note, recognised=result.recognised)
     if target is not None and not dry_run:
         review.write(target, body, force)
     if as_json:
@@ -93,6 +93,9 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
     for c in result.candidates:
         lines = ", ".join(str(s.line) for s in c.sentences)
         out.print(f"  candidate {c.section[:-1]} {c.title!r} (confidence {c.confidence:.2f}, line {lines})")
+    for thing in result.recognised:
+        lines = ", ".join(str(n) for n in thing.lines)
+        out.print(f"  known project {thing.known.code} ({thing.known.name!r}), line {lines}")
     for kind, code, line in result.already_recorded:
         out.print(f"  already recorded from line {line}: {kind} {code}")
     if target is not None and not dry_run:

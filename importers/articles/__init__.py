@@ -21,6 +21,7 @@ from sqlalchemy import Engine, delete, select
 from db.models import Agreement, Citation, Mention, Project, Source
 from db.upsert import upsert
 from importers.articles.candidates import Candidate, CandidateFinder
+from importers.articles.known import KnownProjects
 from importers.articles.lang import SUPPORTED, Detection, detect_language, language_data
 from importers.articles.matching import Ambiguous, Found, NameIndex
 from importers.articles.text import Sentence, split_sentences, text_sha256
@@ -41,6 +42,8 @@ class ArticleResult:
     mentions: list[Found]
     ambiguous: list[Ambiguous]
     candidates: list[Candidate]
+    # known projects the article reports (named as known, or recognised under another name), with what it says
+    recognised: list[Candidate] = field(default_factory=list)
     # facts this article reports that a project or agreement already cites it for: (type, code, line)
     already_recorded: list[tuple[str, str, int]] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
@@ -55,6 +58,7 @@ class ArticleResult:
             "ambiguous": [{"line": a.sentence.line, "text": a.text,
                            "could_be": [f"{e.entity_type}:{e.code}" for e in a.entities]} for a in self.ambiguous],
             "candidates": [c.as_dict() for c in self.candidates],
+            "recognised": [c.as_dict() for c in self.recognised],
             "already_recorded": [{"type": t, "code": c, "line": n} for t, c, n in self.already_recorded],
             "report": self.report.as_dict() if self.report else None,
         }
@@ -77,17 +81,30 @@ def choose_language(text: str, lang: str | None) -> tuple[str, Detection]:
 
 
 def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | None = None,
-            index: NameIndex | None = None) -> ArticleResult:
+            published_precision: str | None = "day", index: NameIndex | None = None) -> ArticleResult:
     """Language, sentences, mentions and candidates of a text; reads the database, writes nothing.
 
-    A candidate whose code or title is already a project's or agreement's is left out (it is known), and so
-    is one read from a line of this article that a project or agreement of that kind already cites (the
-    fact was recorded from that sentence, under another title)."""
+    A project candidate that is a known project under another name is recognised, not proposed
+    (importers/articles/known.py). A candidate whose code or title is already a project's or agreement's is
+    left out (it is known), and so is one read from a line of this article that a project or agreement of
+    that kind already cites (the fact was recorded from that sentence, under another title)."""
     language, detection = choose_language(text, lang)
     sentences = split_sentences(text)
     index = index or NameIndex.load(conn)
     mentions, ambiguous = index.find(sentences, language)
-    candidates = CandidateFinder(language, published).find(sentences, mentions)
+    mentions = resolve_country_acronyms(mentions, index)
+    countries = {e.code: e for e in index.entities.values() if e.entity_type == "country"}
+    found = CandidateFinder(language, published, published_precision=published_precision,
+                            countries=countries).find(sentences, mentions)
+    known_projects = KnownProjects(index, countries)
+    for candidate in found:
+        if candidate.known is None and candidate.section == "projects":
+            match = known_projects.match(candidate)
+            if match:
+                candidate.known = match[0]
+                candidate.reason(f"known project {match[0].code} ({match[1]!r}): recognised, not proposed")
+    recognised = _pool_recognised([c for c in found if c.known is not None])
+    candidates = [c for c in found if c.known is None]
     known = {(e.entity_type, key) for e in index.entities.values() for key in (e.code.upper(), fold(e.name))}
     candidates = [c for c in candidates
                   if (c.section[:-1], c.code.upper()) not in known and (c.section[:-1], fold(c.title)) not in known]
@@ -96,7 +113,61 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
                 for code in cited.get((c.section[:-1], s.line), ())]
     candidates = [c for c in candidates if not any((c.section[:-1], s.line) in cited for s in c.sentences)]
     return ArticleResult(f"sha256:{text_sha256(text)}", language, detection, sentences, mentions, ambiguous,
-                         candidates, sorted(set(recorded), key=lambda r: (r[2], r[1])))
+                         candidates, recognised, sorted(set(recorded), key=lambda r: (r[2], r[1])))
+
+
+def _pool_recognised(things: list[Candidate]) -> list[Candidate]:
+    """One entry per known project: sentences, names and facts of its candidates put together."""
+    out: dict[tuple[str, int], Candidate] = {}
+    for thing in things:
+        assert thing.known is not None
+        key = (thing.known.entity_type, thing.known.entity_id)
+        first = out.get(key)
+        if first is None:
+            thing.title = thing.known.name
+            out[key] = thing
+            continue
+        for sentence in thing.sentences:
+            first.add_sentence(sentence)
+        for name, lang in thing.names:
+            first.add_name(name, lang)
+        for k, v in thing.fields.items():
+            first.fields.setdefault(k, v)
+        for reason in thing.reasons:
+            first.reason(reason)
+    for thing in out.values():
+        thing.sentences.sort(key=lambda s: s.index)
+        thing.code = thing.known.code
+    return list(out.values())
+
+
+def resolve_country_acronyms(mentions: list[Found], index: NameIndex) -> list[Found]:
+    """A country named only by an acronym ("ROK") that is the initials of another country the article
+    names in full ("Republic of Kazakhstan" for a text on Kazakhstan) is that country, not the one the
+    acronym usually means (South Korea)."""
+    short = [m for m in mentions if m.entity.entity_type == "country" and m.matched_name.isupper()
+             and len(m.matched_name) <= 4]
+    if not short:
+        return mentions
+    named = {m.entity for m in mentions if m not in short and m.entity.entity_type == "country"}
+    if not named:
+        return mentions
+    wanted = {(e.entity_type, e.entity_id) for e in named}
+    initials: dict[str, set] = {}
+    for entries in index.by_first.values():
+        for entry in entries:
+            if (entry.entity_type, entry.entity_id) in wanted and len(entry.words) > 1:
+                letters = "".join(w[0] for w in entry.words).upper()
+                initials.setdefault(letters, set()).add(index.entities[(entry.entity_type, entry.entity_id)])
+    out = []
+    for m in mentions:
+        if m in short and m.entity not in named:
+            fits = initials.get(m.matched_name.upper(), set())
+            if len(fits) == 1:
+                (entity,) = fits
+                m = Found(entity, m.sentence, m.first, m.last, m.matched_name)
+        out.append(m)
+    return out
 
 
 def _cited_lines(conn, key: str) -> dict[tuple[str, int], list[str]]:
@@ -141,7 +212,8 @@ def import_article(engine: Engine, text: str, *, name: str = "article", lang: st
         source_id = writer.source_id(key)
         run.report.read = 1
         pub_date = values["published_on"]
-        result = analyse(run.conn, text, lang=language, published=pub_date)
+        result = analyse(run.conn, text, lang=language, published=pub_date,
+                         published_precision=values.get("published_precision") or "day")
         result.detection = detection
         result.source = {"key": key, **values}
         if source_id is not None:

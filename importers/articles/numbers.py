@@ -1,8 +1,15 @@
-"""Numbers next to things: capacities (MW, km) and amounts of money with currency and scale words.
+"""Numbers next to things: quantities with a unit that says what they measure, and amounts of money.
 
 "1,5 miliar dolar AS" (Indonesian: comma is the decimal sign, dot groups thousands) and
 "$1.5 billion" (English) both give Decimal('1500000000') USD. Scale and currency words come from
-the language's data file.
+the language's data file. Units carry a meaning (`Quantity.measure`):
+- power: MW, GW, kW, MWp, МВт, ... (a power plant's capacity);
+- length: km, kilometres, км; a length followed by "per jam", "per hour", "/h", "в час" is a speed,
+  and one said to be "away"/"from"/"dari"/"от" something, or after "jarak"/"berjarak"/"distance",
+  is a distance: neither is a project's size;
+- area: ha, hectares, hektare, гектаров, km2 ("The 294-hectare dry port");
+- money: a currency word or sign before or after the number.
+A size after "by", "на", "bertambah" is a change ("expanded by 50 MW"), not the size.
 """
 
 from __future__ import annotations
@@ -14,9 +21,22 @@ from decimal import Decimal, InvalidOperation
 
 from importers.articles.lang import language_data
 
-UNITS = {"mw": "MW", "megawatt": "MW", "мвт": "MW", "gw": "GW", "gigawatt": "GW", "гвт": "GW", "kw": "kW",
-         "km": "km", "kilometer": "km", "kilometre": "km", "kilometres": "km", "kilometers": "km", "км": "km",
-         "ha": "ha", "hektare": "ha", "hectares": "ha"}
+# unit as written (folded) -> (unit stored in capacity_unit, what it measures)
+UNITS = {
+    "mw": ("MW", "power"), "mwp": ("MW", "power"), "megawatt": ("MW", "power"), "megawatts": ("MW", "power"),
+    "мвт": ("MW", "power"), "gw": ("GW", "power"), "gigawatt": ("GW", "power"), "gigawatts": ("GW", "power"),
+    "гвт": ("GW", "power"), "kw": ("kW", "power"), "квт": ("kW", "power"),
+    "km": ("km", "length"), "kilometer": ("km", "length"), "kilometre": ("km", "length"),
+    "kilometres": ("km", "length"), "kilometers": ("km", "length"), "км": ("km", "length"),
+    "ha": ("ha", "area"), "hektare": ("ha", "area"), "hectare": ("ha", "area"), "hectares": ("ha", "area"),
+    "гектаров": ("ha", "area"), "гектара": ("ha", "area"), "га": ("ha", "area"),
+    "km2": ("km2", "area"), "км2": ("km2", "area"),
+}
+SPEED_AFTER = re.compile(r"^\s*(?:/\s*(?:h|jam|ч)\b|per\s+(?:jam|hour)\b|an\s+hour\b|в\s+час\b)", re.IGNORECASE)
+DISTANCE_AFTER = re.compile(r"^\s*(?:away|from|off|dari|от|до)\b", re.IGNORECASE)
+CHANGE_BEFORE = re.compile(r"(?:\bby|(?<!\w)на|\bbertambah|\bditambah)\s+(?:\w+\s+)?$", re.IGNORECASE)
+DISTANCE_BEFORE = re.compile(r"(?:\bjarak|\bberjarak|\bdistance|\bsejauh|\bрасстоянии|(?<!\w)в)\s+(?:\w+\s+)?$",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -26,6 +46,12 @@ class Quantity:
     value: Decimal
     unit: str | None = None  # capacity unit
     currency: str | None = None  # ISO 4217 for money
+    measure: str | None = None  # power, length, area, speed, distance, money
+
+    @property
+    def is_size(self) -> bool:
+        """A project's size (capacity): power, length or area, not a speed or a distance."""
+        return self.measure in ("power", "length", "area")
 
 
 def parse_number(raw: str, decimal_comma: bool) -> Decimal | None:
@@ -50,7 +76,7 @@ def _pattern(lang: str) -> re.Pattern[str]:
     number = r"\d+(?:[.,]\d+)*"
     return re.compile(
         rf"(?:(?P<pre>{currency})\s?)?(?P<num>{number})(?:\s?(?P<scale>{scale})\.?)?"
-        rf"(?:\s?(?P<unit>{units})(?!\w)|\s?(?P<post>{currency})(?!\w))?",
+        rf"(?:[\s-]?(?P<unit>{units})(?!\w)|\s?(?P<post>{currency})(?!\w))?",
         re.IGNORECASE,
     )
 
@@ -72,7 +98,16 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
             value = value.to_integral_value()
         money = m.group("pre") or m.group("post")
         if m.group("unit"):
-            out.append(Quantity(m.group().strip(), m.start(), value, unit=UNITS[m.group("unit").casefold()]))
+            unit, measure = UNITS[m.group("unit").casefold()]
+            if measure == "length":
+                if SPEED_AFTER.match(text, m.end()) or SPEED_AFTER.match(text[m.end():]):
+                    measure = "speed"
+                elif DISTANCE_AFTER.match(text[m.end():]) or DISTANCE_BEFORE.search(text[:m.start()]):
+                    measure = "distance"
+            if measure in ("power", "length", "area") and CHANGE_BEFORE.search(text[:m.start()]):
+                measure = "change"  # "expanded by 50 MW", "расширение на 50 МВт": not the size
+            out.append(Quantity(m.group().strip(), m.start(), value, unit=unit, measure=measure))
         elif money:
-            out.append(Quantity(m.group().strip(), m.start(), value, currency=currencies[money.casefold()]))
+            out.append(Quantity(m.group().strip(), m.start(), value, currency=currencies[money.casefold()],
+                                measure="money"))
     return out

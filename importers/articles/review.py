@@ -63,6 +63,14 @@ def _record(candidate: Candidate, source_key: str, lang: str) -> dict[str, Any]:
     for name in list(fields):
         if name.endswith("_precision"):
             fields.pop(name)
+    if candidate.section == "agreements":
+        # agreements have no value column: the count and value go into the description, as reported
+        count, amount, currency = fields.pop("count", None), fields.pop("amount", None), fields.pop("currency", None)
+        if count or amount is not None:
+            said = f"{count} agreements" if count else "the agreement"
+            if amount is not None:
+                said += f" worth {currency} {format(amount, ',f')}"
+            fields.setdefault("description", f"{said}, as the article reports")
     record.update({k: v for k, v in fields.items() if k not in ("subjects",)})
     if candidate.section == "projects":
         if candidate.framework:
@@ -81,8 +89,31 @@ def _record(candidate: Candidate, source_key: str, lang: str) -> dict[str, Any]:
     return record
 
 
+def _recognised(thing: Candidate) -> list[str]:
+    """Comment lines for a known project the article reports: its lines, new names and what it says."""
+    assert thing.known is not None
+    lines = ", ".join(str(n) for n in thing.lines)
+    out = [f"#   {thing.known.code} ({thing.known.name}), lines {lines}"]
+    if thing.names:
+        out.append("#     written as: " + "; ".join(f"{n!r} ({lang})" for n, lang in thing.names))
+    facts = []
+    for name, value in thing.fields.items():
+        if name.endswith("_precision") or name in ("currency", "capacity_unit", "sector"):
+            continue
+        if name.endswith("_on"):
+            value = _date(value, thing.fields.get(name.replace("_on", "_precision")))
+        elif name == "amount":
+            value = f"{format(value, 'f')} {thing.fields.get('currency')}"
+        elif name == "capacity":
+            value = f"{format(value, 'f')} {thing.fields.get('capacity_unit')}"
+        facts.append(f"{name} {value}")
+    if facts:
+        out.append("#     the article says: " + "; ".join(facts))
+    return out
+
+
 def render(source: dict[str, Any], candidates: list[Candidate], *, article: str, lang: str,
-           language_note: str) -> str:
+           language_note: str, recognised: list[Candidate] | None = None) -> str:
     """The review file's text (without its first, marking line)."""
     key = source["key"]
     lines = [
@@ -90,6 +121,13 @@ def render(source: dict[str, Any], candidates: list[Candidate], *, article: str,
         "# Each record is a proposal: check it against its quote, correct or delete it, then import",
         "# this file with `coopdb import bundle FILE`. Roles are",
         "# guesses ('partner', 'party'); codes are made from the titles.",
+    ]
+    if recognised:
+        lines.append("# Known projects the article reports (recognised, not proposed again; compare what it says")
+        lines.append("# with the database by hand):")
+        for thing in recognised:
+            lines += _recognised(thing)
+    lines += [
         "sources:",
         _dump([{k: source[k] for k in SOURCE_FIELDS if source.get(k) is not None}], 2).rstrip("\n"),
     ]

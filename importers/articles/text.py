@@ -102,7 +102,10 @@ def joined(sentence: Sentence, left: Token, right: Token) -> bool:
 _STOP = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z\u0400-\u042f\d])", re.UNICODE)
 ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "st", "no", "jl", "dll", "dsb", "tsb", "sdr", "bpk", "ir",
                  "h", "hj", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "gen", "col", "gov", "sen",
-                 "rep", "u", "s", "mt", "ft", "approx", "г", "гг", "т", "им", "ул"}
+                 "rep", "u", "s", "mt", "ft", "approx", "г", "гг", "т", "им", "ул",
+                 # abbreviated months: "Oct. 17", "Jan. 6", "Agu. 2024"
+                 "jan", "feb", "mar", "apr", "jun", "jul", "aug", "agu", "agt", "sep", "sept", "oct", "okt", "nov",
+                 "dec", "des"}
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -8,6 +8,8 @@ records instead: both count.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -116,3 +118,70 @@ def test_example_article_precision_and_recall(loaded, capsys):
     assert not [c for c in result.candidates if "trade" in _words(c.title)]
     pbb = [m for m in result.mentions if text[m.start:m.end] == "PBB"]
     assert len(pbb) == 1 and pbb[0].sentence.line == 25
+
+
+# The twelve facts of the example article (docs/reference-data.md): type, words of the candidate's title and
+# names (an item "a|b" allows either), the line it is read from, the known code, the date it carries.
+TWELVE = [
+    ("project", {"lianyungang"}, 5, "CN-KZ-LIANYUNGANG-LOGISTICS-BASE", "2014"),
+    ("project", {"western", "europe"}, 6, "WE-WC-CORRIDOR", None),
+    ("project", {"zhanatas"}, 8, "KZ-ZHANATAS-WIND", None),
+    ("project", {"turgusun"}, 8, "KZ-TURGUSUN-HYDRO", None),
+    ("project", {"luban"}, 17, "KZ-LUBAN-WORKSHOP", None),
+    ("project", {"beijing", "language"}, 19, "KZ-BLCU-ASTANA-BRANCH", "2024-07-03"),
+    ("project", {"obat|medicine"}, 17, "KZ-TCM-CENTRE", None),
+    ("agreement", set(), 11, "CN-KZ-PRIORITY-COOPERATION-2024", "2024-07-03"),
+    ("agreement", {"double"}, 12, "CN-KZ-TRADE-DOUBLING-TARGET", None),
+    ("agreement", {"culture"}, 17, "CN-KZ-CULTURAL-COOPERATION-PROGRAMMES", None),
+    ("agreement", {"pariwisata|tourism", "kazakhstan"}, 18, "CN-KZ-YEAR-OF-KAZAKHSTAN-TOURISM-2024", "2024-03"),
+    ("agreement", {"pariwisata|tourism", "tiongkok|china"}, 21, "CN-KZ-YEAR-OF-CHINA-TOURISM-2025", "2025"),
+]
+
+
+def _dates_of(candidate) -> set[str]:
+    out = set()
+    for name, value in candidate.fields.items():
+        if name.endswith("_on"):
+            precision = candidate.fields.get(name.replace("_on", "_precision")) or "day"
+            out.add({"day": value.isoformat(), "month": value.isoformat()[:7], "year": str(value.year)}[precision])
+    return out
+
+
+def _fits(candidate, kind, words, line) -> bool:
+    written = _words(candidate.title, *(n for n, _l in candidate.names))
+    return (candidate.section[:-1] == kind and line in {s.line for s in candidate.sentences}
+            and all(any(w in written for w in item.split("|")) for item in words))
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["without-reference-data", "with-reference-data"])
+def test_example_article_twelve_facts_with_their_dates(engine, reference):
+    """Every expected fact is proposed (a database with countries and forums only) or recognised (after the
+    quickstart: a known project, or a fact already recorded from that line), with the date the text gives."""
+    if not ARTICLE.is_file():
+        pytest.skip(f"the example article is not at {ARTICLE}")
+    if reference:
+        run_all(engine)
+    else:
+        add_countries(engine)
+        add_forums(engine)
+    text = ARTICLE.read_bytes().decode("utf-8-sig")
+    result = import_article(engine, text, name=ARTICLE.name, published=(dt.date(2024, 7, 5), "day"))
+    recorded = {(kind, code) for kind, code, _line in result.already_recorded}
+    missing, undated = [], []
+    for kind, words, line, code, date in TWELVE:
+        proposed = [c for c in result.candidates if _fits(c, kind, words, line)]
+        known = [c for c in result.recognised if c.known.code == code]
+        if reference:
+            found = known + proposed
+            hit = bool(known) or (kind, code) in recorded or any(
+                m.entity.code == code for m in result.mentions)
+        else:
+            found = proposed
+            hit = len(proposed) == 1
+        if not hit:
+            missing.append(code)
+        elif date and found and not any(date in _dates_of(c) for c in found):
+            undated.append(code)
+    assert missing == [] and undated == []
+    if not reference:  # one candidate per thing, nothing else
+        assert len(result.candidates) == 12

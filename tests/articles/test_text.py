@@ -80,10 +80,38 @@ def test_sentences_keep_offsets_and_lines():
     ("ru", "в прошлом году", ("2024-01-01", "year")),
     ("ru", "в марте", ("2025-03-01", "month")),
     ("ru", "в 2014 году", ("2014-01-01", "year")),
+    # datelines and dates without a year: the publication's year (or the one before, past half a year ahead)
+    ("id", "Rabu (11/6)", ("2025-06-11", "day")),
+    ("id", "Sabtu (5/6/2021)", ("2021-06-05", "day")),
+    ("id", "pekan lalu", ("2025-06-01", "month")),
+    ("id", "pada bulan Oktober", ("2024-10-01", "month")),
+    ("id", "pertengahan tahun depan", ("2026-01-01", "year")),
+    ("en", "On May 15", ("2025-05-15", "day")),
+    ("en", "July 2-6", ("2025-07-02", "day")),
+    ("en", "on Jan. 6", ("2025-01-06", "day")),
+    ("en", "in December", ("2024-12-01", "month")),
+    ("en", "next year", ("2026-01-01", "year")),
+    ("ru", "4 июля", ("2025-07-04", "day")),
+    ("ru", "14 марта", ("2025-03-14", "day")),
+    ("ru", "с 2021 года", ("2021-01-01", "year")),
 ])
 def test_dates_are_made_absolute_from_the_publication_date(lang, text, expected):
     found = find_dates(f"Kata x {text}.", lang, WEDNESDAY)
     assert [(d.on.isoformat(), d.precision) for d in found] == [expected]
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "double trade by 2030"), ("ru", "удвоить товарооборот к 2030 году"),
+                                            ("ru", "построить до 2030 года")])
+def test_a_target_year_is_not_when_something_happened(lang, text):
+    (found,) = find_dates(text, lang, WEDNESDAY)
+    assert (found.on, found.target) == (dt.date(2030, 1, 1), True)
+
+
+def test_day_relative_dates_need_a_publication_day():
+    (found,) = find_dates("Xi tiba Rabu lalu.", "id", dt.date(2024, 7, 1), "month")
+    assert found.on is None and "month" in found.problem
+    (month,) = find_dates("pada Maret", "id", dt.date(2024, 7, 1), "month")
+    assert month.on == dt.date(2024, 3, 1)
 
 
 def test_relative_dates_need_the_publication_date():
@@ -105,3 +133,20 @@ def test_relative_dates_need_the_publication_date():
 ])
 def test_numbers_with_units_currency_and_scale_words(lang, text, expected):
     assert [(q.value, q.unit, q.currency) for q in find_quantities(text, lang)] == expected
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("id", "kereta berkecepatan 350 km per jam di jalur sepanjang 142,3 km",
+     [("speed", 350), ("length", Decimal("142.3"))]),
+    ("en", "trains run at 350 km/h", [("speed", 350)]),
+    ("en", "it lies 15 kilometers away from the border", [("distance", 15)]),
+    ("id", "berjarak sekitar 40 km dari bandara", [("distance", 40)]),
+    ("ru", "в 15 км от города", [("distance", 15)]),
+    ("en", "The 294-hectare dry port", [("area", 294)]),
+    ("ru", "расширение на 50 МВт, мощностью 100 МВт", [("change", 50), ("power", 100)]),
+    ("id", "menghabiskan USD7,27 miliar", [("money", Decimal("7270000000"))]),
+])
+def test_units_say_what_they_measure(lang, text, expected):
+    found = find_quantities(text, lang)
+    assert [(q.measure, q.value) for q in found] == expected
+    assert [q.is_size for q in found] == [m in ("power", "length", "area") for m, _v in expected]
