@@ -56,6 +56,9 @@ CONNECTORS = {"and", "of", "the", "for", "de", "la", "du"}
 ACRONYM = re.compile(r"[A-ZА-Я0-9]{2,8}")
 DATELINE = re.compile(r"^[A-ZА-ЯЁ][A-ZА-ЯЁ .'\-]{2,40}(?:,[^\n\-—–]{0,40})?\s*(?:--|—|–|-)\s")
 LEADING_DROP = {"ri"}  # "RI" (Republik Indonesia) before a name is not part of it
+# Words of a phase ("Patimban tahap II", "Phase 2", "вторая очередь"): the same thing for pooling and matching
+PHASE_WORDS = {"tahap", "fase", "phase", "stage", "очередь", "очереди", "этап", "этапа"}
+ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{0,3})$")
 
 
 @dataclass(eq=False)
@@ -479,7 +482,8 @@ class CandidateFinder:
             if k in mentioned or self.demonym(token) or token.folded in self.function_words or \
                     token.folded in CONNECTORS or token.folded in self.cue_words or token.folded in LEADING_DROP:
                 continue
-            if token.text.isdigit() and len(token.text) > 2:
+            if token.text.isdigit() or token.folded in PHASE_WORDS or (
+                    k > first and ROMAN.match(token.folded) and sentence.tokens[k - 1].folded in PHASE_WORDS):
                 continue
             out.add(stem(token.text))
         return frozenset(out)
@@ -731,7 +735,7 @@ class CandidateFinder:
         tokens = sentence.tokens
         for k, token in enumerate(tokens):
             if token.folded in nouns and k > 0:
-                for back in (1, 2):
+                for back in (1, 2, 3):  # "17 agreements", "25 cooperation documents", "5 nota kesepahaman baru"
                     if k - back < 0:
                         break
                     prev = tokens[k - back].folded
@@ -739,7 +743,7 @@ class CandidateFinder:
                         return int(prev)
                     if prev in numbers:
                         return numbers[prev]
-                    if prev not in ("new", "baru", "more", "further", "bilateral", "новых"):
+                    if not prev.isalpha() or tokens[k - back].capitalised or prev in self.function_words:
                         break
         return None
 
@@ -752,7 +756,8 @@ class CandidateFinder:
             for i in range(len(folded) - n + 1):
                 if tuple(folded[i:i + n]) == words:
                     after = sentence.tokens[i + n - 1].end - sentence.start
-                    nearest = [q for q in money if 0 <= q.start - after <= 6]
+                    nearest = [q for q in money if 0 <= q.start - after <= 20
+                               and not any(ch.isdigit() for ch in sentence.text[after:q.start])]
                     if nearest:
                         return nearest[0]
         return None
@@ -767,6 +772,7 @@ class CandidateFinder:
         found: list[Candidate] = []
         by_count: dict[int, list[Candidate]] = {}  # agreements by their count ("17 agreements")
         by_title: dict[str, Candidate] = {}  # agreements only named (no act), by title
+        by_value: dict[tuple, Candidate] = {}  # agreements by value: a headline and its lead
         last_at = -10
         for pos, sentence in enumerate(sentences):
             hit = self._agreement_cue(sentence)
@@ -801,6 +807,14 @@ class CandidateFinder:
                 continue
             same_count = next((c for c in by_count.get(count, ()) if count is not None and
                                (value is None or c.fields.get("amount") in (None, value.value))), None)
+            if same_count is None and value is not None:
+                twin = by_value.get((value.value, value.currency))
+                if twin is not None and (count is None or twin.count in (None, count)):
+                    same_count = twin
+                    if twin.count is None and count is not None:
+                        twin.count = count
+                        twin.fields["count"] = count
+                        by_count.setdefault(count, []).append(twin)
             if same_count is not None:
                 self._add_to(same_count, quoted, subjects, f"the same {count} agreements")
                 if value is not None and "amount" not in same_count.fields:
@@ -849,6 +863,8 @@ class CandidateFinder:
             found.append(candidate)
             if count is not None:
                 by_count.setdefault(count, []).append(candidate)
+            if value is not None:
+                by_value.setdefault((value.value, value.currency), candidate)
             if not act:
                 by_title.setdefault(fold(title), candidate)
             last_at = pos

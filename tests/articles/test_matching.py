@@ -151,7 +151,7 @@ def test_one_candidate_per_thing_headline_words_brackets_and_references(known):
 
 def test_two_names_are_not_joined_across_and_the(known):
     result = _analyse_text(known, "Pakistan financed the Karot Dam and the Thar Coal power plant in 2019.", "en")
-    assert [c.title for c in result.candidates if c.section == "projects"] == ["Thar Coal power plant"]
+    assert [c.title for c in result.candidates if c.section == "projects"] == ["Karot Dam", "Thar Coal power plant"]
 
 
 def test_sentence_facts_go_to_the_main_subject_and_speeds_are_not_sizes(known):
