@@ -80,6 +80,7 @@ class Candidate:
     fuzzy: bool = False  # its core came through transliteration
     count: int | None = None  # agreements: how many ("17 agreements")
     act: bool = False  # agreements: a signing or commitment reported in its own sentence
+    confirmed: bool = True  # False while only a title-case headline names it
     _seen: set[int] = field(default_factory=set, repr=False)
     _written: set[str] = field(default_factory=set, repr=False)
 
@@ -158,6 +159,17 @@ def _cue_at(sentence: Sentence, i: int, index, *, capital_only: bool = False):
             continue
         return i + n - 1, entry, priority
     return None
+
+
+def is_headline(sentences: list[Sentence]) -> bool:
+    """The first line is a title-case headline: no final stop, and most of its longer words capitalised
+    ("Smelter Nikel Rp 30 Triliun di Konawe Mulai Dibangun")."""
+    if not sentences or sentences[0].line != 1 or sentences[0].text.rstrip()[-1:] in ".!?":
+        return False
+    if len(sentences) > 1 and sentences[1].line == 1:
+        return False
+    words = [t for t in sentences[0].tokens if t.text.isalpha() and len(t.text) > 3]
+    return len(words) >= 3 and sum(t.capitalised for t in words) >= 0.6 * len(words)
 
 
 def _is_name_word(token: Token) -> bool:
@@ -278,6 +290,9 @@ class CandidateFinder:
                                  key=lambda kv: -len(kv[0]))
         self.reporting = {fold(w) for w in self.data.get("reporting_words", [])}
         self._dates: dict[int, list] = {}
+        self.weekdays = {w.casefold() for w in self.data.get("weekdays", {})}
+        self.money_words = {fold(w).replace(" ", "") for d in (self.data, self.en)
+                            for w in (*d["currency_words"], *d["scale_words"]) if w.isalpha()}
         self.subjects = [(f" {fold(k)} ", v) for k, v in self.data["subjects"].items()]
         self.targets = [(f" {fold(k)} ", v) for k, v in self.data["target_phrases"].items()]
         self.count_nouns = {fold(w) for w in self.data.get("count_nouns", [])}
@@ -295,7 +310,7 @@ class CandidateFinder:
 
     def _stops_run(self, sentence: Sentence, j: int) -> bool:
         token = sentence.tokens[j]
-        return token.folded in self.headline and j > 0
+        return (token.folded in self.headline and j > 0) or token.folded in self.money_words
 
     def _run_after(self, sentence: Sentence, i: int) -> tuple[tuple[int, int], list[str]] | None:
         """The run of capitalised words starting at word i (connectors inside), and acronyms in brackets
@@ -492,6 +507,7 @@ class CandidateFinder:
     def projects(self, sentences: list[Sentence], mentions: list[Found]) -> list[Candidate]:
         by_sentence = group_by_sentence(mentions)
         things = Things()
+        headline = is_headline(sentences)
         for pos, sentence in enumerate(sentences):
             here = by_sentence.get(sentence.index, [])
             countries = self.countries_in(sentence, here)
@@ -506,9 +522,12 @@ class CandidateFinder:
                     subjects.append((m.start, m.end, thing))
             places: set[int] = set()  # things named as the place of something else: "... di Kawasan Industri X"
             for span in self.spans(sentence):
+                known_before = len(things.all)
                 thing = self._project(sentence, span, here, things)
                 if thing is None:
                     continue
+                if pos == 0 and headline and len(things.all) > known_before:
+                    thing.confirmed = False  # every word has a capital in a headline: the body must name it too
                 subjects.append((sentence.tokens[span.first].start, sentence.tokens[span.last].end, thing))
                 if span.first and sentence.tokens[span.first - 1].folded in self.location_words:
                     places.add(id(thing))
@@ -531,9 +550,16 @@ class CandidateFinder:
                 if initiatives and thing.framework is None:
                     thing.framework = initiatives[0]
                     thing.reason(f"initiative named in the sentence: {initiatives[0].name}")
+            if pos == 0 and headline:
+                things.named(pos, [thing for _s, _e, thing in subjects])
+                continue  # a headline's numbers and dates are the body's, said again (or a teaser)
+            if pos > 0 or not headline:
+                for start, end, thing in subjects:
+                    if start != end:  # named in the body (a phrase that only refers back does not confirm)
+                        thing.confirmed = True
             things.named(pos, [thing for _s, _e, thing in subjects])
             self._facts(sentence, subjects, places)
-        return things.all
+        return [t for t in things.all if t.confirmed]
 
     def _project(self, sentence: Sentence, span: Span, here: list[Found], things: Things) -> Candidate | None:
         tokens = sentence.tokens
@@ -648,6 +674,13 @@ class CandidateFinder:
         for found in find_dates(sentence.text, self.lang, self.published, self.precision):
             before = [t.folded for t in tokenize(sentence.text[max(0, found.start - 60):found.start])][-3:]
             reported = bool(self.reporting & set(before))
+            head = sentence.text[:found.start].rstrip()
+            last_word = re.search(r"(\w+)$", head)
+            if last_word and last_word.group(1).casefold() in self.weekdays:  # "..., Selasa (14/5)"
+                head = head[:last_word.start()].rstrip()
+            if head.endswith(","):  # "..., kata Direktur Utama X, Selasa (14/5)": the clause before tells
+                clause = head[:-1][head[:-1].rfind(",") + 1:]
+                reported = reported or bool(self.reporting & {t.folded for t in tokenize(clause)})
             out.append((found, bool(dateline and found.start < dateline.end()), reported))
         if len(self._dates) > 10_000:
             self._dates.clear()
@@ -709,6 +742,10 @@ class CandidateFinder:
 
     @staticmethod
     def _quantity(thing: Candidate, q: Quantity, sentence: Sentence) -> None:
+        if q.is_size and thing.fields.get("sector") == "energy" and q.measure == "power" and \
+                thing.fields.get("capacity_unit") not in (None, "MW", "GW", "kW"):
+            thing.reason(f"capacity {thing.fields.pop('capacity')} {thing.fields.pop('capacity_unit')} replaced: "
+                         "a power plant's size is its power")
         if q.is_size and "capacity" not in thing.fields:
             thing.fields["capacity"] = q.value
             thing.fields["capacity_unit"] = q.unit
@@ -860,6 +897,15 @@ class CandidateFinder:
             if kind == "target":
                 candidate.fields["target"] = self._target_text(target, subjects, quoted)
             self._agreement_dates(candidate, quoted)
+            twin = found[0] if len(found) == 1 and pos <= 2 and found[0].lines == [1] and \
+                sentences[0].line == 1 and sentences[0].text.rstrip()[-1:] not in ".!?" else None
+            if twin is not None and twin.count in (None, count) and (
+                    value is None or twin.fields.get("amount") in (None, value.value)):
+                for s in twin.sentences:  # the headline says what its lead says: one agreement
+                    candidate.add_sentence(s)
+                candidate.sentences.sort(key=lambda s: s.index)
+                candidate.reason("line 1 (the headline) reports it too")
+                found.clear()
             found.append(candidate)
             if count is not None:
                 by_count.setdefault(count, []).append(candidate)

@@ -75,7 +75,7 @@ def _pattern(lang: str) -> re.Pattern[str]:
     units = alternation(UNITS)
     number = r"\d+(?:[.,]\d+)*"
     return re.compile(
-        rf"(?:(?P<pre>{currency})\s?)?(?P<num>{number})(?:\s?(?P<scale>{scale})\.?)?"
+        rf"(?:(?P<times>\d{{1,2}})\s?[x\u00d7]\s?)?(?:(?P<pre>{currency})\s?)?(?P<num>{number})(?:\s?(?P<scale>{scale})\.?)?"
         rf"(?:[\s-]?(?P<unit>{units})(?!\w)|\s?(?P<post>{currency})(?!\w))?",
         re.IGNORECASE,
     )
@@ -94,6 +94,8 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
             continue
         if m.group("scale"):
             value *= Decimal(scales[m.group("scale").casefold()])
+        if m.group("times") and m.group("unit"):  # "2 x 135 MW": two units of 135 MW
+            value *= int(m.group("times"))
         if value == value.to_integral_value():
             value = value.to_integral_value()
         money = m.group("pre") or m.group("post")
