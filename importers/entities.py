@@ -107,7 +107,7 @@ class Entity:
         return self.defaults[column]
 
 
-def _names(table: str, parent: str, citation_type: str | None = None) -> Collection:
+def _names(table: str, parent: str) -> Collection:
     return Collection("names", table, parent, key=("lang", "name"), values=("kind", "note"),
                       derived=lambda row: {"normalized": fold(row["name"])})
 

@@ -68,13 +68,10 @@ def encode(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, int | str):
         return value
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
+        return format(value.normalize(), "f")
     if isinstance(value, float):
         return encode(Decimal(str(value)))
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
     return str(value)
 
@@ -177,11 +174,8 @@ def derive_children(entity: Entity, stmts: Sequence[_Stmt], ranks: dict[int, Sou
         if any(ranks[s.source_id].priority >= 0 for s in listing):
             listing = [s for s in listing if ranks[s.source_id].priority >= 0]
         for s in listing:
-            listed = s.data.get(c.name)
-            if not listed:
-                continue
             r = ranks[s.source_id].rank(s.runs.get(c.name, 0))
-            for entry in listed:
+            for entry in s.data[c.name]:
                 row = {col: d(v) for col, d, v in zip(c.columns, decoders_c, entry, strict=False)}
                 k = tuple(row[col] for col in c.key)
                 if k not in rows or r > rows[k][0]:
@@ -313,16 +307,21 @@ class StatementWriter:
             return
         st = T["statements"]
         detail = self._detail("statements")
-        empty = [stmt.id for stmt, _loc in to_write.values() if not stmt.data and stmt.id is not None]
-        rows = [{"record_type": entity.name, "record_id": rid, "source_id": sid, "data": dumps(stmt.data),
-                 "field_runs": dumps(stmt.runs), "locator": (locator or "")[:200], "first_seen_at": now,
-                 "last_seen_at": now, "last_seen_run_id": self.run.run_id}
-                for (rid, sid), (stmt, locator) in to_write.items() if stmt.data]
-        # the locator of a statement another item only retracted from stays as it was
-        keep_locator = [r for r, (stmt, loc) in zip(rows, to_write.values(), strict=False) if not loc]
-        for row in keep_locator:
-            row.pop("locator")
-        for group in (keep_locator, [r for r in rows if "locator" in r]):
+        # a statement another item only retracted from (no locator given) keeps its locator
+        with_locator, keep_locator, empty = [], [], []
+        for (rid, sid), (stmt, locator) in to_write.items():
+            if not stmt.data:  # it says nothing any more
+                if stmt.id is not None:
+                    empty.append(stmt.id)
+                continue
+            row = {"record_type": entity.name, "record_id": rid, "source_id": sid, "data": dumps(stmt.data),
+                   "field_runs": dumps(stmt.runs), "first_seen_at": now, "last_seen_at": now,
+                   "last_seen_run_id": self.run.run_id}
+            if locator:
+                with_locator.append({**row, "locator": locator[:200]})
+            else:
+                keep_locator.append(row)
+        for group in (keep_locator, with_locator):
             if group:
                 result = upsert(self.conn, st, group, ("record_type", "record_id", "source_id"),
                                 run_id=self.run.run_id, ids=False,
@@ -368,8 +367,8 @@ class StatementWriter:
                 changed_rows.append({**dict(zip(entity.key, k, strict=True)), **current[rid]})
                 outcome[k] = "updated"
                 if report.dry_run:
-                    report.changes.append({"table": entity.table, "key": [_plain(x) for x in k],
-                                           "fields": {c: [_plain(o), _plain(n)] for c, (o, n) in diff.items()}})
+                    report.changes.append({"table": entity.table, "key": list(k),
+                                           "fields": {c: [o, n] for c, (o, n) in diff.items()}})
         if changed_rows:
             upsert(self.conn, entity.t, changed_rows, entity.key, run_id=self.run.run_id, ids=False,
                    compare=entity.fields)
@@ -438,16 +437,12 @@ class StatementWriter:
             ref = T[ref_table]
             codes[column] = dict(self.conn.execute(select(ref.c.id, ref.c.code).where(ref.c.id.in_(ids))).all())
         for k in keys:
-            shown = [_plain(x) for x in records[k[0]]]
+            shown = list(records[k[0]])
             for column, value in zip(c.key, k[1:], strict=True):
-                shown.append(codes[column].get(value, value) if column in codes else _plain(value))
+                shown.append(codes[column].get(value, value) if column in codes else value)
             self.run.report.changes.append({"table": c.table, "key": shown, "fields": {}, "deleted": True})
 
 
 def _sort_key(entry: tuple) -> tuple:
     return tuple((x is None, str(x)) for x in entry)
 
-
-def _plain(value: Any) -> Any:
-    """A value as a report keeps it (typed: the CLI prints it plainly, --json as text)."""
-    return value

@@ -56,7 +56,7 @@ from importers.records import (
     SourceRecord,
 )
 from importers.resolve import SCHEMES, CountryResolver
-from importers.statements import Item, StatementWriter, _plain
+from importers.statements import Item, StatementWriter
 
 T = Base.metadata.tables
 AMBIGUOUS = -1
@@ -202,25 +202,17 @@ class Writer:
         self.run.report.add(result, table, count=False)
         return result
 
-    def _present(self, rows: list[dict]) -> list[str] | None:
-        if self.present is None or not rows:
-            return None
-        return [c for c in rows[0] if c in self.present]
-
-    def _count(self, main: UpsertResult, keys: Iterable[Any], touched: set[Any]) -> list[Any]:
-        """Count each record as inserted, updated or unchanged; returns the unchanged keys."""
+    def _count(self, main: UpsertResult, keys: Iterable[Any]) -> None:
+        """Count rows written directly (sources) as inserted, updated or unchanged."""
         inserted = set(main.inserted_keys)
         report = self.run.report
-        unchanged = []
         for key in keys:
             if key in inserted:
                 report.inserted += 1
-            elif key in main.changes or key in touched:
+            elif key in main.changes:
                 report.updated += 1
             else:
-                unchanged.append(key)
-        report.unchanged += len(unchanged)
-        return unchanged
+                report.unchanged += 1
 
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
         """Cite each record by its own sources, then by `default_cites` (the input file, located at the
@@ -268,12 +260,9 @@ class Writer:
         only in the per-table details, so that a data set's headline counts stay its rows). A value a
         record leaves empty keeps the stored one: a file without a publisher column clears nothing."""
         records = self._dedupe(records, lambda r: r.key)
-        rows = self._source_rows(records)
-        if self.run.dry_run:
-            self._report_source_changes(rows)
-        result = self._upsert("sources", rows, ("key",))
+        result = self._upsert("sources", self._source_rows(records, report=self.run.dry_run), ("key",))
         if count:
-            self._count(result, [(r.key,) for r in records], set())
+            self._count(result, [(r.key,) for r in records])
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
 
@@ -285,19 +274,9 @@ class Writer:
             self._sources[record.key] = source_id
         return source_id
 
-    def _report_source_changes(self, rows: list[dict[str, Any]]) -> None:
-        stored = _select_existing(self.conn, T["sources"], ["key"], list(SOURCE_COLUMNS),
-                                  [(row["key"],) for row in rows])
-        for row in rows:
-            old = stored.get((row["key"],))
-            if old is None:
-                continue
-            diff = {c: [_plain(old[1][c]), _plain(row[c])] for c in SOURCE_COLUMNS
-                    if not same_value(old[1][c], row[c])}
-            if diff:
-                self.run.report.changes.append({"table": "sources", "key": [row["key"]], "fields": diff})
-
-    def _source_rows(self, records: Sequence[SourceRecord]) -> list[dict[str, Any]]:
+    def _source_rows(self, records: Sequence[SourceRecord], *, report: bool = False) -> list[dict[str, Any]]:
+        """The rows to write: a value a record leaves empty keeps the stored one. `report`: a dry run lists
+        the sources whose values change."""
         rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
         stored = _select_existing(self.conn, T["sources"], ["key"], list(SOURCE_COLUMNS),
                                   [(row["key"],) for row in rows])
@@ -306,6 +285,10 @@ class Writer:
             for c in SOURCE_COLUMNS:
                 if row[c] is None:
                     row[c] = old[1][c] if old else (0 if c == "priority" else None)
+            if report and old is not None:
+                diff = {c: [old[1][c], row[c]] for c in SOURCE_COLUMNS if not same_value(old[1][c], row[c])}
+                if diff:
+                    self.run.report.changes.append({"table": "sources", "key": [row["key"]], "fields": diff})
         return rows
 
     # ------------------------------------------------------------------ statements
@@ -313,26 +296,20 @@ class Writer:
         present = record.present if record.present is not None else self.present
         return present is None or name in present
 
-    def _stating_source(self, record: Located) -> tuple[int | None, str]:
-        """The source whose statement a record is, and where in it: the dataset release or input file set
-        as `statement_source`, else the record's first cited source, else the input file (`default_cites`),
-        else the import itself."""
+    def _stating_source(self, record: Located) -> tuple[str, str]:
+        """The key of the source whose statement a record is, and where in it: the dataset release or input
+        file set as `statement_source`, else the record's first cited source, else the input file
+        (`default_cites`), else the import itself."""
         line = f"line {record.line}" if record.line is not None else ""
         cites = getattr(record, "cites", None) or []
         if self.statement_source is not None:
-            key, locator = self.statement_source, next(
+            return self.statement_source, next(
                 (c.locator for c in cites if c.source_key == self.statement_source and c.locator), line)
-        elif cites:
-            key, locator = cites[0].source_key, cites[0].locator or line
-        elif self.default_cites:
-            key, locator = self.default_cites[0].source_key, self.default_cites[0].locator or line
-        else:
-            key, locator = self._import_source(), line
-        source_id = self.source_id(key)
-        if source_id is None:
-            self._problem(record, "source", key, "the key or URL of a known source "
-                          "(list it in the sources of this import, or import it first)")
-        return source_id, locator
+        if cites:
+            return cites[0].source_key, cites[0].locator or line
+        if self.default_cites:
+            return self.default_cites[0].source_key, self.default_cites[0].locator or line
+        return self._import_source(), line
 
     def _import_source(self) -> str:
         """A source standing for the import itself, for records that name none (built-in files)."""
@@ -344,14 +321,15 @@ class Writer:
 
     def _item(self, entity: Entity, record: Located, key: tuple, values: dict[str, Any],
               children: dict[str, list[dict]]) -> Item | None:
-        source_id, locator = self._stating_source(record)
-        unknown = [c.source_key for c in getattr(record, "cites", []) if self.source_id(c.source_key) is None]
-        for key in dict.fromkeys(unknown):  # a record is written with all its sources or not at all
-            if self.statement_source is not None or key != record.cites[0].source_key:
-                self._problem(record, "source", key, "the key or URL of a known source "
-                              "(list it in the sources of this import, or import it first)")
-        if source_id is None or unknown:
+        stating, locator = self._stating_source(record)
+        cited = [c.source_key for c in getattr(record, "cites", [])]
+        unknown = [k for k in dict.fromkeys([stating, *cited]) if self.source_id(k) is None]
+        for source_key in unknown:  # a record is written with all its sources or not at all
+            self._problem(record, "source", source_key, "the key or URL of a known source "
+                          "(list it in the sources of this import, or import it first)")
+        if unknown:
             return None
+        source_id = self.source_id(stating)
         row = {c: v for c, v in values.items() if self._carried(record, c)}
         kids = {name: rows for name, rows in children.items() if self._carried(record, _CARRIED_AS.get(name, name))}
         replace = frozenset(n for n in ("participants", "organisations") if n in kids) \
