@@ -30,6 +30,18 @@ _YEAR_SQL = {
     "postgresql": r"CAST(EXTRACT(YEAR FROM \1) AS INTEGER)",
     "sqlite": r"CAST(strftime('%Y', \1) AS INTEGER)",
 }
+# BI.name (another view) becomes bi.name or bi_name.
+_BI_REF = re.compile(r"\bBI\.(\w+)")
+# ALLOCATED(column) in projects_by_country: this row's part of the project's money, in whole cents (integer
+# arithmetic on both databases, so SQLite's floats never round a share): the sharing rows get the cents
+# divided by their number, the last of them the remainder; other rows 0.
+_ALLOCATED = re.compile(r"ALLOCATED\(([\w.]+)\)")
+_CENTS = r"CAST(ROUND(\1 * 100) AS BIGINT)"
+_ALLOCATED_SQL = (
+    r"CAST(CASE WHEN \1 IS NULL THEN NULL WHEN r.sharing = 0 THEN 0 "
+    f"WHEN r.share_rank < r.sharers THEN {_CENTS} / r.sharers / 100.0 "
+    f"ELSE ({_CENTS} - (r.sharers - 1) * ({_CENTS} / r.sharers)) / 100.0 END AS NUMERIC(20,2))"
+)
 _NUMERIC = re.compile(r"numeric\((\d+),(\d+)\)")
 _TYPES = ("text", "integer", "date", "boolean")
 
@@ -62,7 +74,8 @@ class View:
         folder = resources.files("db.views")
         own = folder.joinpath(f"{self.name}.{dialect}.sql")  # a view whose SQL differs per dialect
         text = (own if own.is_file() else folder.joinpath(f"{self.name}.sql")).read_text(encoding="utf-8")
-        return _YEAR_OF.sub(_YEAR_SQL[dialect], text).strip()
+        text = _ALLOCATED.sub(_ALLOCATED_SQL, _YEAR_OF.sub(_YEAR_SQL[dialect], text))
+        return _BI_REF.sub(lambda m: qualified_name(m[1], dialect), text).strip()
 
 
 @cache
@@ -300,3 +313,50 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
                            "ORDER BY table_name", (SCHEMA,)).fetchall()
         report.views = tuple(r[0] for r in rows)
     return report
+
+
+# --- country_pair_totals: the counts behind bi.country_pairs ---------------------------------------------
+
+# Each kind of link counted on its own (GROUP BY, no UNION over millions of link rows), then added up per pair.
+PAIR_TOTALS_SQL = """
+INSERT INTO country_pair_totals
+    (country_id, partner_id, shared_projects, shared_agreements, shared_forums, first_year, last_year)
+SELECT country_id, partner_id, SUM(projects), SUM(agreements), SUM(forums), MIN(first_year), MAX(last_year)
+FROM (
+    SELECT a.country_id AS country_id, b.country_id AS partner_id, COUNT(DISTINCT a.project_id) AS projects,
+           0 AS agreements, 0 AS forums,
+           MIN(COALESCE(YEAR_OF(p.committed_on), YEAR_OF(p.started_on))) AS first_year,
+           MAX(COALESCE(YEAR_OF(p.committed_on), YEAR_OF(p.started_on))) AS last_year
+    FROM project_countries AS a
+    JOIN project_countries AS b ON b.project_id = a.project_id AND b.country_id <> a.country_id
+    JOIN projects AS p ON p.id = a.project_id
+    GROUP BY a.country_id, b.country_id
+    UNION ALL
+    SELECT a.country_id, b.country_id, 0, COUNT(DISTINCT a.agreement_id), 0,
+           MIN(COALESCE(YEAR_OF(ag.signed_on), YEAR_OF(ag.in_force_on))),
+           MAX(COALESCE(YEAR_OF(ag.signed_on), YEAR_OF(ag.in_force_on)))
+    FROM agreement_parties AS a
+    JOIN agreement_parties AS b ON b.agreement_id = a.agreement_id AND b.country_id <> a.country_id
+    JOIN agreements AS ag ON ag.id = a.agreement_id
+    GROUP BY a.country_id, b.country_id
+    UNION ALL
+    SELECT a.country_id, b.country_id, 0, 0, COUNT(DISTINCT a.forum_id),
+           MIN(CASE WHEN a.started_on >= b.started_on THEN YEAR_OF(a.started_on) ELSE YEAR_OF(b.started_on) END),
+           MAX(CASE WHEN a.started_on >= b.started_on THEN YEAR_OF(a.started_on) ELSE YEAR_OF(b.started_on) END)
+    FROM memberships AS a
+    JOIN memberships AS b ON b.forum_id = a.forum_id AND b.country_id <> a.country_id
+    GROUP BY a.country_id, b.country_id
+) AS links
+GROUP BY country_id, partner_id
+"""
+
+
+def pair_totals_statements(dialect: str) -> list[str]:
+    return ["DELETE FROM country_pair_totals", _YEAR_OF.sub(_YEAR_SQL[dialect], PAIR_TOTALS_SQL).strip()]
+
+
+def refresh_country_pairs(conn: Connection) -> int:
+    """Rebuild country_pair_totals from the record tables (in the caller's transaction); the number of pairs."""
+    for statement in pair_totals_statements(conn.dialect.name):
+        conn.exec_driver_sql(statement)
+    return conn.exec_driver_sql("SELECT COUNT(*) FROM country_pair_totals").scalar_one()

@@ -73,10 +73,15 @@ def detect_layout(header: list[str], file: str) -> Layout:
     present = {compact(h): h for h in header if h}
     for version, spec in meta["layouts"].items():
         if all(compact(c) in present for c in spec["detect"]):
-            columns = {ours: present[compact(theirs)] for ours, theirs in spec["columns"].items()
-                       if compact(theirs) in present}
+            columns, missing = {}, []
+            for ours, theirs in spec["columns"].items():
+                spellings = [theirs] if isinstance(theirs, str) else theirs
+                found = next((present[compact(s)] for s in spellings if compact(s) in present), None)
+                if found is None:
+                    missing.append(" or ".join(spellings))
+                else:
+                    columns[ours] = found
             agencies = {present[compact(c)]: role for c, role in spec["agencies"].items() if compact(c) in present}
-            missing = [theirs for ours, theirs in spec["columns"].items() if compact(theirs) not in present]
             for needed in ("id", "title"):
                 if needed not in columns:
                     raise UserError(f"{file}: the AidData GCDF {version} layout needs the column "
@@ -188,6 +193,9 @@ class _Mapper:
         def flag(ours: str) -> bool:
             return bool(self.convert(row, ours, boolean, problems))
 
+        recommended = self.convert(row, "recommended_for_aggregates", boolean, problems)  # None: not said
+        umbrella = self.convert(row, "umbrella", boolean, problems)
+
         if problems or record_id is None or title is None:
             return None, [], problems
         countries, regions = self._recipients(row)
@@ -217,6 +225,7 @@ class _Mapper:
             amount_estimated=flag("amount_estimated"),
             location_narrative=self.value(row, "location_narrative"),
             is_regional=bool(regions), recipient_region=_cut("; ".join(regions), 200) if regions else None,
+            recommended_for_aggregates=recommended, is_umbrella=umbrella,
             participants=participants, links=self._links(row, record_id, title),
             cites=[Cite(self.release_key, f"record {record_id} (row {row.number})"),
                    *(Cite(s.key) for s in sources)],

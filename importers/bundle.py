@@ -81,6 +81,7 @@ SCALARS: dict[str, dict[str, Converter]] = {
         "capacity_unit": f.text, "location_name": f.text, "admin_area": f.text,
         "latitude": f.coordinate_of(_P.latitude, 90), "longitude": f.coordinate_of(_P.longitude, 180),
         "location_narrative": f.text, "is_regional": f.boolean, "recipient_region": f.text,
+        "recommended_for_aggregates": f.boolean, "is_umbrella": f.boolean,
     },
     "agreements": {
         "code": f.code_of(), "title": f.text, "kind": lambda v: f.choice(v, vocab.AGREEMENT_KINDS),

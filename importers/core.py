@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import DBAPIError
 
-from db import runs
+from db import bi, runs
 from db.base import utcnow
 from db.errors import DatabaseError, UserError
 from db.migrate import require_head
@@ -283,6 +283,7 @@ def import_run(
             )
         )
         _record_rejects(conn, report)
+        bi.refresh_country_pairs(conn)  # the counts behind bi.country_pairs, in the import's transaction
         transaction.commit()
     except ImportRejected:
         raise

@@ -147,6 +147,8 @@ class ProjectRecord(Located):
     location_narrative: str | None = None
     is_regional: bool = False
     recipient_region: str | None = None
+    recommended_for_aggregates: bool | None = None
+    is_umbrella: bool | None = None
     participants: list[Participant] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (related project code, kind)
     status_events: list[tuple[str, dt.date | None, str | None]] = field(default_factory=list)
@@ -181,7 +183,7 @@ PROJECT_COLUMNS = (
     "started_estimated", "completed_on", "completed_precision", "completed_estimated", "amount", "currency",
     "amount_year", "amount_usd_nominal", "amount_usd_constant", "usd_base_year", "amount_estimated",
     "capacity", "capacity_unit", "location_name", "admin_area", "latitude", "longitude",
-    "location_narrative", "is_regional", "recipient_region",
+    "location_narrative", "is_regional", "recipient_region", "recommended_for_aggregates", "is_umbrella",
 )
 AGREEMENT_COLUMNS = (
     "title", "kind", "status", "description", "target", "signed_on", "signed_precision", "in_force_on",

@@ -9,7 +9,7 @@ from db.models.agreements import (
     AgreementProject,
     AgreementSubject,
 )
-from db.models.countries import Country, CountryCode, CountryName
+from db.models.countries import Country, CountryCode, CountryName, CountryPairTotal
 from db.models.forums import Forum, ForumCode, ForumName, Membership
 from db.models.projects import (
     Organisation,
@@ -36,6 +36,7 @@ __all__ = [
     "Country",
     "CountryCode",
     "CountryName",
+    "CountryPairTotal",
     "Forum",
     "ForumCode",
     "ForumName",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, Tracked, vocabulary_check
@@ -104,3 +104,25 @@ class CountryCode(Tracked, Base):
     )
     code: Mapped[str] = mapped_column(String(32), nullable=False, comment="The code in that scheme.")
     country: Mapped[Country] = relationship(back_populates="codes")
+
+
+class CountryPairTotal(Base):
+    __tablename__ = "country_pair_totals"
+    __table_args__ = (
+        UniqueConstraint("country_id", "partner_id"),
+        {"comment": "Derived, not imported: for each ordered pair of countries sharing projects, agreements "
+                    "or forums, how many of each and the first and last year. Rebuilt from the record tables "
+                    "after every import and by `coopdb bi refresh`; bi.country_pairs reads it."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"), nullable=False)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("countries.id"), nullable=False, index=True)
+    shared_projects: Mapped[int] = mapped_column(
+        Integer, nullable=False, comment="Projects in which both countries take part (any role).")
+    shared_agreements: Mapped[int] = mapped_column(
+        Integer, nullable=False, comment="Agreements to which both countries are parties.")
+    shared_forums: Mapped[int] = mapped_column(
+        Integer, nullable=False, comment="Forums both countries belong or belonged to (any role, any time).")
+    first_year: Mapped[int | None] = mapped_column(Integer, comment="Earliest year of a shared item.")
+    last_year: Mapped[int | None] = mapped_column(Integer, comment="Latest year of a shared item.")

@@ -179,6 +179,16 @@ class Project(Tracked, Base):
     recipient_region: Mapped[str | None] = mapped_column(
         String(200), comment="Recipient region as the source names it (e.g. 'Africa, regional')."
     )
+    recommended_for_aggregates: Mapped[bool | None] = mapped_column(
+        Boolean,
+        comment="Whether the source recommends counting the project in totals (AidData 'Recommended For "
+        "Aggregates'; v1.0 'recommended_for_research'); NULL when the source does not say.",
+    )
+    is_umbrella: Mapped[bool | None] = mapped_column(
+        Boolean,
+        comment="True for an umbrella agreement whose money is also counted in the projects under it (AidData "
+        "'Umbrella'): leave it out of totals; NULL when the source does not say.",
+    )
 
     countries: Mapped[list[ProjectCountry]] = relationship(back_populates="project")
 

@@ -16,7 +16,10 @@ SELECT
     m.ended_on           AS ended_on,
     m.ended_precision    AS ended_precision,
     YEAR_OF(m.ended_on)  AS ended_year,
-    m.ended_on IS NULL   AS is_current
+    m.ended_on IS NULL   AS is_current,
+    d.map_alpha2         AS country_map_alpha2,
+    d.map_alpha3         AS country_map_alpha3
 FROM memberships AS m
 JOIN forums AS f ON f.id = m.forum_id
 JOIN countries AS c ON c.id = m.country_id
+JOIN BI.countries AS d ON d.country_id = m.country_id

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, insert
 
+from db import bi
 from db.models import Base
 
 T = Base.metadata.tables
@@ -138,4 +139,5 @@ def load(conn: Connection) -> dict[str, int]:
     mention("country", "KAZ", 95, "Kazakhstan", 1, second)
     mention("forum", "SCO", 131, "SCO", 2, third)
     mention("country", "CHN", 140, "China", 2, "China again.")
+    bi.refresh_country_pairs(conn)  # as every import does
     return ids
