@@ -355,6 +355,12 @@ def pair_totals_statements(dialect: str) -> list[str]:
     return ["DELETE FROM country_pair_totals", _YEAR_OF.sub(_YEAR_SQL[dialect], PAIR_TOTALS_SQL).strip()]
 
 
+def refresh(engine: Engine) -> int:
+    """`coopdb bi refresh`: rebuild country_pair_totals in one transaction; the number of pairs."""
+    with engine.begin() as conn:
+        return refresh_country_pairs(conn)
+
+
 def refresh_country_pairs(conn: Connection) -> int:
     """Rebuild country_pair_totals from the record tables (in the caller's transaction); the number of pairs."""
     for statement in pair_totals_statements(conn.dialect.name):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from db import exact
 from db.errors import DatabaseError, UserError
 
 URL_ENV = "COOPDB_DATABASE_URL"
@@ -111,6 +112,7 @@ def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    exact.register(dbapi_connection)  # SUM/TOTAL/AVG add decimals exactly (db/exact.py)
 
 
 def make_engine(url: URL | str | None = None, *, read_only: bool = False, **kwargs) -> Engine:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from db import migrate
+from db import exact, migrate
 from db import runs as runs_lib
 from db.engine import mask
 from db.errors import UserError
@@ -101,7 +101,8 @@ def read_only_query(engine: Engine, sql: str, limit: int | None = None) -> Query
                 conn.rollback()
                 return QueryResult([], [])
             columns = list(cursor.keys())
-            rows = [tuple(r) for r in (cursor.fetchmany(limit) if limit else cursor.fetchall())]
+            rows = [tuple(exact.exact_value(v) for v in r)
+                    for r in (cursor.fetchmany(limit) if limit else cursor.fetchall())]
             conn.rollback()
     except DBAPIError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)

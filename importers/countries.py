@@ -178,8 +178,14 @@ def build_reference() -> Reference:
 
     # ISO 3166-3 former countries: their own rows.
     renamed: dict[str, str] = {}
+    successors: dict[str, str] = {}  # former state's code -> the present country maps draw it as
+    current_by_alpha2 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     for h in pycountry.historic_countries:
         code = h.alpha_3 if h.alpha_3 not in taken else h.alpha_4
+        # ISO 3166-3's four letters end with the successor's alpha-2 where there is one (BUMM: Burma -> MM)
+        successor = hist["map_successors"].get(h.alpha_3) or current_by_alpha2.get(h.alpha_4[2:])
+        if successor:
+            successors[code] = successor
         extra = hist["iso3166_3"].get(h.alpha_3, {})
         taken.add(code)
         ref.countries.append({
@@ -216,6 +222,8 @@ def build_reference() -> Reference:
         }
         ref.countries.append(row)
         by_code[row["code"]] = row
+        if not p.get("alpha3"):
+            successors[p["code"]] = p.get("successor", p["like"])
         names.add(p["code"], "en", p["name"], "short", "coopdb historical states")
         names.add(p["code"], "en", p.get("official"), "official", "coopdb historical states")
         if p.get("alpha2"):
@@ -246,6 +254,8 @@ def build_reference() -> Reference:
             if key not in seen:
                 seen.add(key)
                 ref.codes.append({"country": code, "scheme": f"{dataset}_name", "code": key})
+    for former, successor in successors.items():
+        ref.codes.append({"country": successor, "scheme": "successor_of", "code": former})
     for c in ref.codes:
         if c["country"] not in by_code:
             raise ValueError(f"country code {c['country']!r} in scheme {c['scheme']} is not in the reference")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import click
@@ -79,6 +80,19 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, datab
         note = ", password set" if report.password_set else ""
         out.print(f"login user {report.login} {state}{note}: member of {report.role}, search_path {bi.SCHEMA}, "
                   "read-only transactions")
+
+
+@bi_group.command("refresh")
+@database_url_option
+def refresh(database_url: str | None) -> None:
+    """Rebuild the table behind bi.country_pairs (country_pair_totals) from the record tables.
+
+    Every import does this in its own transaction; run it after changing records by hand in SQL.
+    """
+    engine = engine_for(database_url, migrated=True)
+    started = time.perf_counter()
+    pairs = bi.refresh(engine)
+    out.print(f"country_pairs: {pairs:,} pairs of countries rebuilt in {time.perf_counter() - started:.2f} s")
 
 
 @bi_group.command("query")
