@@ -309,6 +309,13 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
             for setting, value in (("search_path", SCHEMA), ("default_transaction_read_only", "on")):
                 cur.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET {} = {}").format(
                     ident(login), ident(database), ident(setting), sql.Literal(value)))
+        # the schema version, so that `coopdb status`, `export` and `bi query` can check it as this role
+        version = cur.execute("SELECT n.nspname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+                              "WHERE c.oid = to_regclass('alembic_version')").fetchone()
+        if version is not None:
+            cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident(version[0]), ident(role)))
+            cur.execute(sql.SQL("GRANT SELECT ON TABLE {}.alembic_version TO {}").format(
+                ident(version[0]), ident(role)))
         rows = cur.execute("SELECT table_name FROM information_schema.views WHERE table_schema = %s "
                            "ORDER BY table_name", (SCHEMA,)).fetchall()
         report.views = tuple(r[0] for r in rows)

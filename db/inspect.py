@@ -58,6 +58,17 @@ def iso_utc(value: Any) -> str | None:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
+def _readable_tables(engine: Engine) -> set[str]:
+    """The coopdb tables this user can see and read: on PostgreSQL a BI login reads none (it reads the views)."""
+    present = set(inspect(engine).get_table_names())
+    if engine.dialect.name != "postgresql" or not present:
+        return present
+    with engine.connect() as conn:
+        return {name for name in present
+                if conn.execute(text("SELECT has_table_privilege(CAST(:t AS regclass), 'SELECT')"),
+                                {"t": name}).scalar()}
+
+
 def status(engine: Engine, runs: int = 5) -> Status:
     result = Status(
         database=mask(engine.url),
@@ -65,9 +76,9 @@ def status(engine: Engine, runs: int = 5) -> Status:
         revision=migrate.current_revision(engine),
         head=migrate.head_revision(),
     )
-    present = set(inspect(engine).get_table_names())
+    present = _readable_tables(engine)
     dead: list[int] = []
-    if result.up_to_date:  # owners are recorded from revision 0005 on
+    if result.up_to_date and ImportRun.__tablename__ in present:  # owners are recorded from revision 0005 on
         dead = runs_lib.mark_interrupted(engine, wait=False)
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:

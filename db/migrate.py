@@ -15,8 +15,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import CheckConstraint, Connection, Engine, inspect
+from sqlalchemy.exc import DBAPIError
 
-from db.errors import SchemaOutOfDate, UserError
+from db.errors import DatabaseError, SchemaOutOfDate, UserError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -39,9 +40,30 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+# The schema of alembic_version when it is not on the search_path (a BI login's search_path is bi).
+_VERSION_SCHEMA = """
+SELECT n.nspname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relname = 'alembic_version' AND c.relkind = 'r' AND to_regclass('alembic_version') IS NULL
+ORDER BY n.nspname = 'public' DESC, n.nspname LIMIT 1
+"""
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        opts = {}
+        if conn.dialect.name == "postgresql":
+            schema = conn.exec_driver_sql(_VERSION_SCHEMA).scalar()
+            if schema is not None:
+                opts["version_table_schema"] = schema
+        try:
+            return MigrationContext.configure(conn, opts=opts).get_current_revision()
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+                raise
+            user = engine.url.username or "this user"
+            raise DatabaseError(
+                f"{user} may not read the schema version (table alembic_version): as the database's owner, run "
+                "`coopdb bi grant-readonly ROLE --login USER` again, which grants it (docs/bi.md)") from None
 
 
 def _run(engine: Engine, fn, *args) -> None:

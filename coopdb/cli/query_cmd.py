@@ -46,6 +46,8 @@ def print_status(info: db_inspect.Status) -> None:
         for name, count in info.tables.items():
             table.add_row(name, f"{count:,}")
         out.print(table)
+    elif info.up_to_date:
+        out.print("tables:   none readable by this user (a BI login reads the bi views: `coopdb bi views`)")
     if info.runs:
         table = Table("run", "importer", "file", "status", "started (UTC)", "read", "ins", "upd", "same",
                       "rej", title="Last import runs", title_justify="left")

@@ -3,7 +3,9 @@ explanation. Roles are cluster-wide: each test makes its own names and drops the
 
 from __future__ import annotations
 
+import json
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -159,3 +161,32 @@ def test_sqlite_explains_how_to_share_read_only(cli, db_url, backend):
     assert "SQLite has no users or roles" in result.stdout
     assert "?mode=ro" in result.stdout
     assert "bi_projects_by_country" in result.stdout
+
+
+def test_the_bi_login_runs_status_export_and_bi_query(cli, db_url, reader, roles, tmp_path):
+    as_login = url_text(db_url.set(username=roles["login"], password=PASSWORD))
+    result = cli("status", "-d", as_login)
+    assert result.exit_code == 0, result.stderr
+    assert "(up to date)" in result.stdout
+    assert "tables:   none readable by this user" in result.stdout
+    result = cli("export", "country_pairs", "projects", "--format", "csv", "--out", tmp_path, "-d", as_login)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "country_pairs.csv").read_text().count("\n") == 7  # header and 6 pairs
+    assert (tmp_path / "projects.csv").read_text().count("\n") == 6
+    query = Path(__file__).resolve().parents[2] / "queries" / "yearly_totals.sql"
+    result = cli("bi", "query", query, "-f", "json", "-d", as_login)
+    assert result.exit_code == 0, result.stderr
+    assert [r["year"] for r in json.loads(result.stdout)] == [2014, 2015, 2018, 2019]
+
+
+def test_a_login_without_the_version_grant_gets_a_clear_message(cli, db_url, reader, roles):
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'REVOKE SELECT ON public.alembic_version FROM "{roles["role"]}"'))
+    admin.dispose()
+    result = cli("export", "--all", "--format", "csv", "--out", "unused", "-d",
+                 url_text(db_url.set(username=roles["login"], password=PASSWORD)))
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"error: {roles['login']} may not read the schema version (table alembic_version): as the database's "
+        "owner, run `coopdb bi grant-readonly ROLE --login USER` again, which grants it (docs/bi.md)\n")

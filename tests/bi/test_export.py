@@ -80,7 +80,8 @@ def test_export_errors(cli, db_url, tmp_path):
     out = tmp_path / "out"
     result = cli("export", "membership_spans", "no_such_view", "--out", out, "-d", url_text(db_url))
     assert result.exit_code == 3
-    assert result.stderr.startswith("error: no BI view 'no_such_view' (expected one of: countries, projects, projects_by_country,")
+    assert result.stderr.startswith(
+        "error: no BI view 'no_such_view' (expected one of: countries, projects, projects_by_country,")
     assert not out.exists() or list(out.iterdir()) == []
     result = cli("export", "--out", out, "-d", url_text(db_url))
     assert result.exit_code == 3
