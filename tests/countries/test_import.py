@@ -86,3 +86,13 @@ def test_cli_import_and_quickstart(cli, db_url):
 
     data = json.loads(run.stdout)
     assert (data["inserted"], data["updated"]) == (0, 0)
+
+
+def test_former_states_have_a_successor_for_maps():
+    from importers.countries import build_reference
+
+    successors = {c["code"]: c["country"] for c in build_reference().codes if c["scheme"] == "successor_of"}
+    assert {k: successors[k] for k in ("SUN", "YUG", "CSK", "DDR", "BUR", "ZAR", "XBAV", "XOTT")} == {
+        "SUN": "RUS", "YUG": "SRB", "CSK": "CZE", "DDR": "DEU", "BUR": "MMR", "ZAR": "COD", "XBAV": "DEU",
+        "XOTT": "TUR"}
+    assert "XKX" not in successors  # Kosovo has codes of its own

@@ -3,6 +3,7 @@ bad input with exact messages. Every test runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -155,3 +156,44 @@ def test_cli_import_aiddata(few_countries, db_url, cli):
     assert "read 3, inserted 3" in result.stdout
     bad = cli("import", "aiddata", FIX / "cow_states.csv", "-d", url_text(db_url))
     assert bad.exit_code == 3 and bad.stderr.startswith("error: cow_states.csv: not a known AidData GCDF layout")
+
+
+def _with_columns(source: Path, target: Path, values: dict[str, list[str]]) -> Path:
+    """A copy of a fixture with extra columns (one value per data row)."""
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[0] += list(values)
+    for i, row in enumerate(rows[1:]):
+        row += [column[i] for column in values.values()]
+    with target.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return target
+
+
+@pytest.mark.parametrize(("fixture", "columns", "expected"), [
+    # v1.0 says recommended_for_research (True/False) and umbrella (0/1)
+    ("aiddata_v1.csv", {"recommended_for_research": ["True", "False", ""]},
+     {"AIDDATA-101": (True, False), "AIDDATA-102": (False, False), "AIDDATA-103": (None, True)}),
+    # the v2.0 military-intent release says Recommended For Military Aggregates (Yes/No)
+    ("aiddata_v2.csv", {"Recommended For Military Aggregates": ["No", "Yes"], "Umbrella": ["Yes", "No"]},
+     {"AIDDATA-101": (False, True), "AIDDATA-201": (True, False)}),
+    # v3.0 (snake_case export) says recommended_for_aggregates and umbrella
+    ("aiddata_v3.csv", {"recommended_for_aggregates": ["Yes", "No"], "umbrella": ["No", ""]},
+     {"AIDDATA-101": (True, False), "AIDDATA-104": (False, None)}),
+])
+def test_release_flags_are_read_in_every_known_spelling(few_countries, tmp_path, fixture, columns, expected):
+    path = _with_columns(FIX / fixture, tmp_path / fixture, columns)
+    report = import_aiddata(few_countries, path, subset=True)
+    assert report.rejected == 0, report.problems
+    assert not any("recommended" in w.lower() for w in report.warnings if "missing" in w)
+    got = {code: (rec, umb) for code, rec, umb in q(
+        few_countries, "SELECT code, recommended_for_aggregates, is_umbrella FROM projects WHERE code IN "
+                       f"({', '.join(repr(c) for c in expected)})")}
+    assert {code: (None if r is None else bool(r), None if u is None else bool(u)) for code, (r, u) in got.items()} \
+        == expected
+
+
+def test_a_file_without_the_flags_leaves_them_unknown_and_says_so(few_countries):
+    report = import_aiddata(few_countries, FIX / "aiddata_v3.csv", subset=True)
+    assert any("Recommended For Aggregates or Recommended For Research" in w for w in report.warnings)
+    assert q(few_countries, "SELECT DISTINCT recommended_for_aggregates FROM projects") == [(None,)]
