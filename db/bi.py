@@ -324,18 +324,26 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
 
 # --- country_pair_totals: the counts behind bi.country_pairs ---------------------------------------------
 
-# Each kind of link counted on its own (GROUP BY, no UNION over millions of link rows), then added up per pair.
+# Each kind of link counted on its own (GROUP BY, no UNION over millions of link rows) for one direction
+# (country_id < partner_id), each country's spans in a forum folded into one row first, then added up per pair
+# and written in both directions.
 PAIR_TOTALS_SQL = """
 INSERT INTO country_pair_totals
     (country_id, partner_id, shared_projects, shared_agreements, shared_forums, first_year, last_year)
-SELECT country_id, partner_id, SUM(projects), SUM(agreements), SUM(forums), MIN(first_year), MAX(last_year)
+SELECT country_id, partner_id, projects, agreements, forums, first_year, last_year FROM half
+UNION ALL
+SELECT partner_id, country_id, projects, agreements, forums, first_year, last_year FROM half
+"""
+PAIR_HALF_SQL = """
+SELECT country_id, partner_id, SUM(projects) AS projects, SUM(agreements) AS agreements, SUM(forums) AS forums,
+       MIN(first_year) AS first_year, MAX(last_year) AS last_year
 FROM (
     SELECT a.country_id AS country_id, b.country_id AS partner_id, COUNT(DISTINCT a.project_id) AS projects,
            0 AS agreements, 0 AS forums,
            MIN(COALESCE(YEAR_OF(p.committed_on), YEAR_OF(p.started_on))) AS first_year,
            MAX(COALESCE(YEAR_OF(p.committed_on), YEAR_OF(p.started_on))) AS last_year
     FROM project_countries AS a
-    JOIN project_countries AS b ON b.project_id = a.project_id AND b.country_id <> a.country_id
+    JOIN project_countries AS b ON b.project_id = a.project_id AND b.country_id > a.country_id
     JOIN projects AS p ON p.id = a.project_id
     GROUP BY a.country_id, b.country_id
     UNION ALL
@@ -343,23 +351,35 @@ FROM (
            MIN(COALESCE(YEAR_OF(ag.signed_on), YEAR_OF(ag.in_force_on))),
            MAX(COALESCE(YEAR_OF(ag.signed_on), YEAR_OF(ag.in_force_on)))
     FROM agreement_parties AS a
-    JOIN agreement_parties AS b ON b.agreement_id = a.agreement_id AND b.country_id <> a.country_id
+    JOIN agreement_parties AS b ON b.agreement_id = a.agreement_id AND b.country_id > a.country_id
     JOIN agreements AS ag ON ag.id = a.agreement_id
     GROUP BY a.country_id, b.country_id
     UNION ALL
-    SELECT a.country_id, b.country_id, 0, 0, COUNT(DISTINCT a.forum_id),
-           MIN(CASE WHEN a.started_on >= b.started_on THEN YEAR_OF(a.started_on) ELSE YEAR_OF(b.started_on) END),
-           MAX(CASE WHEN a.started_on >= b.started_on THEN YEAR_OF(a.started_on) ELSE YEAR_OF(b.started_on) END)
-    FROM memberships AS a
-    JOIN memberships AS b ON b.forum_id = a.forum_id AND b.country_id <> a.country_id
+    -- the year the later of the two joined: the first such year from their first spans, the last from their last
+    SELECT a.country_id, b.country_id, 0, 0, COUNT(*),
+           MIN(CASE WHEN a.first_on >= b.first_on THEN a.first_year ELSE b.first_year END),
+           MAX(CASE WHEN a.last_on >= b.last_on THEN a.last_year ELSE b.last_year END)
+    FROM spans AS a
+    JOIN spans AS b ON b.forum_id = a.forum_id AND b.country_id > a.country_id
     GROUP BY a.country_id, b.country_id
 ) AS links
 GROUP BY country_id, partner_id
 """
+SPANS_SQL = """
+SELECT forum_id, country_id, MIN(started_on) AS first_on, MAX(started_on) AS last_on,
+       MIN(YEAR_OF(started_on)) AS first_year, MAX(YEAR_OF(started_on)) AS last_year
+FROM memberships
+GROUP BY forum_id, country_id
+"""
 
 
 def pair_totals_statements(dialect: str) -> list[str]:
-    return ["DELETE FROM country_pair_totals", _YEAR_OF.sub(_YEAR_SQL[dialect], PAIR_TOTALS_SQL).strip()]
+    """DELETE, then one INSERT (with its WITH clause in the place each dialect accepts it)."""
+    with_clause = f"WITH spans AS ({SPANS_SQL.strip()}),\nhalf AS ({PAIR_HALF_SQL.strip()})\n"
+    insert, select = PAIR_TOTALS_SQL.strip().split("\nSELECT ", 1)
+    # PostgreSQL: INSERT INTO t (...) WITH ... SELECT; SQLite reads the same (a SELECT may start with WITH)
+    statement = f"{insert}\n{with_clause}SELECT {select}"
+    return ["DELETE FROM country_pair_totals", _YEAR_OF.sub(_YEAR_SQL[dialect], statement)]
 
 
 def refresh(engine: Engine) -> int:

@@ -222,6 +222,14 @@ def _record_rejects(conn: Connection, report: ImportReport) -> None:
         ])
 
 
+def _changed_anything(report: ImportReport) -> bool:
+    """False only for a run that inserted, updated and deleted nothing (e.g. an unchanged file again): it
+    need not rebuild country_pair_totals (seconds at AidData and COW IGO scale, docs/performance.md)."""
+    if report.inserted or report.updated:
+        return True
+    return any(per.get(k) for per in report.details.values() for k in ("inserted", "updated", "deleted"))
+
+
 @contextmanager
 def import_run(
     engine: Engine,
@@ -283,7 +291,8 @@ def import_run(
             )
         )
         _record_rejects(conn, report)
-        bi.refresh_country_pairs(conn)  # the counts behind bi.country_pairs, in the import's transaction
+        if _changed_anything(report):  # the counts behind bi.country_pairs, in the import's transaction
+            bi.refresh_country_pairs(conn)
         transaction.commit()
     except ImportRejected:
         raise

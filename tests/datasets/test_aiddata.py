@@ -197,3 +197,13 @@ def test_a_file_without_the_flags_leaves_them_unknown_and_says_so(few_countries)
     report = import_aiddata(few_countries, FIX / "aiddata_v3.csv", subset=True)
     assert any("Recommended For Aggregates or Recommended For Research" in w for w in report.warnings)
     assert q(few_countries, "SELECT DISTINCT recommended_for_aggregates FROM projects") == [(None,)]
+
+
+def test_an_import_rebuilds_country_pairs(few_countries):
+    from db import bi
+
+    assert bi.read_view(few_countries, "country_pairs") == []
+    import_aiddata(few_countries, FIX / "aiddata_v1.csv", subset=True)
+    pairs = {(r["country_code"], r["partner_code"]): r["shared_projects"]
+             for r in bi.read_view(few_countries, "country_pairs")}
+    assert pairs[("CHN", "KAZ")] == pairs[("KAZ", "CHN")] >= 1
