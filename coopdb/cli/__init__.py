@@ -33,6 +33,7 @@ from coopdb.cli.import_cmd import import_group
 from coopdb.cli.mapping_cmd import mapping_group
 from coopdb.cli.query_cmd import sql, status
 from coopdb.cli.quickstart_cmd import quickstart
+from coopdb.cli.serve_cmd import serve
 from db.errors import CoopdbError
 
 # psycopg logs what it ignores while cleaning up a lost connection ("error ignored terminating
@@ -160,6 +161,7 @@ cli.add_command(countries_group)
 import_group.add_command(import_countries_cmd)
 files_cmd.register()
 cli.add_command(bi_group)
+cli.add_command(serve)
 cli.add_command(export)
 cli.add_command(docs_group)
 cli.add_command(mapping_group)
