@@ -117,6 +117,35 @@ def run(engine, args) -> dict[str, float]:
     return results
 
 
+def serve_pages(path: Path, repeat: int) -> dict[str, float]:
+    """ms to render each view's first page in `coopdb serve` (Datasette in process, under its time limit)."""
+    import asyncio
+
+    from db import serve
+
+    app = serve.make_app(path)
+    pages = {}
+
+    async def fetch(url: str) -> float:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            response = await app.client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200 or "SQL query took too long" in response.text:
+                raise SystemExit(f"{url}: HTTP {response.status_code}, over the time limit")
+        return statistics.median(times)
+
+    async def all_pages() -> None:
+        for view in bi.catalog():
+            pages[f"serve: {view}"] = await fetch(f"/{path.stem}/{bi.qualified_name(view, 'sqlite')}")
+        pages["serve: projects_by_country, KAZ"] = await fetch(f"/{path.stem}/bi_projects_by_country?country_code=KAZ")
+        pages["serve: yearly_totals query"] = await fetch(f"/{path.stem}/yearly_totals")
+
+    asyncio.run(all_pages())
+    return pages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=21_000)
@@ -129,6 +158,10 @@ def main() -> None:
     engine = make_engine(f"sqlite:///{work / 'bench.sqlite'}")
     columns["SQLite"] = run(engine, args)
     engine.dispose()
+    try:
+        pages = serve_pages(work / "bench.sqlite", args.repeat)
+    except ImportError:
+        pages = {}  # without the serve extra
     admin_url = make_url(args.pg_admin_url)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"coopdb_bench_{uuid.uuid4().hex[:8]}"
@@ -150,6 +183,8 @@ def main() -> None:
     for label in sqlite:
         if label != "pairs":
             print(f"{label:<40} {sqlite[label]:>10,.1f} {pg[label]:>11,.1f}")
+    for label, ms in pages.items():
+        print(f"{label:<40} {ms:>10,.1f} {'-':>11}")
 
 
 if __name__ == "__main__":

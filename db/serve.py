@@ -90,5 +90,5 @@ def make_app(path: Path, time_limit_ms: int = TIME_LIMIT_MS, queries: Path | Non
         immutables=[str(path)],
         metadata=metadata(path.stem, tables, queries),
         settings={"sql_time_limit_ms": time_limit_ms, "default_page_size": 100,
-                  "facet_time_limit_ms": 400, "allow_download": True},
+                  "facet_time_limit_ms": 400, "suggest_facets": False, "allow_download": True},
     )
