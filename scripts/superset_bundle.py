@@ -83,7 +83,8 @@ def bundle() -> dict[str, dict]:
             "x_axis": "year", "metrics": [metric("total_usd_nominal")], "groupby": [], "row_limit": 1000,
             "adhoc_filters": [], "y_axis_format": "SMART_NUMBER", "show_legend": False}),
         chart("Money by recipient country (allocated, USD nominal)", "world_map", by_country, {
-            "entity": "country_map_alpha3", "country_fieldtype": "cca3", "metric": metric("amount_usd_nominal_allocated"),
+            "entity": "country_map_alpha3", "country_fieldtype": "cca3",
+            "metric": metric("amount_usd_nominal_allocated"),
             "adhoc_filters": [], "row_limit": 10000, "show_bubbles": False, "color_picker": {}}),
         chart("Kazakhstan's memberships", "table", spans, {
             "query_mode": "raw", "all_columns": ["forum_name", "forum_kind", "role", "started_year", "ended_year",

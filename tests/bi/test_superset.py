@@ -45,7 +45,8 @@ def test_charts_use_columns_of_their_datasets():
                 *(f["subject"] for f in params.get("adhoc_filters", []))} - {None}
         assert used <= columns, chart["slice_name"]
     dashboard = content["dashboards/coopdb.yaml"]
-    placed = {v["meta"]["uuid"] for v in dashboard["position"].values() if isinstance(v, dict) and v.get("type") == "CHART"}
+    placed = {v["meta"]["uuid"] for v in dashboard["position"].values()
+              if isinstance(v, dict) and v.get("type") == "CHART"}
     assert placed == {c["uuid"] for c in charts}
 
 
