@@ -22,6 +22,8 @@ def minimal_rows() -> dict[str, dict[str, Any]]:
                       "kind": "sovereign"},
         "country_names": {"lang": "id", "name": "Kazakstan", "kind": "common", "normalized": "kazakstan"},
         "country_codes": {"scheme": "cow_ccode", "code": "705"},
+        "country_pair_totals": {"shared_projects": 1, "shared_agreements": 0, "shared_forums": 1,
+                                "first_year": 2001, "last_year": 2019},
         "forums": {"code": "SCO", "name": "Shanghai Cooperation Organisation",
                    "kind": "intergovernmental_organisation"},
         "forum_names": {"lang": "ru", "name": "ШОС", "kind": "acronym", "normalized": "шос"},
@@ -64,6 +66,7 @@ def insert_minimal_rows(conn: Connection) -> dict[str, dict[str, Any]]:
     add("countries")
     add("country_names", country_id=ids["countries"])
     add("country_codes", country_id=ids["countries"])
+    add("country_pair_totals", country_id=ids["countries"], partner_id=ids["countries"])
     add("forums")
     add("forum_names", forum_id=ids["forums"])
     add("forum_codes", forum_id=ids["forums"])
