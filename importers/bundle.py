@@ -9,6 +9,10 @@ A bundle file holds sections, each a list of records, written in dependency orde
     projects:      [{code, title, ..., participants: [{country|organisation, role}], links, cites}]
     agreements:    [{code, title, kind, ..., parties: [{country|forum|organisation, role}], subjects, projects,
                      cites}]
+    events:        [{code, kind, title, occurred_on, place_name, country, project, agreement, forum, description,
+                     cites}]
+    updates:       [{project|agreement|event: CODE, <the fields that change>, cites}]: what a source says about
+                   records already in the database (a review file proposes them); the record must exist
 
 Dates are `2024-07-03`, `2024-07` or `2024`; the precision is inferred unless `<name>_precision`
 is given. `cites` items are `{source, locator, quote, field}` or just the source key. docs/formats.md
@@ -31,6 +35,7 @@ from importers.entities import CLEAR
 from importers.records import (
     AgreementRecord,
     Cite,
+    EventRecord,
     ForumRecord,
     MembershipRecord,
     Name,
@@ -40,7 +45,10 @@ from importers.records import (
     SourceRecord,
 )
 
-SECTIONS = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
+SECTIONS = ("sources", "forums", "organisations", "memberships", "projects", "agreements", "events", "updates")
+# Sections of records; `updates` holds records of the sections named here, for records that exist already
+RECORD_SECTIONS = SECTIONS[:-1]
+UPDATABLE = {"project": "projects", "agreement": "agreements", "event": "events"}
 
 Converter = Callable[[Any], Any]
 
@@ -88,6 +96,11 @@ SCALARS: dict[str, dict[str, Converter]] = {
         "signed_on": f.date_with_precision, "in_force_on": f.date_with_precision,
         "terminated_on": f.date_with_precision, "forum": f.reference,
     },
+    "events": {
+        "code": f.code_of(), "kind": lambda v: f.choice(v, vocab.EVENT_KINDS), "title": f.text,
+        "occurred_on": f.date_with_precision, "place_name": f.text, "country": f.reference,
+        "project": f.reference, "agreement": f.reference, "forum": f.reference, "description": f.text,
+    },
 }
 SCALARS = {section: f.with_lengths(converters, Base.metadata.tables[section])
            for section, converters in SCALARS.items()}
@@ -98,6 +111,7 @@ REQUIRED = {
     "memberships": ("forum", "country", "role", "started_on"),
     "projects": ("code", "title"),
     "agreements": ("code", "title", "kind"),
+    "events": ("code", "kind", "title"),
 }
 LISTS = {
     "sources": (),
@@ -106,10 +120,12 @@ LISTS = {
     "memberships": ("cites",),
     "projects": ("participants", "links", "status_events", "names", "cites"),
     "agreements": ("parties", "subjects", "projects", "cites"),
+    "events": ("cites",),
 }
 RECORD_TYPES = {
     "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
     "memberships": MembershipRecord, "projects": ProjectRecord, "agreements": AgreementRecord,
+    "events": EventRecord,
 }
 DEFAULTS = {"memberships": {"role": "member"}}
 _PARTICIPANT_ROLES = tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES)))
@@ -206,8 +222,10 @@ def _pairs(raw: Any, err: _RowErrors, field: str, ref_keys: tuple[str, ...], def
     return out
 
 
-def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) -> tuple[Any, list[Problem]]:
-    """One dict of a section into its record; returns (record or None, problems)."""
+def to_record(section: str, raw: dict[str, Any], file: str, line: int | None, *, update: bool = False
+              ) -> tuple[Any, list[Problem]]:
+    """One dict of a section into its record; returns (record or None, problems). `update`: the record
+    exists already (an item of `updates:`), so only its code is required."""
     err = _RowErrors(file, line)
     values: dict[str, Any] = {}
     defaults = DEFAULTS.get(section)
@@ -244,7 +262,7 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             values[precision_name] = precision
         elif converted is not None:
             values[name] = converted
-    for name in REQUIRED[section]:
+    for name in (("code",) if update else REQUIRED[section]):
         if values.get(name) is None and name not in err_fields(err):
             err.add(name, None, f"expected a value: {name} is required")
     for name in LISTS[section]:
@@ -361,11 +379,26 @@ def carried_fields(section: str, raw: dict[str, Any]) -> frozenset[str]:
 
 
 # Reference fields: the writer stores them as ids under another column name.
-_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id"}
+_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id",
+               "project": "project_id", "agreement": "agreement_id"}
 
 
 def err_fields(err: _RowErrors) -> set[str]:
     return {p.field for p in err.problems if p.field}
+
+
+def update_item(raw: dict[str, Any]) -> tuple[str, dict[str, Any]] | str:
+    """An item of `updates:` as (the section of the record it changes, the record's dict with its `code`), or
+    what is wrong with it."""
+    named = [k for k in UPDATABLE if k in raw]
+    if len(named) != 1:
+        return f"expected exactly one of {', '.join(UPDATABLE)}: the code of the record to update"
+    kind = named[0]
+    data = {k: v for k, v in raw.items() if k != kind}
+    if "code" in data:
+        return f"expected the record's code under {kind!r} only (got a code too)"
+    data["code"] = raw[kind]
+    return UPDATABLE[kind], data
 
 
 def unknown_fields(section: str, raw: dict[str, Any]) -> set[str]:

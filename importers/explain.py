@@ -70,7 +70,7 @@ def _find(conn, ref: str) -> tuple[Entity, int, str, str | None]:
         for row in conn.execute(select(t.c.id, t.c.code, title).where(func.upper(t.c.code) == code.strip().upper())):
             hits.append((entity, row[0], row[1], row[2]))
     if not hits:
-        raise UserError(f"no project, agreement, forum or organisation with the code {code!r}")
+        raise UserError(f"no project, agreement, event, forum or organisation with the code {code!r}")
     if len(hits) > 1:
         options = ", ".join(f"{e.name}:{c}" for e, _i, c, _t in hits)
         raise UserError(f"{code!r} is the code of several records: name one as {options}")

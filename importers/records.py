@@ -175,6 +175,22 @@ class AgreementRecord(Located):
     cites: list[Cite] = field(default_factory=list)
 
 
+@dataclass
+class EventRecord(Located):
+    code: str = ""
+    kind: str = "other"
+    title: str = ""
+    occurred_on: dt.date | None = None
+    occurred_precision: str | None = None
+    place_name: str | None = None
+    country: str | None = None  # where it happened: any spelling the country resolver knows
+    project: str | None = None  # project code
+    agreement: str | None = None  # agreement code
+    forum: str | None = None  # forum code or name
+    description: str | None = None
+    cites: list[Cite] = field(default_factory=list)
+
+
 PROJECT_COLUMNS = (
     "title", "description", "sector", "sector_code", "status", "intent", "flow_type", "flow_class",
     "committed_on", "committed_precision", "committed_estimated", "started_on", "started_precision",

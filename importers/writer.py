@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.base import Base
 from db.models import (
@@ -38,7 +38,7 @@ from db.models import (
 )
 from db.upsert import UpsertResult, _select_existing, same_value, upsert
 from importers.core import Problem, RunContext
-from importers.entities import AGREEMENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
+from importers.entities import AGREEMENT, EVENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
 from importers.normalize import fold
 from importers.records import (
     AGREEMENT_COLUMNS,
@@ -47,6 +47,7 @@ from importers.records import (
     SOURCE_COLUMNS,
     AgreementRecord,
     Cite,
+    EventRecord,
     ForumRecord,
     Located,
     MembershipRecord,
@@ -557,6 +558,58 @@ class Writer:
                         "projects": projects}
             pairs.append((r, self._item(AGREEMENT, r, (r.code,), values, children)))
         self._state(AGREEMENT, pairs, "agreement")
+
+
+    def _code_id(self, table: str, code: str) -> int | None:
+        t = T[table]
+        return self.conn.execute(select(t.c.id).where(func.upper(t.c.code) == code.upper())).scalar()
+
+    def existing(self, section: str, records: Sequence[Located]) -> list[Located]:
+        """The records of an update (`updates:` of a bundle) whose code is in the database; each other one
+        is a problem: an update never inserts a record."""
+        table = T[section]
+        code_list = sorted({r.code.upper() for r in records})
+        found: set[str] = set()
+        for start in range(0, len(code_list), 1000):
+            found.update(c.upper() for c in self.conn.execute(select(table.c.code).where(
+                func.upper(table.c.code).in_(code_list[start:start + 1000]))).scalars())
+        kept = []
+        for r in records:
+            if r.code.upper() in found:
+                kept.append(r)
+            else:
+                self._problem(r, section[:-1], r.code, f"the code of a {section[:-1]} in the database (an update "
+                              f"changes a known record; propose a new one under {section}:)")
+        return kept
+
+    def events(self, records: Sequence[EventRecord]) -> None:
+        records = self._dedupe(records, lambda r: r.code.upper())
+        pairs = []
+        for r in records:
+            ok = True
+            values: dict[str, Any] = {c: getattr(r, c) for c in (
+                "kind", "title", "occurred_on", "occurred_precision", "place_name", "description")}
+            values["country_id"] = values["project_id"] = values["agreement_id"] = values["forum_id"] = None
+            if r.country:
+                values["country_id"] = self._country(r, "country", r.country)
+                ok &= values["country_id"] is not None
+            if r.forum:
+                values["forum_id"] = self._forum(r, "forum", r.forum)
+                ok &= values["forum_id"] is not None
+            if r.project:
+                values["project_id"] = self.project_id(r.project)
+                if values["project_id"] is None:
+                    self._problem(r, "project", r.project, "the code of a known project (import projects first)")
+                    ok = False
+            if r.agreement:
+                values["agreement_id"] = self._code_id("agreements", r.agreement.strip())
+                if values["agreement_id"] is None:
+                    self._problem(r, "agreement", r.agreement,
+                                  "the code of a known agreement (import agreements first)")
+                    ok = False
+            if ok:
+                pairs.append((r, self._item(EVENT, r, (r.code,), values, {})))
+        self._state(EVENT, pairs, "event")
 
 
 # Collections an input carries under another field: every kind of party comes from `parties`

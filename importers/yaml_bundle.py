@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from importers.bundle import LINE_KEY, carried_fields, iter_sections, to_record, unknown_fields
+from importers.bundle import LINE_KEY, carried_fields, iter_sections, to_record, unknown_fields, update_item
 from importers.core import ImportReport, Problem, file_sha256, import_run
 from importers.documents import load_document
 from importers.fields import BadValue, date_with_precision
@@ -56,6 +56,9 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
             writer.ensure_source(source)
             writer.default_cites = [Cite(source.key)]
         for section, items in sections:
+            if section == "updates":
+                _updates(run, writer, path, items)
+                continue
             records = []
             unknown: set[str] = set()
             for item in items:
@@ -75,3 +78,32 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                 run.warn(f"{path.name}: fields not used in {section}: {', '.join(sorted(unknown))}")
             getattr(writer, section)(records)
     return run.report
+
+
+def _updates(run, writer: Writer, path: Path, items: list[Any]) -> None:
+    """`updates:` items: what the cited source says about records that exist (never inserts one)."""
+    by_section: dict[str, list] = {}
+    unknown: dict[str, set[str]] = {}
+    for item in items:
+        run.report.read += 1
+        if not isinstance(item, dict):
+            run.reject(Problem(path.name, None, "updates", item, "expected a mapping of fields"))
+            continue
+        line = item.get(LINE_KEY)
+        found = update_item(item)
+        if isinstance(found, str):
+            run.reject(Problem(path.name, line, "updates", None, found))
+            continue
+        section, data = found
+        unknown.setdefault(section, set()).update(unknown_fields(section, data))
+        record, problems = to_record(section, data, path.name, line, update=True)
+        for problem in problems:
+            run.reject(problem)
+        if record is not None:
+            record.present = carried_fields(section, data)
+            by_section.setdefault(section, []).append(record)
+    for section, names in unknown.items():
+        if names:
+            run.warn(f"{path.name}: fields not used in updates of {section}: {', '.join(sorted(names))}")
+    for section, records in by_section.items():
+        getattr(writer, section)(writer.existing(section, records))

@@ -10,6 +10,7 @@ from db.models.agreements import (
     AgreementSubject,
 )
 from db.models.countries import Country, CountryCode, CountryName
+from db.models.events import Event
 from db.models.forums import Forum, ForumCode, ForumName, Membership
 from db.models.projects import (
     Organisation,
@@ -36,6 +37,7 @@ __all__ = [
     "Country",
     "CountryCode",
     "CountryName",
+    "Event",
     "Forum",
     "ForumCode",
     "ForumName",

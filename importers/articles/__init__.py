@@ -23,8 +23,10 @@ from db.upsert import upsert
 from importers.articles.candidates import Candidate, CandidateFinder
 from importers.articles.known import KnownProjects
 from importers.articles.lang import SUPPORTED, Detection, detect_language, language_data
-from importers.articles.matching import Ambiguous, Found, NameIndex
+from importers.articles.matching import Ambiguous, Entity, Found, NameIndex
 from importers.articles.text import Sentence, split_sentences, text_sha256
+from importers.articles.updates import Update
+from importers.articles.updates import propose as propose_updates
 from importers.core import ImportReport, import_run
 from importers.normalize import fold
 from importers.records import SOURCE_COLUMNS, SourceRecord
@@ -46,6 +48,8 @@ class ArticleResult:
     recognised: list[Candidate] = field(default_factory=list)
     # facts this article reports that a project or agreement already cites it for: (type, code, line)
     already_recorded: list[tuple[str, str, int]] = field(default_factory=list)
+    # what the article says about known records that differs from their current values (review file `updates:`)
+    updates: list[Update] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
     report: ImportReport | None = None
 
@@ -60,6 +64,7 @@ class ArticleResult:
             "candidates": [c.as_dict() for c in self.candidates],
             "recognised": [c.as_dict() for c in self.recognised],
             "already_recorded": [{"type": t, "code": c, "line": n} for t, c, n in self.already_recorded],
+            "updates": [u.as_dict() for u in self.updates],
             "report": self.report.as_dict() if self.report else None,
         }
 
@@ -103,17 +108,40 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
             if match:
                 candidate.known = match[0]
                 candidate.reason(f"known project {match[0].code} ({match[1]!r}): recognised, not proposed")
-    recognised = _pool_recognised([c for c in found if c.known is not None])
+    recognised = [c for c in found if c.known is not None]
     candidates = [c for c in found if c.known is None]
-    known = {(e.entity_type, key) for e in index.entities.values() for key in (e.code.upper(), fold(e.name))}
-    candidates = [c for c in candidates
-                  if (c.section[:-1], c.code.upper()) not in known and (c.section[:-1], fold(c.title)) not in known]
+    known: dict[tuple[str, str], Entity] = {}
+    for e in index.entities.values():
+        for key in (e.code.upper(), fold(e.name)):
+            known.setdefault((e.entity_type, key), e)
+    kept = []
+    for c in candidates:  # a candidate titled or coded as a known record is that record
+        hit = known.get((c.section[:-1], c.code.upper())) or known.get((c.section[:-1], fold(c.title)))
+        if hit is None:
+            kept.append(c)
+        else:
+            c.known = hit
+            recognised.append(c)
+    candidates = kept
     cited = _cited_lines(conn, f"sha256:{text_sha256(text)}")
     recorded = [(c.section[:-1], code, s.line) for c in candidates for s in c.sentences
                 for code in cited.get((c.section[:-1], s.line), ())]
-    candidates = [c for c in candidates if not any((c.section[:-1], s.line) in cited for s in c.sentences)]
-    return ArticleResult(f"sha256:{text_sha256(text)}", language, detection, sentences, mentions, ambiguous,
-                         candidates, recognised, sorted(set(recorded), key=lambda r: (r[2], r[1])))
+    kept = []
+    for c in candidates:  # read from a line a record of its kind cites: that record (when only one does)
+        codes = {code for s in c.sentences for code in cited.get((c.section[:-1], s.line), ())}
+        if not codes:
+            kept.append(c)
+        elif len(codes) == 1 and (hit := known.get((c.section[:-1], next(iter(codes)).upper()))) is not None:
+            c.known = hit
+            recognised.append(c)
+    candidates = kept
+    recognised = _pool_recognised(recognised)
+    key = f"sha256:{text_sha256(text)}"
+    source = conn.execute(select(Source.id, Source.priority).where(Source.key == key)).first()
+    updates = propose_updates(conn, recognised, published=published,
+                              priority=(source.priority or 0) if source else 0, source_id=source.id if source else None)
+    return ArticleResult(key, language, detection, sentences, mentions, ambiguous, candidates, recognised,
+                         sorted(set(recorded), key=lambda r: (r[2], r[1])), updates=updates)
 
 
 def _pool_recognised(things: list[Candidate]) -> list[Candidate]:
