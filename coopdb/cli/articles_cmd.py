@@ -67,7 +67,8 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
     result = import_article(engine, text, name=name, lang=lang, url=url, title=title, publisher=publisher,
                             published=_published(published), dry_run=dry_run)
     body = review.render(result.source, result.candidates, article=name, lang=result.language,
-                         language_note=result.detection.note, recognised=result.recognised, updates=result.updates)
+                         language_note=result.detection.note, recognised=result.recognised, updates=result.updates,
+                         events=result.events)
     if target is not None and not dry_run:
         review.write(target, body, force)
     if as_json:
@@ -93,6 +94,9 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
     for c in result.candidates:
         lines = ", ".join(str(s.line) for s in c.sentences)
         out.print(f"  candidate {c.section[:-1]} {c.title!r} (confidence {c.confidence:.2f}, line {lines})")
+    for event in result.events:
+        out.print(f"  event {event.kind} {event.occurred_on.isoformat()} {event.title!r} (line "
+                  f"{', '.join(str(n) for n in event.lines)})")
     for thing in result.recognised:
         lines = ", ".join(str(n) for n in thing.lines)
         out.print(f"  known {thing.known.entity_type} {thing.known.code} ({thing.known.name!r}), line {lines}")

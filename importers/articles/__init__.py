@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select
 
-from db.models import Agreement, Citation, Mention, Project, Source
+from db.models import Agreement, Citation, Event, Mention, Project, Source
 from db.upsert import upsert
 from importers.articles.candidates import Candidate, CandidateFinder
+from importers.articles.events import EventCandidate, find_events
 from importers.articles.known import KnownProjects
 from importers.articles.lang import SUPPORTED, Detection, detect_language, language_data
 from importers.articles.matching import Ambiguous, Entity, Found, NameIndex
@@ -50,6 +51,8 @@ class ArticleResult:
     already_recorded: list[tuple[str, str, int]] = field(default_factory=list)
     # what the article says about known records that differs from their current values (review file `updates:`)
     updates: list[Update] = field(default_factory=list)
+    # dated happenings it reports (visits, summits, signings, openings), for the review file's `events:`
+    events: list[EventCandidate] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
     report: ImportReport | None = None
 
@@ -65,6 +68,7 @@ class ArticleResult:
             "recognised": [c.as_dict() for c in self.recognised],
             "already_recorded": [{"type": t, "code": c, "line": n} for t, c, n in self.already_recorded],
             "updates": [u.as_dict() for u in self.updates],
+            "events": [e.as_dict() for e in self.events],
             "report": self.report.as_dict() if self.report else None,
         }
 
@@ -99,8 +103,8 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
     mentions, ambiguous = index.find(sentences, language)
     mentions = resolve_country_acronyms(mentions, index)
     countries = {e.code: e for e in index.entities.values() if e.entity_type == "country"}
-    found = CandidateFinder(language, published, published_precision=published_precision,
-                            countries=countries).find(sentences, mentions)
+    finder = CandidateFinder(language, published, published_precision=published_precision, countries=countries)
+    found = finder.find(sentences, mentions)
     known_projects = KnownProjects(index, countries)
     for candidate in found:
         if candidate.known is None and candidate.section == "projects":
@@ -136,12 +140,20 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
             recognised.append(c)
     candidates = kept
     recognised = _pool_recognised(recognised)
+    events = _new_events(conn, find_events(finder, sentences, mentions, [*candidates, *recognised]), cited)
     key = f"sha256:{text_sha256(text)}"
     source = conn.execute(select(Source.id, Source.priority).where(Source.key == key)).first()
     updates = propose_updates(conn, recognised, published=published,
                               priority=(source.priority or 0) if source else 0, source_id=source.id if source else None)
     return ArticleResult(key, language, detection, sentences, mentions, ambiguous, candidates, recognised,
-                         sorted(set(recorded), key=lambda r: (r[2], r[1])), updates=updates)
+                         sorted(set(recorded), key=lambda r: (r[2], r[1])), updates=updates, events=events)
+
+
+def _new_events(conn, events: list[EventCandidate], cited: dict[tuple[str, int], list[str]]) -> list[EventCandidate]:
+    """The events not recorded yet: neither an event's code already, nor read from a line an event cites."""
+    codes = [e.code for e in events]
+    known = set(conn.execute(select(Event.code).where(Event.code.in_(codes))).scalars()) if codes else set()
+    return [e for e in events if e.code not in known and not any(("event", n) in cited for n in e.lines)]
 
 
 def _pool_recognised(things: list[Candidate]) -> list[Candidate]:
@@ -201,7 +213,7 @@ def resolve_country_acronyms(mentions: list[Found], index: NameIndex) -> list[Fo
 def _cited_lines(conn, key: str) -> dict[tuple[str, int], list[str]]:
     """(record type, line) -> codes of the projects and agreements that cite this article at that line."""
     cited: dict[tuple[str, int], list[str]] = {}
-    for kind, model in (("project", Project), ("agreement", Agreement)):
+    for kind, model in (("project", Project), ("agreement", Agreement), ("event", Event)):
         rows = conn.execute(
             select(model.code, Citation.locator)
             .join(Citation, (Citation.record_id == model.id) & (Citation.record_type == kind))

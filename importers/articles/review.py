@@ -1,7 +1,9 @@
 """The review file: candidates as a bundle (importers/bundle.py layout) the user edits and imports.
 
-It holds the article's source and `projects:` / `agreements:` sections. Each candidate cites the
-article with `line N` and its sentence as the quote; its confidence and reasons are YAML comments,
+It holds the article's source and `projects:` / `agreements:` sections, then `events:` (dated
+happenings it reports) and `updates:` (what it says about known records that differs from the
+database), when there are any. Each candidate cites the article with `line N` and its sentence as
+the quote; its confidence and reasons are YAML comments,
 so the unchanged file imports without warnings. The first line records a hash of the generated
 text: a file whose text no longer matches was edited by hand and is not overwritten without force.
 """
@@ -19,6 +21,7 @@ import yaml
 
 from db.errors import UserError
 from importers.articles.candidates import Candidate
+from importers.articles.events import EventCandidate
 from importers.articles.updates import Update
 
 MARK = "# coopdb review file; generated-sha256:"
@@ -137,9 +140,28 @@ def _update_lines(updates: list[Update], source_key: str) -> list[str]:
     return lines
 
 
+def _event_lines(events: list[EventCandidate], source_key: str) -> list[str]:
+    lines = ["events:"]
+    for event in events:
+        lines += [f"  # - {reason}" for reason in event.reasons]
+        record: dict[str, Any] = {"code": event.code, "kind": event.kind, "title": event.title,
+                                  "occurred_on": _date(event.occurred_on, event.precision)}
+        if event.place:
+            record["place_name"] = event.place
+        for name, value in (("country", event.country.code if event.country else None),
+                            ("forum", event.forum.code if event.forum else None),
+                            ("project", event.project), ("agreement", event.agreement)):
+            if value:
+                record[name] = value
+        record["cites"] = [{"source": source_key, "locator": f"line {s.line}", "quote": s.text}
+                           for s in event.sentences]
+        lines.append(_dump([record], 2).rstrip("\n"))
+    return lines
+
+
 def render(source: dict[str, Any], candidates: list[Candidate], *, article: str, lang: str,
            language_note: str, recognised: list[Candidate] | None = None,
-           updates: list[Update] | None = None) -> str:
+           updates: list[Update] | None = None, events: list[EventCandidate] | None = None) -> str:
     """The review file's text (without its first, marking line)."""
     key = source["key"]
     lines = [
@@ -173,6 +195,8 @@ def render(source: dict[str, Any], candidates: list[Candidate], *, article: str,
             lines.append(f"  # confidence {candidate.confidence:.2f}")
             lines += [f"  # - {reason}" for reason in candidate.reasons]
             lines.append(_dump([_record(candidate, key, lang)], 2).rstrip("\n"))
+    if events:
+        lines += _event_lines(events, key)
     changed = [u for u in updates or () if u.changes]
     if changed:
         lines += _update_lines(changed, key)

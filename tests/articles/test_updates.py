@@ -87,7 +87,7 @@ def test_facts_that_differ_are_proposed_as_updates_and_imported_as_the_articles_
     assert "projects: []" in review and "agreements: []" in review  # recognised, not proposed again
     imported = cli("import", "bundle", tmp_path / "a.en.review.yml", "-d", url)
     assert imported.exit_code == 0, imported.stderr
-    assert "inserted 0, updated 2" in imported.stdout
+    assert "inserted 1, updated 2" in imported.stdout  # the wind farm's opening is an event
     assert _current(known) == ((120, dt.date(2024, 6, 28), "day"), ("signed", dt.date(2024, 7, 3), "day"))
     shown = cli("explain", "KZ-SHOKPAR-WIND", "capacity", "-d", url)
     assert shown.exit_code == 0, shown.stderr
