@@ -16,8 +16,8 @@ from importers.explain import explain as explain_record
 @database_url_option
 @json_option
 def explain(code: str, field: str | None, database_url: str | None, as_json: bool) -> None:
-    """Show every value that sources give for the fields of the record CODE (a project, agreement, forum
-    or organisation code; `project:CODE` when several kinds share it), or for one FIELD, with the source,
+    """Show every value that sources give for the fields of the record CODE (a project, agreement, event,
+    forum or organisation code; `project:CODE` when several kinds share it), or for one FIELD, with the source,
     its date and priority, the import run and where in the source; the winning value is marked with *
     and the reason given (docs/provenance.md).
 

@@ -152,7 +152,9 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
 def _new_events(conn, events: list[EventCandidate], cited: dict[tuple[str, int], list[str]]) -> list[EventCandidate]:
     """The events not recorded yet: neither an event's code already, nor read from a line an event cites."""
     codes = [e.code for e in events]
-    known = set(conn.execute(select(Event.code).where(Event.code.in_(codes))).scalars()) if codes else set()
+    known: set[str] = set()
+    for start in range(0, len(codes), 1000):
+        known.update(conn.execute(select(Event.code).where(Event.code.in_(codes[start:start + 1000]))).scalars())
     return [e for e in events if e.code not in known and not any(("event", n) in cited for n in e.lines)]
 
 

@@ -53,12 +53,20 @@ def _chain(column: str, values: Sequence[str]) -> str:
     return " OR ".join(f"{column} = '{v}'" for v in values)
 
 
+STATEMENT_TYPE_COMMENTS = ('Kind of the record: project, agreement, forum, organisation, membership.',
+                           'Kind of the record: project, agreement, event, forum, organisation, membership.')
+
+
 def _record_type_checks(with_event: bool) -> None:
     for table, before in RECORD_TYPE_CHECKS.items():
         values = (*before, 'event') if with_event else before
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(op.f(f'ck_{table}_record_type'), type_='check')
             batch.create_check_constraint(op.f(f'ck_{table}_record_type'), _chain('record_type', values))
+            if table == 'statements':
+                old, new = STATEMENT_TYPE_COMMENTS if with_event else reversed(STATEMENT_TYPE_COMMENTS)
+                batch.alter_column('record_type', existing_type=sa.String(length=24), existing_nullable=False,
+                                   comment=new, existing_comment=old)
 
 
 def _drop_views_0007(bind) -> None:
