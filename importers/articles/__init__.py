@@ -91,12 +91,16 @@ def choose_language(text: str, lang: str | None) -> tuple[str, Detection]:
 
 def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | None = None,
             published_precision: str | None = "day", index: NameIndex | None = None) -> ArticleResult:
-    """Language, sentences, mentions and candidates of a text; reads the database, writes nothing.
+    """Language, sentences, mentions, candidates, events and updates of a text; reads the database, writes
+    nothing.
 
     A project candidate that is a known project under another name is recognised, not proposed
-    (importers/articles/known.py). A candidate whose code or title is already a project's or agreement's is
-    left out (it is known), and so is one read from a line of this article that a project or agreement of
-    that kind already cites (the fact was recorded from that sentence, under another title)."""
+    (importers/articles/known.py). So is a candidate whose code or title is already a project's or
+    agreement's, and one read from a line of this article that one project or agreement of that kind
+    already cites (the fact was recorded from that sentence, under another title; when several cite it,
+    the candidate is only left out). What the article says about recognised records that differs from
+    their current values becomes `updates` (importers/articles/updates.py); dated happenings become
+    `events` (importers/articles/events.py)."""
     language, detection = choose_language(text, lang)
     sentences = split_sentences(text)
     index = index or NameIndex.load(conn)
