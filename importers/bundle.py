@@ -81,6 +81,7 @@ SCALARS: dict[str, dict[str, Converter]] = {
         "capacity_unit": f.text, "location_name": f.text, "admin_area": f.text,
         "latitude": f.coordinate_of(_P.latitude, 90), "longitude": f.coordinate_of(_P.longitude, 180),
         "location_narrative": f.text, "is_regional": f.boolean, "recipient_region": f.text,
+        "recommended_for_aggregates": f.boolean, "umbrella": f.boolean,
     },
     "agreements": {
         "code": f.code_of(), "title": f.text, "kind": lambda v: f.choice(v, vocab.AGREEMENT_KINDS),
@@ -101,11 +102,11 @@ REQUIRED = {
 }
 LISTS = {
     "sources": (),
-    "forums": ("names", "codes", "cites"),
-    "organisations": ("names", "cites"),
+    "forums": ("names", "codes", "identifiers", "cites"),
+    "organisations": ("names", "identifiers", "cites"),
     "memberships": ("cites",),
-    "projects": ("participants", "links", "status_events", "names", "cites"),
-    "agreements": ("parties", "subjects", "projects", "cites"),
+    "projects": ("participants", "links", "status_events", "names", "identifiers", "cites"),
+    "agreements": ("parties", "subjects", "projects", "identifiers", "cites"),
 }
 RECORD_TYPES = {
     "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
@@ -257,6 +258,8 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             elif name == "codes":
                 values["codes"] = [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw_list)
                                    if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
+            elif name == "identifiers":
+                values["identifiers"] = _identifiers(raw_list, err)
             elif name == "participants":
                 pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None, _PARTICIPANT_ROLES)
                 values["participants"] = [Participant(f.reference(ref) or ref, role, which == "organisation")
@@ -299,6 +302,24 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
     return record, []
 
 
+def _identifiers(raw: Any, err: _RowErrors) -> list[tuple[str, str]]:
+    """`[{scheme: aiddata, value: 39556}]` (or the flat `aiddata:39556`) -> [("aiddata", "39556")]: schemes
+    in lower case, values as written; one value per scheme."""
+    out: dict[str, str] = {}
+    for item in _as_list(raw):
+        scheme = f.text(item.get("scheme")) if isinstance(item, dict) else None
+        value = f.text(item.get("value")) if isinstance(item, dict) else None
+        if not scheme or not value:
+            err.add("identifiers", item, "expected items like aiddata:39556 (a scheme, then the value)")
+            continue
+        scheme = scheme.strip().lower()
+        if scheme in out and out[scheme] != value:
+            err.add("identifiers", value, f"one {scheme} identifier per record (also {out[scheme]!r})")
+            continue
+        out[scheme] = value
+    return list(out.items())
+
+
 _FINER = {"year": 0, "month": 1, "day": 2}
 
 
@@ -325,6 +346,7 @@ _NOTE = _length("project_names", "note")
 _SOURCE_KEY, _LOCATOR, _CITED_FIELD = _length("sources", "key"), _length("citations", "locator"), \
     _length("citations", "field")
 _SCHEME, _SCHEME_CODE = _length("forum_codes", "scheme"), _length("forum_codes", "code")
+_ID_SCHEME, _ID_VALUE = _length("identifiers", "scheme"), _length("identifiers", "value")
 _SUBJECT, _ORGANISATION = _length("agreement_subjects", "subject"), _length("organisations", "name")
 
 
@@ -338,6 +360,8 @@ def _check_items(values: dict[str, Any], err: _RowErrors) -> None:
                    ("cites.field", c.field, _CITED_FIELD)]
     for scheme, code in values.get("codes", ()):
         checks += [("codes.scheme", scheme, _SCHEME), ("codes", code, _SCHEME_CODE)]
+    for scheme, value in values.get("identifiers", ()):
+        checks += [("identifiers.scheme", scheme, _ID_SCHEME), ("identifiers", value, _ID_VALUE)]
     checks += [("participants", p.ref, _ORGANISATION) for p in values.get("participants", ()) if p.is_organisation]
     checks += [("subjects", s, _SUBJECT) for s in values.get("subjects", ())]
     for field, value, length in checks:

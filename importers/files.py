@@ -206,6 +206,7 @@ def import_file(
     dataset: str | None = None,
     priority: int | None = None,
     source_date: str | None = None,
+    allow_takeover: bool = False,
 ) -> ImportReport:
     """`dataset`: resolve country names with that data set's spellings first (cow, aiddata, iigo; a
     mapping file may name one too)."""
@@ -226,6 +227,7 @@ def import_file(
     options = {"entity": entity, "format": table.format, "sheet": sheet, "dry_run": dry_run,
                "allow_rejects": allow_rejects, "mapping": None if loaded is None else loaded.name,
                **({"replace_participants": True} if replace_participants else {}),
+               **({"allow_takeover": True} if allow_takeover else {}),
                **({"dataset": dataset} if dataset else {})}
     # A comma-separated file does not use the comma as its decimal mark: 1,250 there is 1250
     thousands = f.THOUSANDS_COMMA.set(getattr(table, "delimiter", None) == ",")
@@ -233,7 +235,7 @@ def import_file(
         report = _import_table(engine, entity, path, table, loaded, options, importer=importer, dry_run=dry_run,
                                allow_rejects=allow_rejects, progress=progress, batch_size=batch_size,
                                fast_path=fast_path, replace_participants=replace_participants, dataset=dataset,
-                               priority=priority, source_date=source_date)
+                               priority=priority, source_date=source_date, allow_takeover=allow_takeover)
     finally:
         f.THOUSANDS_COMMA.reset(thousands)
     return report
@@ -243,13 +245,14 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
                   options: dict[str, Any], *, importer: str | None, dry_run: bool, allow_rejects: bool,
                   progress: Progress | None, batch_size: int, fast_path: bool,
                   replace_participants: bool, dataset: str | None = None, priority: int | None = None,
-                  source_date: str | None = None) -> ImportReport:
+                  source_date: str | None = None, allow_takeover: bool = False) -> ImportReport:
     with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects) as run:
         for warning in table.warnings:
             run.warn(warning)
         job = _FileImport(run, entity, path.name, loaded)
         job.writer.dataset = dataset
+        job.writer.allow_takeover = allow_takeover
         if loaded is not None:
             for warning in loaded.bind(table.columns):
                 run.warn(warning)
@@ -321,7 +324,7 @@ def _present_fields(entity: str, columns: list[str], mapping: Mapping | None, *,
     names = set(columns)
     if mapping is not None:
         names = {t for c in columns for t in mapping.columns.get(c, [c])} | set(mapping.constants)
-        names |= set(mapping.model.templates) | set(mapping.model.derive)
+        names |= set(mapping.templates) | set(mapping.model.derive)
         if entity in COUNTRY_FIELD and any(mapping.matching(c) for c in mapping.countries):
             names.add(COUNTRY_FIELD[entity])  # their country columns become participants / parties
         if mapping.model.organisations:

@@ -22,6 +22,7 @@ unchanged otherwise. Per-table counts are in `report.details` (statements under 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 
@@ -37,6 +38,7 @@ from db.models import (
     Source,
 )
 from db.upsert import UpsertResult, _select_existing, same_value, upsert
+from importers import identity
 from importers.core import Problem, RunContext
 from importers.entities import AGREEMENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
 from importers.normalize import fold
@@ -113,6 +115,11 @@ class Writer:
         self.statements = StatementWriter(run)
         self._outcome: dict[tuple[str, tuple], str] = {}
         self.dataset: str | None = None  # resolve country names with this data set's spellings first
+        # True: a code may take over a record that another source created under another identifier scheme
+        self.allow_takeover = False
+        # (record type, code as imported) -> the code of the record it was found to be (identifier, merge)
+        self._renamed: dict[tuple[str, str], str] = {}
+        self._identified: dict[tuple[str, str, str], tuple[str, int | None]] = {}  # identifier -> file, line
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -144,9 +151,13 @@ class Writer:
         return self._orgs
 
     def project_id(self, code: str) -> int | None:
+        """The id of the project with this code, or of the project the code was merged into or found to be."""
         if self._projects is None:
-            self._projects = {r.code.upper(): r.id for r in self.conn.execute(select(Project.id, Project.code))}
-        return self._projects.get(code.strip().upper())
+            self._projects = identity.merged(self.conn, PROJECT)
+            self._projects.update({r.code.upper(): r.id for r in self.conn.execute(select(Project.id, Project.code))})
+        code = code.strip().upper()
+        code = self._renamed.get(("project", code), code).upper()
+        return self._projects.get(code)
 
     def source_id(self, key: str) -> int | None:
         if key not in self._sources:
@@ -336,10 +347,93 @@ class Writer:
             if self.replace_participants else frozenset()
         return Item(key, row, source_id, locator, kids, replace)
 
+    def _identify(self, entity: Entity, records: Sequence[Any]) -> list[Any]:
+        """Find which record each imported record is: by its identifiers, else by a code merged into another
+        record, else by its code; the record's `code` becomes the code of the record found. A record whose
+        identifiers name two records, whose identifier is also on another record of the input, or whose code
+        would take over a record another source created under another scheme is rejected (the last unless
+        `allow_takeover`)."""
+        if not records:
+            return []
+        held_ids = [(s, v) for r in records for s, v in getattr(r, "identifiers", ())]
+        found = identity.lookup(self.conn, entity, held_ids) if held_ids else {}
+        merged = identity.merged(self.conn, entity, [r.code for r in records])
+        codes = identity.codes_of(self.conn, entity, [*found.values(), *merged.values()])
+        # records found by code that carry identifiers none of which is known: the takeover guard
+        unknown = [r for r in records if getattr(r, "identifiers", None)
+                   and not any(p in found for p in r.identifiers) and r.code.upper() not in merged]
+        by_code = identity.ids_of(self.conn, entity, [r.code for r in unknown]) if unknown else {}
+        holding = identity.held(self.conn, entity, by_code.values()) if by_code else {}
+        kept = []
+        for r in records:
+            pairs = list(getattr(r, "identifiers", ()))
+            if not self._first_with(entity, r, pairs):
+                continue
+            targets = {found[p]: p for p in pairs if p in found}
+            if len(targets) > 1:
+                shown = ", ".join(f"{s} {v} is {codes[rid]}" for rid, (s, v) in targets.items())
+                self._problem(r, "identifiers", "; ".join(f"{s}:{v}" for s, v in pairs),
+                              f"identifiers of one record ({shown})")
+                continue
+            if targets:
+                code = codes[next(iter(targets))]
+            elif r.code.upper() in merged:
+                code = codes[merged[r.code.upper()]]
+            else:
+                code = r.code
+                existing = by_code.get(code.upper())
+                if existing is not None and not self.allow_takeover and not self._may_take(entity, r, pairs,
+                                                                                             holding.get(existing, [])):
+                    continue
+            if code != r.code:
+                self._renamed[(entity.name, r.code.upper())] = code
+                if r.code.upper() in self.links_later:
+                    self.links_later.add(code.upper())
+                r.code = code
+            kept.append(r)
+        return kept
+
+    def _first_with(self, entity: Entity, record: Any, pairs: list[tuple[str, str]]) -> bool:
+        """False (and a problem) when an identifier of the record is also on an earlier record of the import."""
+        for scheme, value in pairs:
+            first = self._identified.get((entity.name, scheme, value))
+            if first is not None and first != (record.file, record.line):
+                where = f"line {first[1]}" if first[1] is not None else "an earlier record"
+                self._problem(record, "identifiers", f"{scheme}:{value}",
+                              f"an identifier appearing once (also on {where})")
+                return False
+        for scheme, value in pairs:
+            self._identified[(entity.name, scheme, value)] = (record.file, record.line)
+        return True
+
+    def _may_take(self, entity: Entity, record: Any, pairs: list[tuple[str, str]], held: list[identity.Held]) -> bool:
+        """The takeover guard: a record found by code whose identifiers, given by another source, are all of
+        schemes this record does not have, is another thing that happens to share the code."""
+        stating, _locator = self._stating_source(record)
+        source_id = self.source_id(stating)
+        schemes = {s for s, _v in pairs}
+        theirs = [h for h in held if h.source_id != source_id]
+        if not theirs or any(h.scheme in schemes for h in held):
+            return True
+        h = theirs[0]
+        mine = ", ".join(f"{s} {v}" for s, v in pairs)
+        self._problem(record, "code", record.code,
+                      f"a code of its own: {record.code} is the {entity.name} that {h.source_key or 'another source'} "
+                      f"identifies as {h.scheme} {h.value}, and this record of {stating} is {mine}; give it another "
+                      "code (a mapping's code: template such as \"LIST-{id}\"), or import with --allow-takeover "
+                      "to make them one record")
+        return False
+
     def _state(self, entity: Entity, pairs: list[tuple[Located, Item | None]], cite_type: str) -> dict[tuple, int]:
-        """Write the items as statements, count each record once, cite them; returns key -> record id."""
+        """Write the items as statements, count each record once, cite them, give them their identifiers;
+        returns key -> record id."""
         kept = [(r, item) for r, item in pairs if item is not None]
         ids, outcome = self.statements.write(entity, [item for _r, item in kept])
+        given = [(ids[item.key], scheme, value, item.source_id) for r, item in kept
+                 for scheme, value in getattr(r, "identifiers", ()) if item.key in ids]
+        if given:
+            self.run.report.add(identity.record(self.conn, entity, given, self.run.run_id), "identifiers",
+                                count=False)
         report = self.run.report
         for _r, item in kept:
             state = outcome[item.key]
@@ -350,7 +444,7 @@ class Writer:
 
     # ------------------------------------------------------------------ entities
     def forums(self, records: Sequence[ForumRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(FORUM, records), lambda r: r.code.upper())
         pairs = []
         for r in records:
             values = {c: getattr(r, c) for c in FORUM_COLUMNS}
@@ -390,7 +484,7 @@ class Writer:
         self._state(MEMBERSHIP, pairs, "membership")
 
     def organisations(self, records: Sequence[OrganisationRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(ORGANISATION, records), lambda r: r.code.upper())
         pairs = []
         for r in records:
             country_id = self._country(r, "country", r.country) if r.country else None
@@ -453,7 +547,7 @@ class Writer:
         return found
 
     def projects(self, records: Sequence[ProjectRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(PROJECT, records), lambda r: r.code.upper())
         pairs, later = [], []
         for r in records:
             ok = True
@@ -509,6 +603,9 @@ class Writer:
         becomes updated."""
         pairs = []
         for r in records:
+            found = self._renamed.get(("project", r.code.upper()))
+            if found is not None:  # found by identifier or merged: the links belong to the record found
+                r = replace(r, code=found)
             if self.project_id(r.code) is None:
                 continue
             links = self._links(r)
@@ -525,7 +622,7 @@ class Writer:
                 report.updated += 1
 
     def agreements(self, records: Sequence[AgreementRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(AGREEMENT, records), lambda r: r.code.upper())
         pairs = []
         for r in records:
             ok = True

@@ -44,13 +44,14 @@ def file_source(path: Path, digest: str | None = None, *, priority: int | None =
 
 def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, allow_rejects: bool = False,
                   importer: str = "bundle", cite_file: bool = True, priority: int | None = None,
-                  source_date: str | None = None) -> ImportReport:
+                  source_date: str | None = None, allow_takeover: bool = False) -> ImportReport:
     path = Path(path)
     data = read_bundle(path)
     sections = list(iter_sections(data, path.name))
     with import_run(engine, importer, file=path, options={"dry_run": dry_run, "allow_rejects": allow_rejects},
                     dry_run=dry_run, allow_rejects=allow_rejects) as run:
         writer = Writer(run)
+        writer.allow_takeover = allow_takeover
         if cite_file:
             source = file_source(path, run.file_hash, priority=priority, source_date=source_date)
             writer.ensure_source(source)

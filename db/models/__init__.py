@@ -11,6 +11,7 @@ from db.models.agreements import (
 )
 from db.models.countries import Country, CountryCode, CountryName
 from db.models.forums import Forum, ForumCode, ForumName, Membership
+from db.models.identity import Identifier, SameAs
 from db.models.projects import (
     Organisation,
     OrganisationName,
@@ -39,6 +40,7 @@ __all__ = [
     "Forum",
     "ForumCode",
     "ForumName",
+    "Identifier",
     "ImportReject",
     "ImportRun",
     "Membership",
@@ -51,6 +53,7 @@ __all__ = [
     "ProjectName",
     "ProjectOrganisation",
     "ProjectStatusEvent",
+    "SameAs",
     "Source",
     "Statement",
 ]

@@ -53,6 +53,10 @@ PINNED = {
         "record_type", "record_id", "record_code", "record_title", "field", "distinct_values", "sources",
         "stated_values",
     ],
+    "identifiers": [
+        "identifier_id", "record_type", "record_id", "record_code", "record_title", "scheme", "value",
+        "source_key", "first_seen_run_id",
+    ],
 }
 
 
