@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from importers.aiddata import import_aiddata
 from importers.core import ImportRejected
+from importers.dedupe import likely_duplicates
 from importers.files import import_file
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -58,6 +59,7 @@ def test_two_releases_and_a_companion_are_one_project_per_aiddata_id(few_countri
     assert [(s, v) for s, v, _c in held] == [("aiddata", "39556"), ("aiddata", "39557"), ("aiddata", "39558"),
                                              ("aiddata", "39560")]
     assert sorted(c for _s, _v, c in held) == sorted(codes)
+    assert likely_duplicates(engine) == []
     # 0 duplicates: no two projects share an AidData id, and the newest release wins the title
     (title,) = q(engine, "SELECT p.title FROM projects p JOIN identifiers i ON i.record_id = p.id "
                          "AND i.record_type = 'project' WHERE i.value = '39556'")[0]
