@@ -122,6 +122,8 @@ def load(conn: Connection) -> dict[str, int]:
 
     state("article", "KZ-ZHANATAS-WIND", '{"capacity": "100", "title": "Zhanatas wind farm"}', "line 12")
     state("dataset", "KZ-ZHANATAS-WIND", '{"capacity": "99.5", "title": "Zhanatas wind farm"}', "row 42")
+    add("identifiers", record_type="project", record_id=ids["KZ-ZHANATAS-WIND"], scheme="aiddata", value="42",
+        source_id=ids["dataset"])
 
     def mention(entity_type, entity, start, text, sentence_index, sentence):
         add("mentions", source_id=ids["article"], entity_type=entity_type, entity_id=ids[entity],
