@@ -166,3 +166,19 @@ def test_a_flat_file_finds_its_record_by_identifier_first(few_countries, tmp_pat
     report = import_file(engine, "projects", path, priority=5)
     assert (report.inserted, report.updated) == (0, 1)
     assert q(engine, "SELECT title FROM projects WHERE code = 'AIDDATA-39556'") == [("Turgusun HPP",)]
+
+
+def test_cli_refuses_a_takeover_and_allows_it_on_request(few_countries, db_url, cli):
+    from tests.conftest import url_text
+
+    url = url_text(db_url)
+    args = ["import", "agreements", FIX / "treaties_a.csv", "--mapping", FIX / "treaties_a.mapping.yml", "-d", url]
+    assert cli(*args).exit_code == 0
+    b = ["import", "agreements", FIX / "treaties_b.csv", "--mapping", FIX / "treaties_b.mapping.yml", "-d", url]
+    refused = cli(*b)
+    assert refused.exit_code == 3
+    assert "IIA-1 is the agreement that file:treaties_a.csv identifies as unctad-iia 1" in refused.stderr + \
+        refused.stdout
+    taken = cli(*b, "--allow-takeover")
+    assert taken.exit_code == 0, taken.stderr
+    assert "read 2, inserted 0, updated 2" in taken.stdout
