@@ -44,8 +44,8 @@ def snapshot(engine):
                 "statements": "record_type, record_id, source_id, data",
                 "citations": "source_id, record_type, record_id, locator",
                 "identifiers": "record_type, record_id, scheme, value",
-                "project_names": "project_id, lang, name, kind", "project_links": "project_id, related_project_id, kind",
-                }.get(table, "*")
+                "project_names": "project_id, lang, name, kind",
+                "project_links": "project_id, related_project_id, kind"}.get(table, "*")
         rows = q(engine, f"SELECT {cols} FROM {table} ORDER BY {order}")
         tables[table] = [tuple(r) for r in rows] if table != "project_countries" else \
             sorted((r.project_id, r.country_id, r.role) for r in rows)
