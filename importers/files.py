@@ -115,8 +115,9 @@ class _FileImport:
             row = self.mapping.apply(row, self.entity, problem, self.number, line, self.new_sources)
             if len(self.preview) < PREVIEW_ROWS:
                 known = known_columns(self.entity)
-                self.preview.append({"line": line, **{k: v for k, v in row.items()
-                                                      if k in known and not f.blank(v)}})
+                shown = {k: v for k, v in row.items() if k in known and not f.blank(v)}
+                first = {k: shown.pop(k) for k in ("code", "identifiers") if k in shown}  # what the row is
+                self.preview.append({"line": line, **first, **shown})
         raw = to_bundle_dict(self.entity, row, problem)
         record, problems = to_record(self.entity, raw, self.name, line)
         for p in problems:
