@@ -287,9 +287,15 @@ def import_run(
     except ImportRejected:
         raise
     except BaseException as exc:
-        with contextlib.suppress(Exception):  # a connection the server ended cannot roll back: it is gone
+        try:
             if transaction.is_active:
                 transaction.rollback()
+        except Exception:
+            # Stopped in the middle of a command (Ctrl-C, SIGTERM) or ended by the server, the connection
+            # cannot roll back: discard it (the server rolls the transaction back) rather than hand it to
+            # the pool, whose own reset would fail and log a traceback.
+            with contextlib.suppress(Exception):
+                conn.invalidate()
         if dry_run:
             report.run_id = None  # its run row was rolled back with the rest
         # Ctrl-C and SIGTERM (see coopdb.cli.main) stop a run without anything being wrong with it
