@@ -207,6 +207,7 @@ class _Loader:
                 self.writer.memberships(batch)
                 batch.clear()
         self.writer.memberships(batch)
+        self.writer.finish()
 
 
 def _year(value: str | None) -> dt.date | None:

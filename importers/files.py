@@ -180,6 +180,7 @@ class _FileImport:
         self.seen.close()
         if self.deferred_links:
             self.writer.project_links(self.deferred_links)
+        self.writer.finish()
 
 
 def _without_links(record: Any) -> Any:

@@ -141,4 +141,5 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
                     cites=[Cite(release, f"{path.name} line {row.line}")],
                 ))
             writer.memberships(memberships)
+        writer.finish()
     return run.report

@@ -74,4 +74,5 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
             if unknown:
                 run.warn(f"{path.name}: fields not used in {section}: {', '.join(sorted(unknown))}")
             getattr(writer, section)(records)
+        writer.finish()
     return run.report
