@@ -128,6 +128,8 @@ class _Loader:
         if not subset:
             self.check_counts(len(done))
         self.write_memberships()
+        # an extract may hold some years of a forum only: its spans are not the release's whole list
+        self.writer.finish(retract=not subset)
 
     def check_counts(self, igos: int) -> None:
         read = self.lines
@@ -207,7 +209,6 @@ class _Loader:
                 self.writer.memberships(batch)
                 batch.clear()
         self.writer.memberships(batch)
-        self.writer.finish()
 
 
 def _year(value: str | None) -> dt.date | None:

@@ -401,12 +401,12 @@ class Writer:
             if item is not None and item.key in ids:
                 self._listed.setdefault((item.source_id, item.key[0]), set()).add(ids[item.key])
 
-    def finish(self) -> None:
+    def finish(self, *, retract: bool = True) -> None:
         """The end of an import. A source that lists the memberships of a forum and no longer lists one of
         them retracts its statement on it, and a membership no source states any more is deleted
         (docs/provenance.md). A forum with a membership record this import could not take keeps its
-        memberships as they are: its list is not complete."""
-        listed = {k: v for k, v in self._listed.items() if k[1] not in self._incomplete}
+        memberships as they are: its list is not complete. `retract=False`: an extract, retract nothing."""
+        listed = {k: v for k, v in self._listed.items() if retract and k[1] not in self._incomplete}
         self._listed, self._incomplete = {}, set()
         if listed:
             self.statements.retract_unlisted(MEMBERSHIP, "forum_id", listed, cite_type="membership")
