@@ -63,9 +63,12 @@ class _Stmt:
 
 
 # ----------------------------------------------------------------------------------------------- values
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def encode(value: Any) -> Any:
     """A typed value as JSON: decimals as exact text without trailing zeros, dates as ISO text."""
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+    if type(value) in _PLAIN or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
@@ -233,11 +236,14 @@ class StatementWriter:
             old_data = {} if mine is None else mine.data
             data, runs = dict(old_data), {} if mine is None else dict(mine.runs)
             self._merge(entity, item, data)
-            for name in set(data) | set(old_data):
-                if name not in data:
-                    runs.pop(name, None)
-                elif name not in old_data or data[name] != old_data[name]:
-                    runs[name] = run_id or 0
+            if mine is None:
+                runs = dict.fromkeys(data, run_id or 0)
+            else:
+                for name in set(data) | set(old_data):
+                    if name not in data:
+                        runs.pop(name, None)
+                    elif name not in old_data or data[name] != old_data[name]:
+                        runs[name] = run_id or 0
             for name in item.replace:  # --replace-participants: the other sources' lists go
                 for other in stmts[rid].values():
                     if other.source_id != item.source_id and name in other.data:
@@ -265,9 +271,7 @@ class StatementWriter:
     def _merge(self, entity: Entity, item: Item, data: dict[str, Any]) -> None:
         carried = item.row
         defaults = entity.defaults
-        for head, group in entity.head_groups:
-            if head not in carried and not any(c in carried for c in group):
-                continue
+        for head, group in _carried_groups(entity, frozenset(carried)):
             value = carried.get(head)
             if value is not None and type(value) is str and value == CLEAR:
                 for column in group:
@@ -517,6 +521,12 @@ class StatementWriter:
             for column, value in zip(c.key, k[1:], strict=True):
                 shown.append(codes[column].get(value, value) if column in codes else value)
             self.run.report.changes.append({"table": c.table, "key": shown, "fields": {}, "deleted": True})
+
+
+@cache
+def _carried_groups(entity: Entity, carried: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The field groups of which an input carries at least one column (one answer per set of columns)."""
+    return tuple((head, group) for head, group in entity.head_groups if any(c in carried for c in group))
 
 
 def _sort_key(entry: tuple) -> tuple:

@@ -296,10 +296,6 @@ class Writer:
         return rows
 
     # ------------------------------------------------------------------ statements
-    def _carried(self, record: Located, name: str) -> bool:
-        present = record.present if record.present is not None else self.present
-        return present is None or name in present
-
     def _stating_source(self, record: Located) -> tuple[str, str]:
         """The key of the source whose statement a record is, and where in it: the dataset release or input
         file set as `statement_source`, else the record's first cited source, else the input file
@@ -334,8 +330,12 @@ class Writer:
         if unknown:
             return None
         source_id = self.source_id(stating)
-        row = {c: v for c, v in values.items() if self._carried(record, c)}
-        kids = {name: rows for name, rows in children.items() if self._carried(record, _CARRIED_AS.get(name, name))}
+        present = record.present if record.present is not None else self.present
+        if present is None:
+            row, kids = dict(values), dict(children)
+        else:
+            row = {c: v for c, v in values.items() if c in present}
+            kids = {name: rows for name, rows in children.items() if _CARRIED_AS.get(name, name) in present}
         replace = frozenset(n for n in ("participants", "organisations") if n in kids) \
             if self.replace_participants else frozenset()
         return Item(key, row, source_id, locator, kids, replace)
