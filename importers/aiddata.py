@@ -330,6 +330,8 @@ def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dr
                      f"{', '.join(layout.missing)}")
         if layout.unmapped:
             run.warn(f"{path.name}: columns not imported: {', '.join(layout.unmapped)}")
+        for warning in rows.warnings:
+            run.warn(warning)
         _load(run, layout, path.name, rows, subset, batch_size, progress)
     return run.report
 

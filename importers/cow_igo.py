@@ -80,6 +80,8 @@ def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | Non
     options = {"states": str(states_path), "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
     with import_run(engine, "cow-igo", file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects) as run:
+        for warning in rows.warnings:
+            run.warn(warning)
         _Loader(run, meta, path.name, state_columns, state_abbrevs, progress).load(rows, subset)
     return run.report
 

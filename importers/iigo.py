@@ -58,8 +58,10 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
                 allow_rejects: bool = False) -> ImportReport:
     meta = metadata("iigo")
     files: dict[str, tuple[Path, list[Row]]] = {}
+    warnings: list[str] = []
     for p in map(Path, paths):
         header, rows = read_rows(p)
+        warnings += rows.warnings
         kind = _kind(header, p.name)
         if kind in files:
             raise UserError(f"{p.name}: two IIGO {kind} files given ({files[kind][0].name} and {p.name})")
@@ -68,6 +70,8 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
     options = {"files": [str(p) for p, _r in files.values()], "dry_run": dry_run, "allow_rejects": allow_rejects}
     with import_run(engine, "iigo", file=first if len(files) == 1 else None, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects) as run:
+        for warning in warnings:
+            run.warn(warning)
         writer = Writer(run)
         release = meta["release"]["key"]
         writer.ensure_source(release_source(meta, meta["release"]))

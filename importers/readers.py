@@ -147,15 +147,24 @@ class Table:
         self.warnings: list[str] = []
         self.problems: list[Problem] = []
         self.truncated = False  # a problem stopped the reading before the end of the file
+        self.number = 1  # the spreadsheet row of the row last yielded (the header is row 1 of a CSV)
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Let go of the file when the rows are not read to the end."""
+
 
 class CsvTable(Table):
-    def __init__(self, path: Path, format: str, header_row: int = 1, encoding: str | None = None):
+    def __init__(self, path: Path, format: str, header_row: int = 1, encoding: str | None = None,
+                 *, pad_short: bool = False):
+        """`pad_short`: a row with fewer cells than the header has the missing ones empty (as some tools
+        write a row whose last cells are empty); otherwise it is a problem of that row."""
         super().__init__(path, format)
         self.header_row = header_row
+        self.pad_short = pad_short
+        self.number = header_row
         if encoding:
             try:
                 codecs.lookup(encoding)
@@ -221,11 +230,14 @@ class CsvTable(Table):
                     break  # the reader cannot resynchronise after broken quoting
                 previous = reader.line_num
                 start += offset
+                self.number += 1
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
                 if len(cells) != width:
                     if len(cells) > width and not any(c.strip() for c in cells[width:]):
                         cells = cells[:width]
+                    elif len(cells) < width and self.pad_short:
+                        cells = cells + [""] * (width - len(cells))
                     else:
                         self.problems.append(Problem(self.name, start, None, None,
                                                      f"{width} cells like the header (got {len(cells)})"))
@@ -276,9 +288,13 @@ class XlsxTable(Table):
             if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
                 continue
             cells = [c.date() if isinstance(c, dt.datetime) and c.time() == dt.time() else c for c in cells]
+            self.number = number
             yield number, dict(zip(self.columns, cells, strict=False))
         self.book.close()
         self.bytes_read = self.total_bytes
+
+    def close(self) -> None:
+        self.book.close()
 
 
 class JsonLinesTable(Table):
