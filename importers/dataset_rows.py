@@ -101,12 +101,16 @@ class Rows:
 
     def __iter__(self) -> Iterator[Row]:
         table = self.table
+        text_cells = isinstance(table, CsvTable)
         try:
             for line, values in table.rows():
                 if table.problems:
                     break
-                texts = {column: cell_text(value) for column, value in values.items()}
-                if any(t is not None for t in texts.values()):
+                if text_cells:
+                    texts = {column: value.strip() or None for column, value in values.items()}
+                else:
+                    texts = {column: cell_text(value) for column, value in values.items()}
+                if any(texts.values()):
                     yield Row(table.number, line, texts)
         finally:
             table.close()
