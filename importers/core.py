@@ -145,6 +145,15 @@ class ImportReport:
         return data
 
 
+def in_row_order(problems: list[Problem]) -> list[Problem]:
+    """The problems by file (in the order first met) and line, so that the problems of one row (its values,
+    then its references, found later in the run) stand together; those of a whole file (no line) first."""
+    files: dict[str, int] = {}
+    for p in problems:
+        files.setdefault(p.file, len(files))
+    return sorted(problems, key=lambda p: (files[p.file], p.line is not None, p.line or 0))
+
+
 @dataclass
 class RunContext:
     conn: Connection
@@ -260,6 +269,7 @@ def import_run(
     gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
     try:
         yield run
+        report.problems = in_row_order(report.problems)
         report.rejected = max(report.rejected, len({(p.file, p.line) for p in report.problems}))
         report.seconds = round(time.perf_counter() - started, 3)
         if dry_run:

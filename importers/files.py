@@ -95,6 +95,7 @@ class _FileImport:
         self.preview: list[dict[str, Any]] = []  # the first mapped rows, for a dry run to show
         self.new_sources: list[SourceRecord] = []  # sources a mapping creates from a column
         self.sources_written: set[str] = set()
+        self.rejected: list[Any] = []  # records rejected for their values, whose references are still checked
 
     def problem(self, line: int | None, field: str | None, value: Any, expected: str) -> None:
         shown = value if not isinstance(value, dict | list) else None
@@ -118,15 +119,16 @@ class _FileImport:
                 self.preview.append({"line": line, **{k: v for k, v in row.items()
                                                       if k in known and not f.blank(v)}})
         raw = to_bundle_dict(self.entity, row, problem)
-        record, problems = to_record(self.entity, raw, self.name, line)
+        record, problems = to_record(self.entity, raw, self.name, line, partial=True)
         for p in problems:
             self.run.reject(p)
-        if record is None or len(self.run.report.problems) > before:
-            return None
         if self.mapping is not None and self.mapping.model.organisations:
             for participant in getattr(record, "participants", ()):
                 if participant.is_organisation:
                     participant.create_name = True  # organisations named in their columns are created
+        if len(self.run.report.problems) > before:
+            self.rejected.append(record)  # its references are checked at the next flush: every problem at once
+            return None
         record = self._once(line, record)
         if record is None:
             return None
@@ -164,8 +166,13 @@ class _FileImport:
                 self.writer.sources(list(fresh.values()), count=False)
                 self.writer.present = present
                 self.sources_written |= set(fresh)
-        if not records:
-            return
+        if records:
+            self._write(records)
+        if self.rejected:
+            self.writer.check(self.entity, self.rejected)
+            self.rejected = []
+
+    def _write(self, records: list[Any]) -> None:
         if not self.present_per_row:
             self.write(records)
             return
@@ -271,7 +278,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             record = job.record(line, row)
             if record is not None:
                 batch.append(record)
-            if len(batch) >= batch_size:
+            if len(batch) + len(job.rejected) >= batch_size:
                 job.flush(batch)
                 batch = []
                 if progress:

@@ -311,6 +311,18 @@ class Writer:
             return self.default_cites[0].source_key, self.default_cites[0].locator or line
         return self._import_source(), line
 
+    def _known_sources(self, record: Located, stating: str | None = None) -> bool:
+        """Whether every source a record names is known (its stating source, its citations); a problem for
+        each that is not."""
+        cited = [c.source_key for c in getattr(record, "cites", [])]
+        if stating is None:
+            stating = self.statement_source
+        unknown = [k for k in dict.fromkeys([*([stating] if stating else []), *cited]) if self.source_id(k) is None]
+        for source_key in unknown:
+            self._problem(record, "source", source_key, "the key or URL of a known source "
+                          "(list it in the sources of this import, or import it first)")
+        return not unknown
+
     def _import_source(self) -> str:
         """A source standing for the import itself, for records that name none (built-in files)."""
         key = f"import:{self.run.report.importer}"
@@ -322,12 +334,7 @@ class Writer:
     def _item(self, entity: Entity, record: Located, key: tuple, values: dict[str, Any],
               children: dict[str, list[dict]]) -> Item | None:
         stating, locator = self._stating_source(record)
-        cited = [c.source_key for c in getattr(record, "cites", [])]
-        unknown = [k for k in dict.fromkeys([stating, *cited]) if self.source_id(k) is None]
-        for source_key in unknown:  # a record is written with all its sources or not at all
-            self._problem(record, "source", source_key, "the key or URL of a known source "
-                          "(list it in the sources of this import, or import it first)")
-        if unknown:
+        if not self._known_sources(record, stating):  # a record is written with all its sources or not at all
             return None
         source_id = self.source_id(stating)
         present = record.present if record.present is not None else self.present
@@ -351,6 +358,22 @@ class Writer:
             self._outcome[(entity.name, item.key)] = state
         self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept])
         return ids
+
+    # ------------------------------------------------------------------ rejected records
+    def check(self, section: str, records: Sequence[Located]) -> None:
+        """Resolve the references of records already rejected for their values (countries, forums,
+        organisations, projects, sources) and report each that fails, so that one run lists every problem
+        of a row. Writes nothing, creates nothing."""
+        for r in records:
+            if section == "memberships" and r.forum:
+                self._forum(r, "forum", r.forum)
+            if section in ("memberships", "organisations") and r.country:
+                self._country(r, "country", r.country, getattr(r, "country_code_scheme", None))
+            if section == "projects":
+                self._project_refs(r, create=False)
+            elif section == "agreements":
+                self._agreement_refs(r)
+            self._known_sources(r)
 
     # ------------------------------------------------------------------ entities
     def forums(self, records: Sequence[ForumRecord]) -> None:
@@ -379,6 +402,7 @@ class Writer:
             if r.started_on is None:
                 self._problem(r, "started_on", None, "a start date (a year is enough, e.g. 2001)")
             if forum_id is None or country_id is None or r.started_on is None:
+                self._known_sources(r)
                 if forum_id is not None:
                     self._incomplete.add(forum_id)
                 continue
@@ -417,6 +441,7 @@ class Writer:
         for r in records:
             country_id = self._country(r, "country", r.country) if r.country else None
             if r.country and country_id is None:
+                self._known_sources(r)
                 continue
             values = {"name": r.name, "acronym": r.acronym, "kind": r.kind, "country_id": country_id}
             pairs.append((r, self._item(ORGANISATION, r, (r.code,), values,
@@ -478,21 +503,7 @@ class Writer:
         records = self._dedupe(records, lambda r: r.code.upper())
         pairs, later = [], []
         for r in records:
-            ok = True
-            framework_id = None
-            if r.framework:
-                framework_id = self._forum(r, "framework", r.framework)
-                ok &= framework_id is not None
-            countries, orgs = [], []
-            for p in r.participants:
-                if p.is_organisation:
-                    org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
-                    ok &= org_id is not None
-                    orgs.append({"organisation_id": org_id, "role": p.role})
-                else:
-                    country_id = self._country(r, f"participants[{p.role}]", p.ref)
-                    ok &= country_id is not None
-                    countries.append({"country_id": country_id, "role": p.role})
+            ok, framework_id, countries, orgs = self._project_refs(r)
             children = {"participants": countries, "organisations": orgs,
                         "names": [_name_row(n) for n in r.names],
                         "status_events": [{"status": s, "reached_on": d, "reached_precision": p}
@@ -502,6 +513,7 @@ class Writer:
             elif r.code.upper() not in self.links_later:
                 children["links"] = []
             if not ok:
+                self._known_sources(r)
                 continue
             values = dict(zip(PROJECT_COLUMNS, _project_values(r), strict=True))
             values["framework_forum_id"] = framework_id
@@ -513,6 +525,28 @@ class Writer:
         written = [r for r in later if (r.code,) in ids]
         if written:
             self.project_links(written)
+
+    def _project_refs(self, r: ProjectRecord, *, create: bool = True) -> tuple[bool, int | None, list, list]:
+        """(all resolved, framework forum id, participant country rows, organisation rows); a problem for each
+        reference that does not resolve. `create=False`: organisations the input may create are not."""
+        ok = True
+        framework_id = None
+        if r.framework:
+            framework_id = self._forum(r, "framework", r.framework)
+            ok &= framework_id is not None
+        countries, orgs = [], []
+        for p in r.participants:
+            if p.is_organisation:
+                if p.create_name and not create:
+                    continue
+                org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
+                ok &= org_id is not None
+                orgs.append({"organisation_id": org_id, "role": p.role})
+            else:
+                country_id = self._country(r, f"participants[{p.role}]", p.ref)
+                ok &= country_id is not None
+                countries.append({"country_id": country_id, "role": p.role})
+        return ok, framework_id, countries, orgs
 
     def _links(self, r: ProjectRecord) -> list[dict] | None:
         links, ok = [], True
@@ -550,27 +584,9 @@ class Writer:
         records = self._dedupe(records, lambda r: r.code.upper())
         pairs = []
         for r in records:
-            ok = True
-            forum_id = None
-            if r.forum:
-                forum_id = self._forum(r, "forum", r.forum)
-                ok &= forum_id is not None
-            parties: dict[str, list[dict]] = {}
-            for ref, role in r.parties:
-                party = self._party(r, f"parties[{role}]", ref)
-                ok &= party is not None
-                if party is not None:
-                    kind, party_id = party
-                    column = {"country": "country_id", "forum": "forum_id", "organisation": "organisation_id"}[kind]
-                    parties.setdefault(kind, []).append({column: party_id, "role": role})
-            projects = []
-            for code in r.projects:
-                pid = self.project_id(code)
-                if pid is None:
-                    self._problem(r, "projects", code, "the code of a known project (import projects first)")
-                    ok = False
-                projects.append({"project_id": pid})
+            ok, forum_id, parties, projects = self._agreement_refs(r)
             if not ok:
+                self._known_sources(r)
                 continue
             values = {"forum_id": forum_id, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
             subjects = [{"subject": s} for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
@@ -579,6 +595,32 @@ class Writer:
                         "projects": projects}
             pairs.append((r, self._item(AGREEMENT, r, (r.code,), values, children)))
         self._state(AGREEMENT, pairs, "agreement")
+
+
+    def _agreement_refs(self, r: AgreementRecord) -> tuple[bool, int | None, dict[str, list[dict]], list[dict]]:
+        """(all resolved, forum id, party rows by kind, project rows); a problem for each reference that does
+        not resolve."""
+        ok = True
+        forum_id = None
+        if r.forum:
+            forum_id = self._forum(r, "forum", r.forum)
+            ok &= forum_id is not None
+        parties: dict[str, list[dict]] = {}
+        for ref, role in r.parties:
+            party = self._party(r, f"parties[{role}]", ref)
+            ok &= party is not None
+            if party is not None:
+                kind, party_id = party
+                column = {"country": "country_id", "forum": "forum_id", "organisation": "organisation_id"}[kind]
+                parties.setdefault(kind, []).append({column: party_id, "role": role})
+        projects = []
+        for code in r.projects:
+            pid = self.project_id(code)
+            if pid is None:
+                self._problem(r, "projects", code, "the code of a known project (import projects first)")
+                ok = False
+            projects.append({"project_id": pid})
+        return ok, forum_id, parties, projects
 
 
 # Collections an input carries under another field: every kind of party comes from `parties`

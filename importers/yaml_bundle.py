@@ -56,7 +56,7 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
             writer.ensure_source(source)
             writer.default_cites = [Cite(source.key)]
         for section, items in sections:
-            records = []
+            records, rejected = [], []
             unknown: set[str] = set()
             for item in items:
                 run.report.read += 1
@@ -64,15 +64,18 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                     run.reject(Problem(path.name, None, section, item, "expected a mapping of fields"))
                     continue
                 unknown |= unknown_fields(section, item)
-                record, problems = to_record(section, item, path.name, item.get(LINE_KEY))
+                record, problems = to_record(section, item, path.name, item.get(LINE_KEY), partial=True)
                 for problem in problems:
                     run.reject(problem)
-                if record is not None:
+                if problems:
+                    rejected.append(record)  # its references are checked too: every problem in one pass
+                elif record is not None:
                     # a record says what it names: the fields it leaves out keep their stored values
                     record.present = carried_fields(section, item)
                     records.append(record)
             if unknown:
                 run.warn(f"{path.name}: fields not used in {section}: {', '.join(sorted(unknown))}")
             getattr(writer, section)(records)
+            writer.check(section, rejected)
         writer.finish()
     return run.report
