@@ -94,9 +94,10 @@ class ImportRejected(UserError):
         self.report = report
         n = len(report.problems)
         first = str(report.problems[0]) if report.problems else ""
+        hints = "".join(f"; {hint}" for hint in report.hints)
         super().__init__(
             f"{n} problem{'s' if n != 1 else ''} in {report.file or 'the input'}, nothing written "
-            f"(first: {first}); fix them, or use --allow-rejects to load the good rows"
+            f"(first: {first}){hints}; fix them, or use --allow-rejects to load the good rows"
         )
 
 
@@ -114,6 +115,8 @@ class ImportReport:
     rejected: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # Warnings that may explain the problems (a column `Code` not used: did you mean `code`?)
+    hints: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # For dry runs and --json: what would change ({"table", "key", "fields": {col: [old, new]}})
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -172,6 +175,13 @@ class RunContext:
     def warn(self, message: str) -> None:
         if message not in self.report.warnings:
             self.report.warnings.append(message)
+
+    def hint(self, message: str) -> None:
+        """A warning that may explain the problems (a header like `Code` for `code`): kept in `hints` too, and
+        repeated in the message of a failed import."""
+        self.warn(message)
+        if message not in self.report.hints:
+            self.report.hints.append(message)
 
 
 # SQLSTATEs after which the whole run may simply be run again: deadlock_detected, serialization_failure

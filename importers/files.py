@@ -29,7 +29,7 @@ from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
 from importers.normalize import fold
 from importers.readers import open_table
 from importers.records import Cite, SourceRecord
-from importers.tabular import known_columns, to_bundle_dict
+from importers.tabular import header_hints, known_columns, to_bundle_dict
 from importers.writer import Writer
 from importers.yaml_bundle import file_source
 
@@ -305,14 +305,23 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
 
 
 def _warn_unused(run: RunContext, entity: str, columns: list[str], mapping: Mapping | None, name: str) -> None:
+    """One warning naming the columns nothing reads; for each that differs from a column of the layout only in
+    case or spacing (`Code`, `Signed On`), a hint of its own (also kept in `report.hints`, and shown when the
+    import fails: its rows then usually lack a required field)."""
     known = known_columns(entity)
     if mapping is not None:
         used = mapping.used_columns()
         unused = [c for c in columns if c not in used and c not in known]
+        targets = {t for c in used for t in mapping.columns.get(c, [])}
+        hints = {c: k for c, k in header_hints(unused, known).items() if k not in targets}
     else:
         unused = [c for c in columns if c not in known]
-    if unused:
-        run.warn(f"{name}: columns not used for {entity}: {', '.join(unused)}")
+        hints = header_hints(unused, known)
+    plain = [c for c in unused if c not in hints]
+    if plain:
+        run.warn(f"{name}: columns not used for {entity}: {', '.join(plain)}")
+    for column, meant in hints.items():
+        run.hint(f"{name}: column {column!r} was not used; did you mean {meant!r}?")
 
 
 # Reference fields: the writer stores them as ids under another column name.

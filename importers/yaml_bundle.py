@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from importers.bundle import LINE_KEY, carried_fields, iter_sections, to_record, unknown_fields
+from importers.bundle import LINE_KEY, carried_fields, iter_sections, known_fields, to_record, unknown_fields
 from importers.core import ImportReport, Problem, file_sha256, import_run
 from importers.documents import load_document
 from importers.fields import BadValue, date_with_precision
 from importers.records import Cite, SourceRecord
+from importers.tabular import header_hints
 from importers.writer import Writer
 
 
@@ -73,8 +74,12 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                     # a record says what it names: the fields it leaves out keep their stored values
                     record.present = carried_fields(section, item)
                     records.append(record)
-            if unknown:
-                run.warn(f"{path.name}: fields not used in {section}: {', '.join(sorted(unknown))}")
+            hints = header_hints(sorted(unknown), known_fields(section))
+            plain = sorted(unknown - set(hints))
+            if plain:
+                run.warn(f"{path.name}: fields not used in {section}: {', '.join(plain)}")
+            for name, meant in hints.items():
+                run.hint(f"{path.name}: field {name!r} was not used in {section}; did you mean {meant!r}?")
             getattr(writer, section)(records)
             writer.check(section, rejected)
         writer.finish()

@@ -110,6 +110,8 @@ def run_and_report(call: Callable[[], ImportReport], *, as_json: bool, quiet: bo
         if as_json:
             print_json(exc.report.as_dict())
         else:
+            for warning in exc.report.warnings:  # a column not used may be why every row failed
+                err.print(f"warning: {warning}", markup=False)
             for problem in exc.report.problems:
                 err.print(str(problem), markup=False)
         raise

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import openpyxl
 import pytest
+from sqlalchemy import text
 
 from db.errors import UserError
 from importers.core import ImportRejected
@@ -150,3 +153,51 @@ def test_every_problem_of_a_bundle_record_in_one_pass(world, tmp_path):
         "organisations first) (got 'Atlantis')",
     ]
     assert data_counts(world)["agreements"] == 0
+
+
+def test_headers_differing_in_case_are_named_with_their_match(world, tmp_path, cli, db_url):
+    """`Code,Title` is not read as `code,title` (no silent mapping), but the failure says what was meant."""
+    path = tmp_path / "p.csv"
+    path.write_text("Code,Title,Signed  On,notes\nKZ-A,A,2020,x\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(world, "projects", path)
+    hints = ["p.csv: column 'Code' was not used; did you mean 'code'?",
+             "p.csv: column 'Title' was not used; did you mean 'title'?"]
+    report = caught.value.report
+    assert report.hints == hints
+    assert report.warnings == ["p.csv: columns not used for projects: Signed  On, notes", *hints]
+    assert [str(p) for p in report.problems] == ["p.csv:2 [code]: expected a value: code is required",
+                                                 "p.csv:2 [title]: expected a value: title is required"]
+    assert str(caught.value).endswith(f"; {hints[0]}; {hints[1]}; fix them, or use --allow-rejects to load "
+                                      "the good rows")
+
+    result = cli("import", "projects", path, "-d", url_text(db_url))
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert [f"warning: {hint}" for hint in hints] == lines[1:3]
+    assert hints[0] in lines[-1]
+    result = cli("import", "projects", path, "-d", url_text(db_url), "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["hints"] == hints
+
+
+def test_near_miss_headers_are_hints_never_mappings(world, tmp_path):
+    """Spaces, hyphens and underscores: a hint; the value of such a column is not imported."""
+    path = tmp_path / "p.csv"
+    path.write_text("code,title,Committed On,AMOUNT-USD-NOMINAL\nKZ-A,A,2020,5\n")
+    report = import_file(world, "projects", path)
+    assert report.hints == ["p.csv: column 'Committed On' was not used; did you mean 'committed_on'?",
+                            "p.csv: column 'AMOUNT-USD-NOMINAL' was not used; did you mean 'amount_usd_nominal'?"]
+    assert report.inserted == 1
+    with world.connect() as conn:
+        assert conn.execute(text("select committed_on, amount_usd_nominal from projects")).one() == (None, None)
+
+
+def test_bundle_field_differing_in_case_is_named(world, tmp_path):
+    from importers.yaml_bundle import import_bundle
+
+    path = tmp_path / "b.yaml"
+    path.write_text("forums:\n  - {code: F, Name: Forum, kind: other}\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_bundle(world, path)
+    assert caught.value.report.hints == ["b.yaml: field 'Name' was not used in forums; did you mean 'name'?"]
