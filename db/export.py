@@ -12,7 +12,7 @@ Types come from the view catalog (db/views/catalog.yml), so both databases give 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +55,10 @@ def _csv_value(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def export_view(engine: Engine, name: str, fmt: str, out_dir: Path, batch_size: int = BATCH_SIZE) -> ExportedFile:
-    """Write one view to out_dir/<view>.<fmt>. A failed export leaves no partial file behind."""
+def export_view(engine: Engine, name: str, fmt: str, out_dir: Path, batch_size: int = BATCH_SIZE,
+                progress: Callable[[str, int], None] | None = None) -> ExportedFile:
+    """Write one view to out_dir/<view>.<fmt>. A failed export leaves no partial file behind. `progress`
+    is called with the view's name and the rows fetched so far, after each batch (and with 0 first)."""
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     require_format(fmt)
@@ -65,12 +67,23 @@ def export_view(engine: Engine, name: str, fmt: str, out_dir: Path, batch_size: 
     path = out_dir / f"{view.name}.{fmt}"
     partial = path.with_name(path.name + ".partial")
     batches = bi.iter_view(engine, view.name, batch_size=batch_size)
+    if progress is not None:
+        batches = _counted(batches, view.name, progress)
     try:
         rows = {"csv": _write_csv, "parquet": _write_parquet, "xlsx": _write_xlsx}[fmt](view, batches, partial)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
     return ExportedFile(view.name, path, rows)
+
+
+def _counted(batches, view: str, progress: Callable[[str, int], None]):
+    rows = 0
+    progress(view, rows)
+    for batch in batches:
+        yield batch
+        rows += len(batch)
+        progress(view, rows)
 
 
 PARQUET_MISSING = ("Parquet export needs pyarrow, an optional part of coopdb (about 170 MB): install it with "
@@ -87,11 +100,14 @@ def require_format(fmt: str) -> None:
 
 
 def export_views(engine: Engine, names: Sequence[str], fmt: str, out_dir: Path,
-                 batch_size: int = BATCH_SIZE) -> list[ExportedFile]:
+                 batch_size: int = BATCH_SIZE, progress: Callable[[str, int], None] | None = None
+                 ) -> Iterator[ExportedFile]:
+    """Check the names, the format and the schema at once; then export each view in turn as the iterator is
+    consumed, yielding each file once written (see `export_view` for `progress`)."""
     views = [bi.view(n).name for n in names]  # every name checked before anything is written
     require_format(fmt)
     migrate.require_head(engine)  # the views exist only from revision 0002 on
-    return [export_view(engine, v, fmt, out_dir, batch_size) for v in views]
+    return (export_view(engine, v, fmt, out_dir, batch_size, progress) for v in views)
 
 
 def _write_csv(view: bi.View, batches, path: Path) -> int:

@@ -26,8 +26,9 @@ from sqlalchemy import Engine
 from db.errors import UserError
 from db.models import Project
 from importers.core import ImportReport, Problem, RunContext, import_run
-from importers.dataset_rows import Row, metadata, read_header, read_rows, release_source
+from importers.dataset_rows import Row, Rows, metadata, read_header, read_rows, release_source
 from importers.fields import BadValue, boolean, date_with_precision, integer, is_currency, numeric_of
+from importers.progress import Progress, Ticker
 from importers.records import Cite, Participant, ProjectRecord, SourceRecord
 from importers.resolve import CountryResolver
 from importers.writer import Writer
@@ -316,7 +317,7 @@ def _cut(text: str | None, limit: int) -> str | None:
 
 def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dry_run: bool = False,
                    allow_rejects: bool = False, batch_size: int = BATCH,
-                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                   progress: Progress | None = None) -> ImportReport:
     """Import one GCDF file (.xlsx or .csv, any known layout). `subset`: the file is an extract, so
     its record count is not checked against the published releases."""
     path = Path(path)
@@ -336,8 +337,8 @@ def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dr
     return run.report
 
 
-def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subset: bool, batch_size: int,
-          progress: Callable[[int, int], None] | None) -> None:
+def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, batch_size: int,
+          progress: Progress | None) -> None:
     meta = metadata("aiddata")
     writer = Writer(run)
     writer.ensure_source(release_source(meta, layout.release))
@@ -355,6 +356,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
         sources.clear()
         batch.clear()
 
+    ticker = Ticker(progress, rows.position, rows.unit)
     for row in rows:
         run.report.read += 1
         record, row_sources, problems = mapper.map(row)
@@ -374,9 +376,9 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
         (held if record.links else batch).append(record)
         if len(batch) >= batch_size:
             flush()
-        if progress and run.report.read % 500 == 0:
-            progress(run.report.read, 0)
+        ticker.tick(run.report.read)
     flush()
+    ticker.end(run.report.read)
     _check_count(layout, file, run.report.read, subset)
     dropped = []
     for record in held:

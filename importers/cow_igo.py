@@ -17,7 +17,6 @@ and in year order within each IGO, as published.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from db.errors import UserError
 from importers.core import ImportReport, Problem, RunContext, import_run
 from importers.dataset_rows import ForumCodes, Row, metadata, read_rows, release_source
 from importers.fields import BadValue, integer
+from importers.progress import Progress, Ticker
 from importers.records import Cite, ForumRecord, MembershipRecord, Name
 from importers.writer import Writer
 
@@ -59,7 +59,7 @@ def default_states_file(path: Path) -> Path | None:
 
 def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | None = None, subset: bool = False,
                    dry_run: bool = False, allow_rejects: bool = False,
-                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                   progress: Progress | None = None) -> ImportReport:
     """Import the COW IGO-year file. `states`: the COW state list (default: cow_states*.csv beside
     the file). `subset`: the file is an extract, so its row and IGO counts are not checked."""
     path = Path(path)
@@ -88,13 +88,14 @@ def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | Non
 
 class _Loader:
     def __init__(self, run: RunContext, meta: dict, file: str, state_columns: list[str],
-                 state_abbrevs: dict[str, str], progress: Callable[[int, int], None] | None) -> None:
+                 state_abbrevs: dict[str, str], progress: Progress | None) -> None:
         self.run = run
         self.meta = meta
         self.file = file
         self.state_columns = state_columns
         self.abbrevs = state_abbrevs
         self.progress = progress
+        self.ticker: Ticker | None = None
         self.roles: dict[str, str] = meta["roles"]
         self.writer = Writer(run)
         self.release = meta["release"]["key"]
@@ -111,6 +112,7 @@ class _Loader:
         forums: list[ForumRecord] = []
         done: set[str] = set()
         group: list[Row] = []
+        self.ticker = Ticker(self.progress, rows.position, rows.unit)
         for row in rows:
             self.lines += 1
             if group and row.values["ioname"] != group[0].values["ioname"]:
@@ -121,8 +123,8 @@ class _Loader:
                     self.writer.forums(forums)
                     forums.clear()
             group.append(row)
-            if self.progress and self.lines % 500 == 0:
-                self.progress(self.lines, 0)
+            self.ticker.tick(self.lines)
+        self.ticker.end(self.lines)
         if group:
             forums.append(self.igo(group, done))
             self.run.report.read += 1

@@ -93,11 +93,17 @@ def read_rows(path: Path | str) -> tuple[list[str], Rows]:
 
 
 class Rows:
-    """The rows of one file, to be read once; `warnings` (e.g. the encoding) for the import's report."""
+    """The rows of one file, to be read once; `warnings` (e.g. the encoding) for the import's report, and
+    how far they have been read (`position()`, in `unit`s: bytes of a CSV file, rows of a sheet;
+    importers/progress.py)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self.warnings = list(table.warnings)
+        self.unit = table.unit
+
+    def position(self) -> tuple[int, int | None]:
+        return self.table.position()
 
     def __iter__(self) -> Iterator[Row]:
         table = self.table

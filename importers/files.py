@@ -13,7 +13,6 @@ to import_rejects and to `<input>.rejects.csv` beside the input.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
 from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
 from importers.normalize import fold
+from importers.progress import Progress, Ticker
 from importers.readers import open_table
 from importers.records import Cite, SourceRecord
 from importers.tabular import header_hints, known_columns, to_bundle_dict
@@ -44,7 +44,6 @@ ENTITIES = ("sources", "forums", "organisations", "memberships", "projects", "ag
 BATCH_SIZE = 5000
 PREVIEW_ROWS = 5
 
-Progress = Callable[[int, int], None]
 
 
 def _key(entity: str, record: Any) -> Any:
@@ -273,6 +272,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             job.fast = FlatProjects.plan_for(entity, table.format, table.columns, loaded)
         batch: list[Any] = []
         report = run.report
+        ticker = Ticker(progress, table.position, table.unit)
         for line, row in table.rows():
             report.read += 1
             record = job.record(line, row)
@@ -281,8 +281,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             if len(batch) + len(job.rejected) >= batch_size:
                 job.flush(batch)
                 batch = []
-                if progress:
-                    progress(report.read, table.bytes_read)
+            ticker.tick(report.read)
         job.flush(batch)
         job.finish()
         if table.truncated:
@@ -291,8 +290,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             report.read += sum(1 for p in table.problems if p.line is not None)
             for problem in table.problems:
                 run.reject(problem)
-        if progress:
-            progress(report.read, table.total_bytes)
+        ticker.end(report.read)
         if not table.columns and report.read == 0:
             raise UserError(f"{path.name}: no records found")
         report.preview = job.preview if dry_run and loaded is not None else []

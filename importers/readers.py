@@ -149,6 +149,13 @@ class Table:
         self.truncated = False  # a problem stopped the reading before the end of the file
         self.number = 1  # the spreadsheet row of the row last yielded (the header is row 1 of a CSV)
 
+    # What progress is measured in (importers/progress.py): the bytes of a text file read so far
+    unit = "bytes"
+
+    def position(self) -> tuple[int, int | None]:
+        """(done, total) in `unit`s, for progress."""
+        return self.bytes_read, self.total_bytes
+
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         raise NotImplementedError
 
@@ -212,6 +219,7 @@ class CsvTable(Table):
                 return
             offset = self.header_row - 1
             previous = reader.line_num
+            count = 0
             while True:
                 start = previous + 1
                 try:
@@ -242,8 +250,9 @@ class CsvTable(Table):
                         self.problems.append(Problem(self.name, start, None, None,
                                                      f"{width} cells like the header (got {len(cells)})"))
                         continue
-                if previous % 1000 == 0 and self.errors == "strict":
-                    self.bytes_read = fh.buffer.tell()
+                count += 1
+                if count % 256 == 0 and self.errors == "strict":
+                    self.bytes_read = fh.buffer.tell()  # ahead by the reader's buffer at most
                 yield start, dict(zip(columns, cells, strict=False))
             self.bytes_read = self.total_bytes
 
@@ -274,10 +283,21 @@ class XlsxTable(Table):
             header = header[:-1]
         self.columns = ["" if c is None else " ".join(str(c).split()) for c in header]
         check_header(self.name, self.columns, header_row)
+        self.header_row = header_row
+        # Rows below the header, from the sheet's dimension (None when the sheet was saved without one)
+        max_row = self.sheet.max_row
+        self.total_rows = max(0, max_row - header_row) if isinstance(max_row, int) else None
+        self.rows_done = 0
+
+    unit = "rows"
+
+    def position(self) -> tuple[int, int | None]:
+        return self.rows_done, self.total_rows
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         width = len(self.columns)
         for number, values, formulas in self._iter:
+            self.rows_done = number - self.header_row
             cells = list(values[:width])
             found = self._rows.problems(number, values, formulas, width)
             if found:
@@ -335,7 +355,7 @@ class JsonLinesTable(Table):
                 for key in item:
                     seen.setdefault(key)
                 self.columns = list(seen)
-                if number % 1000 == 0:
+                if number % 256 == 0:
                     self.bytes_read = fh.buffer.tell() if hasattr(fh, "buffer") else 0
                 yield number, item
         self.bytes_read = self.total_bytes
@@ -372,6 +392,7 @@ class DocumentTable(Table):
                             f"{entity!r}")
         self._items = data
         self._line_key = LINE_KEY
+        self.items_done = 0
         seen: dict[str, None] = {}
         for item in data:
             if isinstance(item, dict):
@@ -380,8 +401,14 @@ class DocumentTable(Table):
                         seen.setdefault(key)
         self.columns = list(seen)
 
+    unit = "rows"  # the file is read whole before the first record: progress is in its records
+
+    def position(self) -> tuple[int, int | None]:
+        return self.items_done, len(self._items)
+
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         for item in self._items:
+            self.items_done += 1
             if not isinstance(item, dict):
                 self.problems.append(Problem(self.name, None, None, item, "a mapping of fields"))
                 continue

@@ -31,7 +31,7 @@ def aiddata(file: Path, subset: bool, database_url: str | None, dry_run: bool, a
     if not (quiet or as_json):
         err.print(f"{file.name}: {layout.label} layout")
     engine = engine_for(database_url)
-    with progress_bar(f"aiddata {layout.version}", None, quiet or as_json) as progress:
+    with progress_bar(f"aiddata {layout.version}", quiet or as_json) as progress:
         run_and_report(lambda: aiddata_importer.import_aiddata(
             engine, file, subset=subset, dry_run=dry_run, allow_rejects=allow_rejects, progress=progress),
             as_json=as_json, quiet=quiet)
@@ -48,7 +48,7 @@ def cow_igo(file: Path, states: Path | None, subset: bool, database_url: str | N
     """Import the Correlates of War IGO v3 IGO-year file: one forum per IGO (code scheme cow_igo) and one
     membership per run of consecutive years with the same status (full member, associate, observer)."""
     engine = engine_for(database_url)
-    with progress_bar("cow-igo", None, quiet or as_json) as progress:
+    with progress_bar("cow-igo", quiet or as_json) as progress:
         run_and_report(lambda: cow_igo_importer.import_cow_igo(
             engine, file, states=states, subset=subset, dry_run=dry_run, allow_rejects=allow_rejects,
             progress=progress), as_json=as_json, quiet=quiet)

@@ -41,8 +41,7 @@ def _make_command(entity: str) -> click.Command:
                 dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool, priority: int | None,
                 source_date: str | None, replace_participants: bool = False, dataset: str | None = None) -> None:
         engine = engine_for(database_url)
-        size = file.stat().st_size if file.is_file() else None
-        with progress_bar(f"{entity} {file.name}", size, quiet or as_json) as progress:
+        with progress_bar(f"{entity} {file.name}", quiet or as_json) as progress:
             def call():
                 return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
                                    dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,

@@ -1,4 +1,5 @@
-"""What every `coopdb import ...` command shares: its options, the progress bar, the report."""
+"""What every `coopdb import ...` command shares (its options, the progress bar, the report), and the progress of
+`coopdb export`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    SpinnerColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
 
 from coopdb.cli.common import database_url_option, err, out, print_json
 from importers.core import ImportRejected, ImportReport, cut, run_again_on_deadlock
+from importers.progress import Position, Progress
 
-ProgressCallback = Callable[[int, int], None]  # (rows read so far, bytes read so far)
+ProgressCallback = Progress  # called with a Position: rows read, units done of the total
 
 
 def import_options(fn):
@@ -30,18 +41,42 @@ def import_options(fn):
 
 
 @contextmanager
-def progress_bar(label: str, total_bytes: int | None, quiet: bool) -> Iterator[ProgressCallback | None]:
-    """A Rich progress bar on stderr when it is a terminal; None otherwise (piped, --quiet, --json)."""
+def progress_bar(label: str, quiet: bool) -> Iterator[ProgressCallback | None]:
+    """A Rich progress bar on stderr when it is a terminal; None otherwise (piped, --quiet, --json). It shows
+    the percentage of the input read (bytes of a text file, rows of a sheet), the records read and the time
+    left; without a known total, the records and the time spent."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    columns = [TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
-               TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task(label, total=total_bytes, rows=0)
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[rows]:,} rows"), TimeRemainingColumn(), TimeElapsedColumn()]
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None, rows=0)
 
-        def update(rows: int, bytes_read: int) -> None:
-            progress.update(task, completed=bytes_read, rows=rows)
+        def update(position: Position) -> None:
+            bar.update(task, completed=position.done, total=position.total, rows=position.rows)
+
+        yield update
+
+
+@contextmanager
+def view_progress(quiet: bool) -> Iterator[Callable[[str, int], None] | None]:
+    """For `coopdb export`: a line per view on stderr (when a terminal) with the rows fetched and the time spent
+    (a view's row count is not known before it is read: counting would run its query twice)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[rows]:,} rows"),
+               TimeElapsedColumn()]
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(view: str, rows: int) -> None:
+            if view not in tasks:
+                for other in tasks.values():
+                    bar.update(other, visible=False)
+                tasks[view] = bar.add_task(view, total=None, rows=0)
+            bar.update(tasks[view], rows=rows)
 
         yield update
 
