@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 
 from coopdb.cli.common import database_url_option, err, out, print_json
-from importers.core import ImportRejected, ImportReport, cut, run_again_on_deadlock
+from importers.core import ECHO_LIMIT, ImportRejected, ImportReport, cut, run_again_on_deadlock
 from importers.progress import Position, Progress
 
 ProgressCallback = Progress  # called with a Position: rows read, units done of the total
@@ -119,21 +119,25 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
 
 
 def plain(value: object) -> str:
-    """A value as a person reads it in a diff: 142.3, 2024-07-03, true, "a title", (empty); long text cut
-    (importers.core.cut)."""
+    """A value as a person reads it in a diff: 142.3, 2024-07-03, true, "a title", (empty); a text on one line
+    (line breaks as \\n), a long one cut to its start and length as in every message (importers.core.cut): an
+    article's text is part of one line of the diff, not the whole article over many lines."""
     if value is None:
         return "(empty)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{cut(value)}"'
+        one_line = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+        if len(one_line) > ECHO_LIMIT:
+            one_line = f"{one_line[:ECHO_LIMIT]}… ({len(value):,} characters)"
+        return f'"{one_line}"'
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return cut(str(value))
 
 
 def _cut(value: object, limit: int = 80) -> str:
-    text = str(value)
+    text = str(value).replace("\r\n", "\n").replace("\n", "\\n")
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
