@@ -143,9 +143,9 @@ def child_import(url: str, path: str, rows: str) -> dict:
     step = max(1, int(rows) // 10)
     checkpoints: list[tuple[int, float, float]] = []
 
-    def progress(read: int, _bytes: int) -> None:
-        if read // step > len(checkpoints):
-            checkpoints.append((read, rss_mb(), peak_mb()))
+    def progress(position) -> None:  # importers.progress.Position
+        if position.rows // step > len(checkpoints):
+            checkpoints.append((position.rows, rss_mb(), peak_mb()))
 
     start = time.perf_counter()
     report = import_file(engine, "projects", path, progress=progress)

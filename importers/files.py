@@ -5,7 +5,9 @@
 
 read (streamed rows with their line) -> validate (importers.bundle.to_record: types, required fields,
 vocabularies, dates, money; keys appearing twice anywhere in the file) -> resolve and upsert
-(importers.writer.Writer, in batches) -> report. All in one transaction: by default any rejected
+(importers.writer.Writer, in batches; a row rejected for its values still has its references resolved,
+Writer.check, so that one run reports all its problems) -> report. `progress` is called with an
+importers.progress.Position every 500 rows and at the end. All in one transaction: by default any rejected
 row means nothing is written. With allow_rejects the good rows are written and every problem goes
 to import_rejects and to `<input>.rejects.csv` beside the input.
 """
@@ -43,7 +45,6 @@ def datasets() -> tuple[str, ...]:
 ENTITIES = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
 BATCH_SIZE = 5000
 PREVIEW_ROWS = 5
-
 
 
 def _key(entity: str, record: Any) -> Any:
