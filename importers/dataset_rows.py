@@ -101,11 +101,18 @@ class Rows:
         self.table = table
         self.warnings = list(table.warnings)
         self.unit = table.unit
+        self._rows = self._read()
 
     def position(self) -> tuple[int, int | None]:
         return self.table.position()
 
-    def __iter__(self) -> Iterator[Row]:
+    def __iter__(self) -> Rows:
+        return self
+
+    def __next__(self) -> Row:
+        return next(self._rows)
+
+    def _read(self) -> Iterator[Row]:
         table = self.table
         text_cells = isinstance(table, CsvTable)
         try:
