@@ -113,10 +113,8 @@ class Writer:
         self.statements = StatementWriter(run)
         self._outcome: dict[tuple[str, tuple], str] = {}
         self.dataset: str | None = None  # resolve country names with this data set's spellings first
-        # (source id, forum id) -> the memberships that source lists for that forum in this import; and the
-        # forums with a membership record this import could not take (their lists are not complete)
+        # (source id, forum id) -> the memberships that source lists for that forum in this import
         self._listed: dict[tuple[int, int], set[int]] = {}
-        self._incomplete: set[int] = set()
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -403,23 +401,17 @@ class Writer:
                 self._problem(r, "started_on", None, "a start date (a year is enough, e.g. 2001)")
             if forum_id is None or country_id is None or r.started_on is None:
                 self._known_sources(r)
-                if forum_id is not None:
-                    self._incomplete.add(forum_id)
                 continue
             key = (forum_id, country_id, r.role, r.started_on)
             if key in seen:
                 first = seen[key]
                 self._problem(r, None, f"{r.forum}/{r.country}/{r.role}/{r.started_on}",
                               f"a record appearing once (the same membership is also on line {first.line})")
-                self._incomplete.add(forum_id)
                 continue
             seen[key] = r
             values = {"started_precision": r.started_precision, "ended_on": r.ended_on,
                       "ended_precision": r.ended_precision, "note": r.note}
-            item = self._item(MEMBERSHIP, r, key, values, {})
-            if item is None:
-                self._incomplete.add(forum_id)
-            pairs.append((r, item))
+            pairs.append((r, self._item(MEMBERSHIP, r, key, values, {})))
         ids = self._state(MEMBERSHIP, pairs, "membership")
         for _r, item in pairs:
             if item is not None and item.key in ids:
@@ -428,11 +420,10 @@ class Writer:
     def finish(self, *, retract: bool = True) -> None:
         """The end of an import. A source that lists the memberships of a forum and no longer lists one of
         them retracts its statement on it, and a membership no source states any more is deleted
-        (docs/provenance.md). A forum with a membership record this import could not take keeps its
-        memberships as they are: its list is not complete. `retract=False`: an extract, retract nothing."""
-        listed = {k: v for k, v in self._listed.items() if retract and k[1] not in self._incomplete}
-        self._listed, self._incomplete = {}, set()
-        if listed:
+        (docs/provenance.md). An import with a rejected record (`--allow-rejects`) retracts nothing: the
+        lists it gives are not complete; nor does an extract (`retract=False`)."""
+        listed, self._listed = self._listed, {}
+        if listed and retract and not self.run.report.problems:
             self.statements.retract_unlisted(MEMBERSHIP, "forum_id", listed, cite_type="membership")
 
     def organisations(self, records: Sequence[OrganisationRecord]) -> None:
