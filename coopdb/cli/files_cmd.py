@@ -35,18 +35,21 @@ def _make_command(entity: str) -> click.Command:
                   help="Mapping file (docs/formats.md): header row, columns, templates, transforms, lookups, date "
                   "formats, country/organisation/source columns. With --dry-run: shows the first rows as they "
                   "would be imported. `coopdb mapping draft FILE` writes a first one.")
+    @click.option("--force", is_flag=True,
+                  help="With --allow-rejects: replace an existing FILE.rejects.csv (default: refuse before importing).")
     @source_options
     @import_options
-    def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, database_url: str | None,
-                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool, priority: int | None,
-                source_date: str | None, replace_participants: bool = False, dataset: str | None = None) -> None:
+    def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, force: bool,
+                database_url: str | None, dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool,
+                priority: int | None, source_date: str | None, replace_participants: bool = False,
+                dataset: str | None = None) -> None:
         engine = engine_for(database_url)
         with progress_bar(f"{entity} {file.name}", quiet or as_json) as progress:
             def call():
                 return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
                                    dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,
                                    replace_participants=replace_participants, dataset=dataset,
-                                   priority=priority, source_date=source_date)
+                                   priority=priority, source_date=source_date, force=force)
 
             run_and_report(call, as_json=as_json, quiet=quiet)
 
