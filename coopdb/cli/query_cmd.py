@@ -47,13 +47,14 @@ def print_rows(result: readonly.QueryRows, fmt: str) -> int:
     """Query rows as a table (with a count), CSV or JSON on stdout, streamed for CSV and JSON. Values are
     printed as plain text (never read as Rich markup). Returns the number of rows printed."""
     count = 0
-    if fmt == "json":
+    if fmt == "json":  # as json.dumps(rows, indent=2) would print them, one row at a time
         write = sys.stdout.write
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(..., options) makes one a call
+        keys = [encode(c) for c in result.columns]
         write("[")
         for row in result.rows:
-            record = {c: _json_value(v) for c, v in zip(result.columns, row, strict=True)}
-            text = json.dumps(record, indent=2, ensure_ascii=False)
-            write(("\n  " if count == 0 else ",\n  ") + text.replace("\n", "\n  "))
+            fields = ",\n".join(f"    {k}: {encode(_json_value(v))}" for k, v in zip(keys, row, strict=True))
+            write(("\n  " if count == 0 else ",\n  ") + ("{\n" + fields + "\n  }" if fields else "{}"))
             count += 1
         write("\n]\n" if count else "]\n")
     elif fmt == "csv":
