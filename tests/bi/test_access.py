@@ -248,3 +248,17 @@ def test_sql_as_the_bi_login_is_stopped_by_the_timeout(reader, cli, db_url, role
     assert time.monotonic() - started < 4.5
     assert run.exit_code == 3
     assert run.stderr.startswith("error: the query ran longer than the timeout of 1 s and was stopped")
+
+
+def test_sql_refuses_a_login_that_may_use_dblink(reader, cli, db_url, roles, bi_engine):
+    # dblink opens a second connection that commits on its own: installed, everyone may call it
+    with bi_engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION dblink"))
+    run = cli("sql", "SELECT 1", "-d", reader_url(db_url, roles))
+    assert run.exit_code == 3
+    assert run.stderr.startswith(f"error: refusing to run the query as {roles['login']}: it may call dblink, "
+                                 "dblink_connect, dblink_exec, dblink_send_query")
+    with bi_engine.begin() as conn:
+        conn.execute(text("REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC"))
+    run = cli("sql", "SELECT 1 AS one", "-f", "csv", "-d", reader_url(db_url, roles))
+    assert (run.exit_code, run.stdout) == (0, "one\n1\n"), run.stderr

@@ -222,3 +222,11 @@ def test_a_masked_url_keeps_the_rest():
 
     assert mask_text("postgresql//postgres:s3:cr3t@db.example.org/co") == "postgresql//postgres:***@db.example.org/co"
     assert mask_text("postgresql//me@localhost/db") == "postgresql//me@localhost/db"
+
+
+def test_bi_query_is_read_only_on_sqlite_too(cli, sqlite_file, tmp_path):
+    query = tmp_path / "escape.sql"
+    query.write_text(f"VACUUM INTO '{tmp_path / 'copy.sqlite'}'")
+    run = cli("bi", "query", str(query), "-d", str(sqlite_file))
+    assert run.exit_code == 3 and run.stderr.startswith("error: query refused by the database: ")
+    assert not (tmp_path / "copy.sqlite").exists()
