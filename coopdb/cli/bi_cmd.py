@@ -11,7 +11,7 @@ from rich.table import Table
 from coopdb.cli.common import database_url_option, engine_for, err, out
 from coopdb.cli.query_cmd import format_option, run_query
 from db import bi
-from db.engine import mask, resolve_url, sqlite_path
+from db.engine import mask, resolve_url, sqlite_path, sqlite_read_only_uri
 from db.errors import UserError
 
 SQLITE_ADVICE = """\
@@ -19,7 +19,7 @@ SQLite has no users or roles: whoever can read the file can read everything in i
 write it can change it. To give a BI tool read-only access to {path}:
   - give it a copy (`sqlite3 {path} ".backup coopdb-bi.sqlite"` makes a consistent one), or
   - make the file read-only for that tool's user (chmod a-w, or a read-only mount) and open it with
-    the URI file:{path}?mode=ro (Python, DBeaver, Superset) or `sqlite3 -readonly`.
+    the URI {uri} (Python, DBeaver, Superset) or `sqlite3 -readonly`.
 The BI views are the bi_* views in that file: {views}.
 For users and roles, move to PostgreSQL and run this command there (see docs/bi.md)."""
 
@@ -64,9 +64,10 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, timeo
     """
     engine = engine_for(database_url, migrated=True)
     if engine.dialect.name == "sqlite":
-        path = sqlite_path(engine.url) or mask(engine.url)
+        path = sqlite_path(engine.url)
+        uri = sqlite_read_only_uri(path) if path else "file:PATH?mode=ro"
         names = ", ".join(bi.qualified_name(v, "sqlite") for v in bi.catalog())
-        out.print(SQLITE_ADVICE.format(path=path, views=names))
+        out.print(SQLITE_ADVICE.format(path=path or mask(engine.url), uri=uri, views=names), markup=False)
         return
     password = None
     if password_env:
