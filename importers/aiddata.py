@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 
 from db.errors import UserError
 from db.models import Project
-from importers.core import ImportReport, Problem, RunContext, import_run
+from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
 from importers.dataset_rows import Row, Rows, metadata, read_header, read_rows, release_source
 from importers.fields import BadValue, boolean, date_with_precision, integer, is_currency, numeric_of
 from importers.progress import Progress, Ticker
@@ -317,7 +317,7 @@ def _cut(text: str | None, limit: int) -> str | None:
 
 def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dry_run: bool = False,
                    allow_rejects: bool = False, batch_size: int = BATCH,
-                   progress: Progress | None = None) -> ImportReport:
+                   progress: Progress | None = None, force: bool = False) -> ImportReport:
     """Import one GCDF file (.xlsx or .csv, any known layout). `subset`: the file is an extract, so
     its record count is not checked against the published releases."""
     path = Path(path)
@@ -325,7 +325,7 @@ def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dr
     layout = detect_layout(header, path.name)
     options = {"layout": layout.version, "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
     with import_run(engine, "aiddata", file=path, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         if layout.missing:
             run.warn(f"{path.name}: columns of the {layout.label} layout missing from the file (left empty): "
                      f"{', '.join(layout.missing)}")

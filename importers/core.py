@@ -12,13 +12,16 @@ escapes, the data transaction is rolled back and only the bookkeeping is kept: t
 `rejected`, `failed` or (Ctrl-C, SIGTERM) `interrupted` with 0 records written, and for each problem found
 a row in `import_rejects` (file, line, field, the value as read, the reason), so that `coopdb status` and
 SQL can answer why a run wrote nothing. No imported data is kept. A dry run is the real run rolled back
-at the end: it writes nothing at all, not even the run row, and reports what the real run would do. A run
-whose process dies is marked `interrupted` by the next command (db/runs.py).
+at the end: it writes nothing at all, not even the run row, and reports what the real run would do (problems
+without allow_rejects: ImportRejected, as the real run). With allow_rejects the problems also go to the
+rejects file the importer names (`rejects_file`, FILE.rejects.csv beside its input). A run whose process
+dies is marked `interrupted` by the next command (db/runs.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import gc
 import hashlib
 import os
@@ -38,6 +41,7 @@ from db.base import utcnow
 from db.errors import DatabaseError, UserError
 from db.migrate import require_head
 from db.models import ImportReject, ImportRun
+from db.outfiles import OutFile, neutralise
 from db.upsert import UpsertResult
 
 ECHO_LIMIT = 200  # characters of a value shown in a message or kept in import_rejects
@@ -241,6 +245,22 @@ def _record_rejects(conn: Connection, report: ImportReport) -> None:
         ])
 
 
+def rejects_path(path: Path) -> Path:
+    """Where an import of `path` with --allow-rejects writes its problems: `<stem>.rejects.csv` beside it."""
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def write_rejects(target: OutFile, problems: list[Problem]) -> None:
+    """The problems as CSV into `target` (not yet published). Values are cut as everywhere (`storable`)
+    and text a spreadsheet would run as a formula is prefixed with ' (the raw value is in import_rejects)."""
+    with target.open("w") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["line", "field", "value", "reason", "file"])
+        for p in problems:
+            writer.writerow(["" if p.line is None else p.line, neutralise(p.field or ""),
+                             neutralise(storable(p.value) or ""), neutralise(p.expected), neutralise(p.file)])
+
+
 @contextmanager
 def import_run(
     engine: Engine,
@@ -250,7 +270,35 @@ def import_run(
     options: dict[str, Any] | None = None,
     dry_run: bool = False,
     allow_rejects: bool = False,
+    rejects_file: Path | None = None,
+    force: bool = False,
 ) -> Iterator[RunContext]:
+    """The rules every importer follows (see the module's docstring). `rejects_file`: with `allow_rejects`
+    (not in a dry run), where the problems are written as CSV: checked before anything is read (it must not
+    exist unless `force`), written before the import commits, given its name after. A dry run that finds
+    problems without `allow_rejects` ends in ImportRejected, as the real run would."""
+    rejects = OutFile(rejects_file, force=force) if rejects_file is not None and allow_rejects and not dry_run \
+        else None
+    try:
+        with _import_run(engine, importer, file=file, options=options, dry_run=dry_run,
+                         allow_rejects=allow_rejects, rejects=rejects) as run:
+            yield run
+        if rejects is not None and run.report.problems:
+            try:
+                target = rejects.publish()
+            except UserError as exc:  # the rows are committed: say where the problems are instead of failing
+                run.report.warnings.append(f"{len(run.report.problems)} problem(s) not written to the rejects "
+                                           f"file: {exc}")
+            else:
+                run.report.warnings.append(f"{len(run.report.problems)} problem(s) written to {target}")
+    finally:
+        if rejects is not None:
+            rejects.discard()
+
+
+@contextmanager
+def _import_run(engine: Engine, importer: str, *, file: str | Path | None, options: dict[str, Any] | None,
+                dry_run: bool, allow_rejects: bool, rejects: OutFile | None) -> Iterator[RunContext]:
     require_head(engine)
     started = time.perf_counter()
     report = ImportReport(importer=importer, file=None if file is None else str(file), dry_run=dry_run)
@@ -286,6 +334,8 @@ def import_run(
             report.status = "dry_run"
             report.run_id = None
             transaction.rollback()
+            if report.problems and not allow_rejects:
+                raise ImportRejected(report)  # what the real run would end in
             return
         if report.problems and not allow_rejects:
             transaction.rollback()
@@ -303,6 +353,8 @@ def import_run(
             )
         )
         _record_rejects(conn, report)
+        if rejects is not None and report.problems:
+            write_rejects(rejects, report.problems)  # before the import commits: a failure here writes nothing
         transaction.commit()
     except ImportRejected:
         raise

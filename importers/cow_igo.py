@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from importers.core import ImportReport, Problem, RunContext, import_run
+from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
 from importers.dataset_rows import ForumCodes, Row, metadata, read_rows, release_source
 from importers.fields import BadValue, integer
 from importers.progress import Progress, Ticker
@@ -59,7 +59,7 @@ def default_states_file(path: Path) -> Path | None:
 
 def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | None = None, subset: bool = False,
                    dry_run: bool = False, allow_rejects: bool = False,
-                   progress: Progress | None = None) -> ImportReport:
+                   progress: Progress | None = None, force: bool = False) -> ImportReport:
     """Import the COW IGO-year file. `states`: the COW state list (default: cow_states*.csv beside
     the file). `subset`: the file is an extract, so its row and IGO counts are not checked."""
     path = Path(path)
@@ -79,7 +79,7 @@ def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | Non
                         f"{', '.join(unknown[:10])}")
     options = {"states": str(states_path), "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
     with import_run(engine, "cow-igo", file=path, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         for warning in rows.warnings:
             run.warn(warning)
         _Loader(run, meta, path.name, state_columns, state_abbrevs, progress).load(rows, subset)

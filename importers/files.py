@@ -14,17 +14,15 @@ to import_rejects and to `<input>.rejects.csv` beside the input.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from db.outfiles import OutFile, neutralise
 from importers import fields as f
 from importers.bundle import to_record
-from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run, storable
+from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
 from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
 from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
@@ -58,21 +56,6 @@ def _key(entity: str, record: Any) -> Any:
 
 def _shown_key(key: Any) -> str:
     return "/".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
-
-
-def rejects_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.rejects.csv")
-
-
-def write_rejects(target: OutFile, problems: list[Problem]) -> None:
-    """The problems as CSV into `target` (not yet published). Values are cut as everywhere (`storable`)
-    and text a spreadsheet would run as a formula is prefixed with ' (the raw value is in import_rejects)."""
-    with target.open("w") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["line", "field", "value", "reason"])
-        for p in problems:
-            writer.writerow(["" if p.line is None else p.line, neutralise(p.field or ""),
-                             neutralise(storable(p.value) or ""), neutralise(p.expected)])
 
 
 class _FileImport:
@@ -253,27 +236,11 @@ def import_file(
 
 def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: Mapping | None,
                   options: dict[str, Any], *, importer: str | None, dry_run: bool, allow_rejects: bool,
-                  progress: Progress | None, batch_size: int, fast_path: bool,
-                  replace_participants: bool, dataset: str | None = None, priority: int | None = None,
-                  source_date: str | None = None, force: bool = False) -> ImportReport:
-    rejects = OutFile(rejects_path(path), force=force) if allow_rejects and not dry_run else None
-    try:
-        return _import_rows(engine, entity, path, table, loaded, options, importer=importer, dry_run=dry_run,
-                            allow_rejects=allow_rejects, progress=progress, batch_size=batch_size,
-                            fast_path=fast_path, replace_participants=replace_participants, dataset=dataset,
-                            priority=priority, source_date=source_date, rejects=rejects)
-    finally:
-        if rejects is not None:
-            rejects.discard()
-
-
-def _import_rows(engine: Engine, entity: str, path: Path, table: Any, loaded: Mapping | None,
-                 options: dict[str, Any], *, importer: str | None, dry_run: bool, allow_rejects: bool,
-                 progress: Progress | None, batch_size: int, fast_path: bool, replace_participants: bool,
-                 dataset: str | None, priority: int | None, source_date: str | None,
-                 rejects: OutFile | None) -> ImportReport:
+                  progress: Progress | None, batch_size: int, fast_path: bool, replace_participants: bool,
+                  dataset: str | None, priority: int | None, source_date: str | None,
+                  force: bool) -> ImportReport:
     with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         for warning in table.warnings:
             run.warn(warning)
         job = _FileImport(run, entity, path.name, loaded)
@@ -315,17 +282,6 @@ def _import_rows(engine: Engine, entity: str, path: Path, table: Any, loaded: Ma
         if not table.columns and report.read == 0:
             raise UserError(f"{path.name}: no records found")
         report.preview = job.preview if dry_run and loaded is not None else []
-        if rejects is not None and report.problems:
-            write_rejects(rejects, report.problems)  # before the import commits: a failure here writes nothing
-    if dry_run and run.report.problems and not allow_rejects:
-        raise ImportRejected(run.report)
-    if rejects is not None and run.report.problems:
-        try:
-            target = rejects.publish()
-        except UserError as exc:  # the rows are committed: say where the problems are instead of failing
-            run.report.warnings.append(f"{len(run.report.problems)} problem(s) not written to the rejects file: {exc}")
-        else:
-            run.report.warnings.append(f"{len(run.report.problems)} problem(s) written to {target}")
     return run.report
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from db.errors import UserError
 from importers.bundle import LINE_KEY, carried_fields, iter_sections, known_fields, to_record, unknown_fields
-from importers.core import ImportReport, Problem, file_sha256, import_run
+from importers.core import ImportReport, Problem, file_sha256, import_run, rejects_path
 from importers.documents import load_document
 from importers.fields import BadValue, date_with_precision
 from importers.records import Cite, SourceRecord
@@ -45,12 +45,13 @@ def file_source(path: Path, digest: str | None = None, *, priority: int | None =
 
 def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, allow_rejects: bool = False,
                   importer: str = "bundle", cite_file: bool = True, priority: int | None = None,
-                  source_date: str | None = None) -> ImportReport:
+                  source_date: str | None = None, force: bool = False) -> ImportReport:
+    """`force`: with `allow_rejects`, replace an existing rejects file (importers.core.import_run)."""
     path = Path(path)
     data = read_bundle(path)
     sections = list(iter_sections(data, path.name))
     with import_run(engine, importer, file=path, options={"dry_run": dry_run, "allow_rejects": allow_rejects},
-                    dry_run=dry_run, allow_rejects=allow_rejects) as run:
+                    dry_run=dry_run, allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         writer = Writer(run)
         if cite_file:
             source = file_source(path, run.file_hash, priority=priority, source_date=source_date)

@@ -35,8 +35,6 @@ def _make_command(entity: str) -> click.Command:
                   help="Mapping file (docs/formats.md): header row, columns, templates, transforms, lookups, date "
                   "formats, country/organisation/source columns. With --dry-run: shows the first rows as they "
                   "would be imported. `coopdb mapping draft FILE` writes a first one.")
-    @click.option("--force", is_flag=True,
-                  help="With --allow-rejects: replace an existing FILE.rejects.csv (default: refuse before importing).")
     @source_options
     @import_options
     def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, force: bool,
@@ -79,14 +77,14 @@ def source_options(fn):
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @source_options
 @import_options
-def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, as_json: bool,
+def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, force: bool, as_json: bool,
            quiet: bool, priority: int | None, source_date: str | None) -> None:
     """Import a YAML or JSON bundle FILE with several sections (sources, forums, organisations,
     memberships, projects, agreements), each a list of records in the layout of docs/formats.md.
     A record states only the fields it names: the others keep their values."""
     engine = engine_for(database_url)
     run_and_report(lambda: import_bundle(engine, file, dry_run=dry_run, allow_rejects=allow_rejects,
-                                         priority=priority, source_date=source_date),
+                                         priority=priority, source_date=source_date, force=force),
                    as_json=as_json, quiet=quiet)
 
 

@@ -27,13 +27,16 @@ ProgressCallback = Progress  # called with a Position: rows read, units done of 
 
 
 def import_options(fn):
-    """--dry-run, --allow-rejects, --json, --quiet and --database-url."""
+    """--dry-run, --allow-rejects, --force, --json, --quiet and --database-url."""
     fn = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (errors still go "
                       "to stderr).")(fn)
     fn = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")(fn)
+    fn = click.option("--force", is_flag=True,
+                      help="With --allow-rejects: replace an existing FILE.rejects.csv (default: refuse before "
+                      "importing).")(fn)
     fn = click.option("--allow-rejects", is_flag=True,
-                      help="Write the good rows and record each rejected one (in import_rejects and in a "
-                      "rejects file beside the input) instead of writing nothing.")(fn)
+                      help="Write the good rows and record each rejected one (in import_rejects and in "
+                      "FILE.rejects.csv beside the input) instead of writing nothing.")(fn)
     fn = click.option("--dry-run", is_flag=True,
                       help="Validate and resolve against the database, report what would be inserted and "
                       "updated (with the changed fields), write nothing.")(fn)
