@@ -25,9 +25,10 @@ from sqlalchemy import Engine
 
 from db.errors import UserError
 from db.models import Project
-from importers.core import ImportReport, Problem, RunContext, import_run
-from importers.dataset_rows import Row, metadata, read_header, read_rows, release_source
+from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
+from importers.dataset_rows import Row, Rows, metadata, read_header, read_rows, release_source
 from importers.fields import BadValue, boolean, date_with_precision, integer, is_currency, numeric_of
+from importers.progress import Progress, Ticker
 from importers.records import Cite, Participant, ProjectRecord, SourceRecord
 from importers.resolve import CountryResolver
 from importers.writer import Writer
@@ -350,7 +351,7 @@ def _cut(text: str | None, limit: int) -> str | None:
 
 def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dry_run: bool = False,
                    allow_rejects: bool = False, batch_size: int = BATCH,
-                   progress: Callable[[int, int], None] | None = None,
+                   progress: Progress | None = None, force: bool = False,
                    allow_takeover: bool = False) -> ImportReport:
     """Import one GCDF file (.xlsx or .csv, any known layout), cited as the published release it is
     (`choose_release`). `subset`: the file is an extract, so its record count is not checked against the
@@ -362,18 +363,20 @@ def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dr
     options = {"layout": layout.version, "release": layout.release["key"], "subset": subset, "dry_run": dry_run,
                "allow_rejects": allow_rejects, **({"allow_takeover": True} if allow_takeover else {})}
     with import_run(engine, "aiddata", file=path, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         if layout.missing:
             run.warn(f"{path.name}: columns of the {layout.label} layout missing from the file (left empty): "
                      f"{', '.join(layout.missing)}")
         if layout.unmapped:
             run.warn(f"{path.name}: columns not imported: {', '.join(layout.unmapped)}")
+        for warning in rows.warnings:
+            run.warn(warning)
         _load(run, layout, path.name, rows, subset, batch_size, progress, allow_takeover)
     return run.report
 
 
-def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subset: bool, batch_size: int,
-          progress: Callable[[int, int], None] | None, allow_takeover: bool = False) -> None:
+def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, batch_size: int,
+          progress: Progress | None, allow_takeover: bool = False) -> None:
     meta = metadata("aiddata")
     writer = Writer(run)
     writer.allow_takeover = allow_takeover
@@ -392,6 +395,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
         sources.clear()
         batch.clear()
 
+    ticker = Ticker(progress, rows.position, rows.unit)
     for row in rows:
         run.report.read += 1
         record, row_sources, problems = mapper.map(row)
@@ -411,9 +415,9 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
         (held if record.links else batch).append(record)
         if len(batch) >= batch_size:
             flush()
-        if progress and run.report.read % 500 == 0:
-            progress(run.report.read, 0)
+        ticker.tick(run.report.read)
     flush()
+    ticker.end(run.report.read)
     _check_count(layout, file, run.report.read, subset)
     dropped = []
     for record in held:

@@ -207,8 +207,12 @@ def _pairs(raw: Any, err: _RowErrors, field: str, ref_keys: tuple[str, ...], def
     return out
 
 
-def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) -> tuple[Any, list[Problem]]:
-    """One dict of a section into its record; returns (record or None, problems)."""
+def to_record(section: str, raw: dict[str, Any], file: str, line: int | None, *,
+              partial: bool = False) -> tuple[Any, list[Problem]]:
+    """One dict of a section into its record; returns (record or None, problems). With `partial`, a dict with
+    problems still gives a record of the values that converted (the others left at their defaults), whose
+    references the writer can check (`Writer.check`) so that one run reports every problem of a row; such a
+    record is never written."""
     err = _RowErrors(file, line)
     values: dict[str, Any] = {}
     defaults = DEFAULTS.get(section)
@@ -295,11 +299,14 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             err.add(name, None, exc.expected)
     if not err.problems:
         _check_items(values, err)
-    if err.problems:
+    if err.problems and not partial:
         return None, err.problems
+    for name in LISTS[section]:  # a list with a bad item is not resolved as well: one problem is enough
+        if name in values and any(p.field and p.field.split(".")[0] == name for p in err.problems):
+            values[name] = []
     allowed = _ALLOWED[section]
     record = RECORD_TYPES[section](file=file, line=line, **{k: v for k, v in values.items() if k in allowed})
-    return record, []
+    return record, err.problems
 
 
 def _identifiers(raw: Any, err: _RowErrors) -> list[tuple[str, str]]:

@@ -125,3 +125,21 @@ def to_bundle_dict(section: str, row: dict[str, Any], problem) -> dict[str, Any]
 
 def known_columns(section: str) -> set[str]:
     return set(flat_columns(section)) | set(LISTS[section]) | {"cites"}
+
+
+def _header_key(name: str) -> str:
+    """A header as compared for a hint: case folded, runs of spaces, hyphens, dots and underscores as one `_`."""
+    return re.sub(r"[\s_.\-]+", "_", name.casefold()).strip("_")
+
+
+def header_hints(columns: list[str], known: set[str] | list[str]) -> dict[str, str]:
+    """Columns of a header that are not used but differ from a known column only in case, spacing or
+    underscores (`Code` for `code`, `Signed On` for `signed_on`) -> that column. Only a hint: such a
+    column is never read as the one it resembles."""
+    present = set(columns)
+    by_key: dict[str, str] = {}
+    for name in sorted(known):
+        if name not in present:
+            by_key.setdefault(_header_key(name), name)
+    return {c: by_key[_header_key(c)] for c in columns
+            if c not in known and _header_key(c) in by_key}

@@ -120,6 +120,8 @@ class Writer:
         # (record type, code as imported) -> the code of the record it was found to be (identifier, merge)
         self._renamed: dict[tuple[str, str], str] = {}
         self._identified: dict[tuple[str, str, str], tuple[str, int | None]] = {}  # identifier -> file, line
+        # (source id, forum id) -> the memberships that source lists for that forum in this import
+        self._listed: dict[tuple[int, int], set[int]] = {}
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -303,10 +305,6 @@ class Writer:
         return rows
 
     # ------------------------------------------------------------------ statements
-    def _carried(self, record: Located, name: str) -> bool:
-        present = record.present if record.present is not None else self.present
-        return present is None or name in present
-
     def _stating_source(self, record: Located) -> tuple[str, str]:
         """The key of the source whose statement a record is, and where in it: the dataset release or input
         file set as `statement_source`, else the record's first cited source, else the input file
@@ -322,6 +320,18 @@ class Writer:
             return self.default_cites[0].source_key, self.default_cites[0].locator or line
         return self._import_source(), line
 
+    def _known_sources(self, record: Located, stating: str | None = None) -> bool:
+        """Whether every source a record names is known (its stating source, its citations); a problem for
+        each that is not."""
+        cited = [c.source_key for c in getattr(record, "cites", [])]
+        if stating is None:
+            stating = self.statement_source
+        unknown = [k for k in dict.fromkeys([*([stating] if stating else []), *cited]) if self.source_id(k) is None]
+        for source_key in unknown:
+            self._problem(record, "source", source_key, "the key or URL of a known source "
+                          "(list it in the sources of this import, or import it first)")
+        return not unknown
+
     def _import_source(self) -> str:
         """A source standing for the import itself, for records that name none (built-in files)."""
         key = f"import:{self.run.report.importer}"
@@ -333,16 +343,15 @@ class Writer:
     def _item(self, entity: Entity, record: Located, key: tuple, values: dict[str, Any],
               children: dict[str, list[dict]]) -> Item | None:
         stating, locator = self._stating_source(record)
-        cited = [c.source_key for c in getattr(record, "cites", [])]
-        unknown = [k for k in dict.fromkeys([stating, *cited]) if self.source_id(k) is None]
-        for source_key in unknown:  # a record is written with all its sources or not at all
-            self._problem(record, "source", source_key, "the key or URL of a known source "
-                          "(list it in the sources of this import, or import it first)")
-        if unknown:
+        if not self._known_sources(record, stating):  # a record is written with all its sources or not at all
             return None
         source_id = self.source_id(stating)
-        row = {c: v for c, v in values.items() if self._carried(record, c)}
-        kids = {name: rows for name, rows in children.items() if self._carried(record, _CARRIED_AS.get(name, name))}
+        present = record.present if record.present is not None else self.present
+        if present is None:
+            row, kids = dict(values), dict(children)
+        else:
+            row = {c: v for c, v in values.items() if c in present}
+            kids = {name: rows for name, rows in children.items() if _CARRIED_AS.get(name, name) in present}
         replace = frozenset(n for n in ("participants", "organisations") if n in kids) \
             if self.replace_participants else frozenset()
         return Item(key, row, source_id, locator, kids, replace)
@@ -442,6 +451,22 @@ class Writer:
         self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept])
         return ids
 
+    # ------------------------------------------------------------------ rejected records
+    def check(self, section: str, records: Sequence[Located]) -> None:
+        """Resolve the references of records already rejected for their values (countries, forums,
+        organisations, projects, sources) and report each that fails, so that one run lists every problem
+        of a row. Writes nothing, creates nothing."""
+        for r in records:
+            if section == "memberships" and r.forum:
+                self._forum(r, "forum", r.forum)
+            if section in ("memberships", "organisations") and r.country:
+                self._country(r, "country", r.country, getattr(r, "country_code_scheme", None))
+            if section == "projects":
+                self._project_refs(r, create=False)
+            elif section == "agreements":
+                self._agreement_refs(r)
+            self._known_sources(r)
+
     # ------------------------------------------------------------------ entities
     def forums(self, records: Sequence[ForumRecord]) -> None:
         records = self._dedupe(self._identify(FORUM, records), lambda r: r.code.upper())
@@ -468,8 +493,8 @@ class Writer:
             country_id = self._country(r, "country", r.country, r.country_code_scheme)
             if r.started_on is None:
                 self._problem(r, "started_on", None, "a start date (a year is enough, e.g. 2001)")
-                continue
-            if forum_id is None or country_id is None:
+            if forum_id is None or country_id is None or r.started_on is None:
+                self._known_sources(r)
                 continue
             key = (forum_id, country_id, r.role, r.started_on)
             if key in seen:
@@ -481,7 +506,19 @@ class Writer:
             values = {"started_precision": r.started_precision, "ended_on": r.ended_on,
                       "ended_precision": r.ended_precision, "note": r.note}
             pairs.append((r, self._item(MEMBERSHIP, r, key, values, {})))
-        self._state(MEMBERSHIP, pairs, "membership")
+        ids = self._state(MEMBERSHIP, pairs, "membership")
+        for _r, item in pairs:
+            if item is not None and item.key in ids:
+                self._listed.setdefault((item.source_id, item.key[0]), set()).add(ids[item.key])
+
+    def finish(self, *, retract: bool = True) -> None:
+        """The end of an import. A source that lists the memberships of a forum and no longer lists one of
+        them retracts its statement on it, and a membership no source states any more is deleted
+        (docs/provenance.md). An import with a rejected record (`--allow-rejects`) retracts nothing: the
+        lists it gives are not complete; nor does an extract (`retract=False`)."""
+        listed, self._listed = self._listed, {}
+        if listed and retract and not self.run.report.problems:
+            self.statements.retract_unlisted(MEMBERSHIP, "forum_id", listed, cite_type="membership")
 
     def organisations(self, records: Sequence[OrganisationRecord]) -> None:
         records = self._dedupe(self._identify(ORGANISATION, records), lambda r: r.code.upper())
@@ -489,6 +526,7 @@ class Writer:
         for r in records:
             country_id = self._country(r, "country", r.country) if r.country else None
             if r.country and country_id is None:
+                self._known_sources(r)
                 continue
             values = {"name": r.name, "acronym": r.acronym, "kind": r.kind, "country_id": country_id}
             pairs.append((r, self._item(ORGANISATION, r, (r.code,), values,
@@ -550,21 +588,7 @@ class Writer:
         records = self._dedupe(self._identify(PROJECT, records), lambda r: r.code.upper())
         pairs, later = [], []
         for r in records:
-            ok = True
-            framework_id = None
-            if r.framework:
-                framework_id = self._forum(r, "framework", r.framework)
-                ok &= framework_id is not None
-            countries, orgs = [], []
-            for p in r.participants:
-                if p.is_organisation:
-                    org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
-                    ok &= org_id is not None
-                    orgs.append({"organisation_id": org_id, "role": p.role})
-                else:
-                    country_id = self._country(r, f"participants[{p.role}]", p.ref)
-                    ok &= country_id is not None
-                    countries.append({"country_id": country_id, "role": p.role})
+            ok, framework_id, countries, orgs = self._project_refs(r)
             children = {"participants": countries, "organisations": orgs,
                         "names": [_name_row(n) for n in r.names],
                         "status_events": [{"status": s, "reached_on": d, "reached_precision": p}
@@ -574,6 +598,7 @@ class Writer:
             elif r.code.upper() not in self.links_later:
                 children["links"] = []
             if not ok:
+                self._known_sources(r)
                 continue
             values = dict(zip(PROJECT_COLUMNS, _project_values(r), strict=True))
             values["framework_forum_id"] = framework_id
@@ -585,6 +610,28 @@ class Writer:
         written = [r for r in later if (r.code,) in ids]
         if written:
             self.project_links(written)
+
+    def _project_refs(self, r: ProjectRecord, *, create: bool = True) -> tuple[bool, int | None, list, list]:
+        """(all resolved, framework forum id, participant country rows, organisation rows); a problem for each
+        reference that does not resolve. `create=False`: organisations the input may create are not."""
+        ok = True
+        framework_id = None
+        if r.framework:
+            framework_id = self._forum(r, "framework", r.framework)
+            ok &= framework_id is not None
+        countries, orgs = [], []
+        for p in r.participants:
+            if p.is_organisation:
+                if p.create_name and not create:
+                    continue
+                org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
+                ok &= org_id is not None
+                orgs.append({"organisation_id": org_id, "role": p.role})
+            else:
+                country_id = self._country(r, f"participants[{p.role}]", p.ref)
+                ok &= country_id is not None
+                countries.append({"country_id": country_id, "role": p.role})
+        return ok, framework_id, countries, orgs
 
     def _links(self, r: ProjectRecord) -> list[dict] | None:
         links, ok = [], True
@@ -625,27 +672,9 @@ class Writer:
         records = self._dedupe(self._identify(AGREEMENT, records), lambda r: r.code.upper())
         pairs = []
         for r in records:
-            ok = True
-            forum_id = None
-            if r.forum:
-                forum_id = self._forum(r, "forum", r.forum)
-                ok &= forum_id is not None
-            parties: dict[str, list[dict]] = {}
-            for ref, role in r.parties:
-                party = self._party(r, f"parties[{role}]", ref)
-                ok &= party is not None
-                if party is not None:
-                    kind, party_id = party
-                    column = {"country": "country_id", "forum": "forum_id", "organisation": "organisation_id"}[kind]
-                    parties.setdefault(kind, []).append({column: party_id, "role": role})
-            projects = []
-            for code in r.projects:
-                pid = self.project_id(code)
-                if pid is None:
-                    self._problem(r, "projects", code, "the code of a known project (import projects first)")
-                    ok = False
-                projects.append({"project_id": pid})
+            ok, forum_id, parties, projects = self._agreement_refs(r)
             if not ok:
+                self._known_sources(r)
                 continue
             values = {"forum_id": forum_id, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
             subjects = [{"subject": s} for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
@@ -654,6 +683,32 @@ class Writer:
                         "projects": projects}
             pairs.append((r, self._item(AGREEMENT, r, (r.code,), values, children)))
         self._state(AGREEMENT, pairs, "agreement")
+
+
+    def _agreement_refs(self, r: AgreementRecord) -> tuple[bool, int | None, dict[str, list[dict]], list[dict]]:
+        """(all resolved, forum id, party rows by kind, project rows); a problem for each reference that does
+        not resolve."""
+        ok = True
+        forum_id = None
+        if r.forum:
+            forum_id = self._forum(r, "forum", r.forum)
+            ok &= forum_id is not None
+        parties: dict[str, list[dict]] = {}
+        for ref, role in r.parties:
+            party = self._party(r, f"parties[{role}]", ref)
+            ok &= party is not None
+            if party is not None:
+                kind, party_id = party
+                column = {"country": "country_id", "forum": "forum_id", "organisation": "organisation_id"}[kind]
+                parties.setdefault(kind, []).append({column: party_id, "role": role})
+        projects = []
+        for code in r.projects:
+            pid = self.project_id(code)
+            if pid is None:
+                self._problem(r, "projects", code, "the code of a known project (import projects first)")
+                ok = False
+            projects.append({"project_id": pid})
+        return ok, forum_id, parties, projects
 
 
 # Collections an input carries under another field: every kind of party comes from `parties`

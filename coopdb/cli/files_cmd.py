@@ -38,17 +38,17 @@ def _make_command(entity: str) -> click.Command:
     @source_options
     @import_options
     def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, database_url: str | None,
-                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool, priority: int | None,
+                dry_run: bool, allow_rejects: bool, force: bool, as_json: bool, quiet: bool, priority: int | None,
                 source_date: str | None, allow_takeover: bool, replace_participants: bool = False,
                 dataset: str | None = None) -> None:
         engine = engine_for(database_url)
-        size = file.stat().st_size if file.is_file() else None
-        with progress_bar(f"{entity} {file.name}", size, quiet or as_json) as progress:
+        with progress_bar(f"{entity} {file.name}", quiet or as_json) as progress:
             def call():
                 return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
                                    dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,
                                    replace_participants=replace_participants, dataset=dataset,
-                                   priority=priority, source_date=source_date, allow_takeover=allow_takeover)
+                                   priority=priority, source_date=source_date, allow_takeover=allow_takeover,
+                                   force=force)
 
             run_and_report(call, as_json=as_json, quiet=quiet)
 
@@ -86,7 +86,7 @@ def takeover_option(fn):
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @source_options
 @import_options
-def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, as_json: bool,
+def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, force: bool, as_json: bool,
            quiet: bool, priority: int | None, source_date: str | None, allow_takeover: bool) -> None:
     """Import a YAML or JSON bundle FILE with several sections (sources, forums, organisations,
     memberships, projects, agreements), each a list of records in the layout of docs/formats.md.
@@ -94,7 +94,7 @@ def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: b
     engine = engine_for(database_url)
     run_and_report(lambda: import_bundle(engine, file, dry_run=dry_run, allow_rejects=allow_rejects,
                                          priority=priority, source_date=source_date,
-                                         allow_takeover=allow_takeover),
+                                         allow_takeover=allow_takeover, force=force),
                    as_json=as_json, quiet=quiet)
 
 
