@@ -1,4 +1,4 @@
-"""Migration 0009 on both backends: AidData projects stored before identifiers get theirs from their code,
+"""Migration 0008 on both backends: AidData projects stored before identifiers get theirs from their code,
 of the release that states them; a companion file imported afterwards lands on them."""
 
 from __future__ import annotations

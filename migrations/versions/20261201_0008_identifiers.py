@@ -1,6 +1,6 @@
 """Identity across sources: identifiers, same_as (merged records), AidData's release flags on projects
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01 10:00:00
 
@@ -20,7 +20,7 @@ What it does:
 - Backfill: every project whose code is `AIDDATA-<digits>` gets the identifier (aiddata, <digits>), of the
   first AidData release that states it where one does.
 - `projects.recommended_for_aggregates` and `projects.umbrella` (AidData's release flags; NULL: not said).
-- The BI view `identifiers` (SQL frozen in migrations/frozen/bi_views_0009.json).
+- The BI view `identifiers` (SQL frozen in migrations/frozen/bi_views_0008.json).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from alembic import op
 
 from migrations import frozen
 
-revision: str = '0009'
+revision: str = '0008'
 down_revision: str | Sequence[str] | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -115,7 +115,7 @@ def upgrade() -> None:
         comment="An umbrella agreement whose money is also counted in the projects under it (AidData's "
                 "'Umbrella'): leave it out of sums; NULL when the source does not say."))
     _backfill(bind)
-    frozen.run(bind, "bi_views_0009", "create")
+    frozen.run(bind, "bi_views_0008", "create")
 
 
 def _backfill(bind) -> None:
@@ -140,7 +140,7 @@ def _backfill(bind) -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    frozen.run(bind, "bi_views_0009", "drop")
+    frozen.run(bind, "bi_views_0008", "drop")
     if bind.dialect.name == "sqlite":  # a table rebuilt under views that name it: the views go first
         frozen.run(bind, "bi_views_0007", "drop")
         frozen.run(bind, "bi_views_0002", "drop")
