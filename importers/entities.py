@@ -127,7 +127,7 @@ PROJECT = Entity(
         "amount", "currency", "amount_year", "amount_estimated",
         "amount_usd_nominal", "amount_usd_constant", "usd_base_year",
         "capacity", "capacity_unit", "location_name", "admin_area", "latitude", "longitude",
-        "location_narrative", "is_regional", "recipient_region",
+        "location_narrative", "is_regional", "recipient_region", "recommended_for_aggregates", "umbrella",
     ),
     groups=(
         (*_dated("committed"), "committed_estimated"),

@@ -47,6 +47,8 @@ LIST_SCHEMAS: dict[str, dict[str, Any]] = {
     "names": {"type": "array", "items": NAME},
     "codes": {"type": "array", "items": {"type": "object", "required": ["scheme", "code"],
                                          "properties": {"scheme": TEXT, "code": TEXT}}},
+    "identifiers": {"type": "array", "items": {"type": "object", "required": ["scheme", "value"],
+                                               "properties": {"scheme": TEXT, "value": TEXT}}},
     "participants": _pair(("country", "organisation"),
                           tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES))),
                           plain=False),

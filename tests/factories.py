@@ -49,6 +49,8 @@ def minimal_rows() -> dict[str, dict[str, Any]]:
         "mentions": {"entity_type": "country", "sentence_index": 0, "start_char": 10, "end_char": 20,
                      "matched_text": "Kazakhstan"},
         "import_rejects": {"reason": "expected a date"},
+        "identifiers": {"record_type": "project", "scheme": "aiddata", "value": "39556"},
+        "same_as": {"record_type": "project", "code": "KZ-ZHANATAS-OLD", "merged_id": 999, "detail": "{}"},
     }
 
 
@@ -94,4 +96,6 @@ def insert_minimal_rows(conn: Connection) -> dict[str, dict[str, Any]]:
     add("mentions", source_id=ids["sources"], entity_id=ids["countries"])
     add("statements", source_id=ids["sources"], record_id=ids["projects"])
     add("import_rejects", run_id=ids["import_runs"])
+    add("identifiers", source_id=ids["sources"], record_id=ids["projects"])
+    add("same_as", record_id=ids["projects"], run_id=ids["import_runs"])
     return rows

@@ -12,6 +12,7 @@ from db.models.agreements import (
 from db.models.countries import Country, CountryCode, CountryName
 from db.models.events import Event
 from db.models.forums import Forum, ForumCode, ForumName, Membership
+from db.models.identity import Identifier, SameAs
 from db.models.projects import (
     Organisation,
     OrganisationName,
@@ -41,6 +42,7 @@ __all__ = [
     "Forum",
     "ForumCode",
     "ForumName",
+    "Identifier",
     "ImportReject",
     "ImportRun",
     "Membership",
@@ -53,6 +55,7 @@ __all__ = [
     "ProjectName",
     "ProjectOrganisation",
     "ProjectStatusEvent",
+    "SameAs",
     "Source",
     "Statement",
 ]

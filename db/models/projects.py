@@ -179,6 +179,16 @@ class Project(Tracked, Base):
     recipient_region: Mapped[str | None] = mapped_column(
         String(200), comment="Recipient region as the source names it (e.g. 'Africa, regional')."
     )
+    recommended_for_aggregates: Mapped[bool | None] = mapped_column(
+        Boolean,
+        comment="The data set recommends counting this project in sums and totals (AidData's 'Recommended For "
+        "Aggregates'); NULL when the source does not say.",
+    )
+    umbrella: Mapped[bool | None] = mapped_column(
+        Boolean,
+        comment="An umbrella agreement whose money is also counted in the projects under it (AidData's "
+        "'Umbrella'): leave it out of sums; NULL when the source does not say.",
+    )
 
     countries: Mapped[list[ProjectCountry]] = relationship(back_populates="project")
 

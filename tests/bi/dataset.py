@@ -122,6 +122,8 @@ def load(conn: Connection) -> dict[str, int]:
 
     state("article", "KZ-ZHANATAS-WIND", '{"capacity": "100", "title": "Zhanatas wind farm"}', "line 12")
     state("dataset", "KZ-ZHANATAS-WIND", '{"capacity": "99.5", "title": "Zhanatas wind farm"}', "row 42")
+    add("identifiers", record_type="project", record_id=ids["KZ-ZHANATAS-WIND"], scheme="aiddata", value="42",
+        source_id=ids["dataset"])
 
     # events: a summit of a forum, and the opening of a project, stated by the article
     add("events", "EV-SCO-SUMMIT-2024", code="EV-SCO-SUMMIT-2024", kind="summit", title="SCO summit in Astana",

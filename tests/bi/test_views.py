@@ -58,6 +58,10 @@ PINNED = {
         "country_code", "country_name", "country_alpha2", "country_alpha3", "project_code", "project_title",
         "agreement_code", "agreement_title", "forum_code", "forum_name", "description", "source_count",
     ],
+    "identifiers": [
+        "identifier_id", "record_type", "record_id", "record_code", "record_title", "scheme", "value",
+        "source_key", "first_seen_run_id",
+    ],
 }
 
 

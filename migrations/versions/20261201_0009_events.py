@@ -1,7 +1,7 @@
 """Events: dated happenings from news (signings, openings, visits, summits, construction), with statements
 
-Revision ID: 0011
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 10:00:00
 
 Rules for a coopdb migration (read before you commit one):
@@ -19,7 +19,7 @@ What it does:
   forum, description), stated by sources like projects and agreements;
 - `event` joins the record types of `statements` and `citations` (their CHECKs);
 - BI views: the new view `events`; `field_values`, `conflicts` and `fact_sources` show event records. Every
-  view is dropped and created again from migrations/frozen/bi_views_0011.json (SQLite rebuilds the altered
+  view is dropped and created again from migrations/frozen/bi_views_0009.json (SQLite rebuilds the altered
   tables, which views must not reference meanwhile).
 """
 from __future__ import annotations
@@ -31,8 +31,8 @@ from alembic import op
 
 from migrations import frozen
 
-revision: str = '0011'
-down_revision: str | Sequence[str] | None = '0007'
+revision: str = '0009'
+down_revision: str | Sequence[str] | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -126,12 +126,12 @@ def upgrade() -> None:
     for column in ('agreement_id', 'country_id', 'created_run_id', 'forum_id', 'project_id', 'updated_run_id'):
         op.create_index(op.f(f'ix_events_{column}'), 'events', [column], unique=False)
     _record_type_checks(with_event=True)
-    frozen.run(bind, "bi_views_0011", "create")
+    frozen.run(bind, "bi_views_0009", "create")
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    frozen.run(bind, "bi_views_0011", "drop")
+    frozen.run(bind, "bi_views_0009", "drop")
     for table in ('statements', 'citations'):
         op.execute(sa.text(f"DELETE FROM {table} WHERE record_type = 'event'"))
     _record_type_checks(with_event=False)
