@@ -70,6 +70,7 @@ def _record_type_checks(with_event: bool) -> None:
 
 
 def _drop_views_0007(bind) -> None:
+    frozen.run(bind, "bi_views_0008", "drop")  # the identifiers view (0008) stands in the bi schema too
     frozen.run(bind, "bi_views_0007", "drop")
     frozen.run(bind, "bi_views_0002", "drop")
 
@@ -127,10 +128,12 @@ def upgrade() -> None:
         op.create_index(op.f(f'ix_events_{column}'), 'events', [column], unique=False)
     _record_type_checks(with_event=True)
     frozen.run(bind, "bi_views_0009", "create")
+    frozen.run(bind, "bi_views_0008", "create")
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    frozen.run(bind, "bi_views_0008", "drop")
     frozen.run(bind, "bi_views_0009", "drop")
     for table in ('statements', 'citations'):
         op.execute(sa.text(f"DELETE FROM {table} WHERE record_type = 'event'"))
@@ -140,3 +143,4 @@ def downgrade() -> None:
     op.drop_table('events')
     frozen.run(bind, "bi_views_0002", "create")
     frozen.run(bind, "bi_views_0007", "create")
+    frozen.run(bind, "bi_views_0008", "create")
