@@ -10,10 +10,10 @@ each in its own subprocess so that peak memory (RSS) is clean:
   peer: dlt loading the same rows (participants as a nested child table, merge on code), when installed;
   baseline: PostgreSQL raw `COPY` (psycopg copy) of the same rows into a plain 13-column table /
   SQLite `sqlite3.executemany` of the same rows (parsed by csv.reader) in one transaction;
-  schema floor: the same rows written into coopdb's own tables (a project, its two project_countries
-  and its citation of the file, with their keys, indexes, CHECKs and foreign keys) by plain `COPY` /
-  `executemany` in one transaction, ids counted in Python, countries by a dict, no validation: what
-  the database alone costs for what an import writes.
+  schema floor: the same rows written into coopdb's own tables (a project, its two project_countries,
+  its citation of the file and its statement: values and participants as JSON; with their keys,
+  indexes, CHECKs and foreign keys) by plain `COPY` / `executemany` in one transaction, ids counted in
+  Python, countries by a dict, no validation: what the database alone costs for what an import writes.
 Prints rows/s, peak RSS and the ratio to both, and for each import the peak RSS reached at
 each tenth of the file, now and peak so far (a check that memory does not grow with the number of rows).
 """
@@ -89,8 +89,15 @@ def child_dlt(destination: str, credentials: str, path: str) -> dict:
                 yield row
 
     resource = dlt.resource(rows(), name="projects", write_disposition="merge", primary_key="code")
-    dest = dlt.destinations.sqlalchemy(credentials) if destination == "sqlalchemy" else \
-        dlt.destinations.postgres(credentials)
+    if destination == "sqlalchemy":
+        dest = dlt.destinations.sqlalchemy(credentials)
+    else:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(credentials)
+        if url.password is None:  # dlt insists on a password; a server with trust auth ignores it
+            url = url.set(password="unused")
+        dest = dlt.destinations.postgres(url.render_as_string(hide_password=False))
     pipeline = dlt.pipeline(pipeline_name=f"bench_{uuid.uuid4().hex[:8]}", destination=dest,
                             dataset_name="bench", pipelines_dir=str(Path(path).parent / "dlt"))
     started = time.perf_counter()
@@ -136,9 +143,9 @@ def child_import(url: str, path: str, rows: str) -> dict:
     step = max(1, int(rows) // 10)
     checkpoints: list[tuple[int, float, float]] = []
 
-    def progress(read: int, _bytes: int) -> None:
-        if read // step > len(checkpoints):
-            checkpoints.append((read, rss_mb(), peak_mb()))
+    def progress(position) -> None:  # importers.progress.Position
+        if position.rows // step > len(checkpoints):
+            checkpoints.append((position.rows, rss_mb(), peak_mb()))
 
     start = time.perf_counter()
     report = import_file(engine, "projects", path, progress=progress)
@@ -209,8 +216,12 @@ PROJECT_FLOOR_COLUMNS = ["id", "code", "title", "sector", "status", "committed_o
                          "updated_run_id"]
 
 
+STATEMENT_COLUMNS = ("record_type, record_id, source_id, data, field_runs, locator, first_seen_at, last_seen_at, "
+                     "last_seen_run_id, created_at, updated_at, created_run_id, updated_run_id")
+
+
 def _floor_rows(path: str, countries: dict[str, int], run_id: int, source_id: int, now: str):
-    """(project, [participants], citation) tuples shaped from the CSV with no checking at all."""
+    """(project, [participants], citation, statement) tuples shaped from the CSV with no checking at all."""
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         next(reader)
@@ -223,7 +234,17 @@ def _floor_rows(path: str, countries: dict[str, int], run_id: int, source_id: in
             for item in participants.split("|"):
                 role, _, name = item.partition(":")
                 parts.append((i, countries[name], role, now, now, run_id, run_id))
-            yield project, parts, (source_id, "project", i, "*", f"line {i + 1}", now, now, run_id, run_id)
+            # its statement: the values and the participants list as JSON, one row per record and source
+            data = {"title": title, "sector": sector, "status": status, "committed_on": committed + "-01",
+                    "committed_precision": "month", "amount": amount, "currency": currency,
+                    "amount_year": int(year), "capacity": capacity, "capacity_unit": unit, "location_name": site,
+                    "description": description,
+                    "participants": [[countries[name], role] for role, _, name in
+                                     (item.partition(":") for item in participants.split("|"))]}
+            runs = dict.fromkeys(data, run_id)
+            statement = ("project", i, source_id, json.dumps(data, sort_keys=True), json.dumps(runs, sort_keys=True),
+                         f"line {i + 1}", now, now, run_id, now, now, run_id, run_id)
+            yield project, parts, (source_id, "project", i, "*", f"line {i + 1}", now, now, run_id, run_id), statement
 
 
 def child_floor_sqlite(path: str, variant: str = "head") -> dict:
@@ -261,13 +282,15 @@ def child_floor_sqlite(path: str, variant: str = "head") -> dict:
 
 
 def _floor_sqlite_batch(cur, project_sql: str, batch: list) -> None:
-    cur.executemany(project_sql, [p for p, _parts, _c in batch])
+    cur.executemany(project_sql, [p for p, _parts, _c, _s in batch])
     cur.executemany("INSERT INTO project_countries (project_id, country_id, role, created_at, updated_at, "
                     "created_run_id, updated_run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [x for _p, parts, _c in batch for x in parts])
+                    [x for _p, parts, _c, _s in batch for x in parts])
     cur.executemany("INSERT INTO citations (source_id, record_type, record_id, field, locator, created_at, "
                     "updated_at, created_run_id, updated_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [c for _p, _parts, c in batch])
+                    [c for _p, _parts, c, _s in batch])
+    cur.executemany(f"INSERT INTO statements ({STATEMENT_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                    [st for _p, _parts, _c, st in batch])
 
 
 def child_floor_copy(url: str, path: str, variant: str = "head") -> dict:
@@ -300,20 +323,23 @@ def child_floor_copy(url: str, path: str, variant: str = "head") -> dict:
 
 
 def _floor_copy_batch(cur, batch: list) -> None:
-    """Three COPYs, one table after the other (one COPY at a time on a connection; the children after
+    """Four COPYs, one table after the other (one COPY at a time on a connection; the children after
     their projects, for the foreign keys)."""
     with cur.copy(f"COPY projects ({', '.join(PROJECT_FLOOR_COLUMNS)}) FROM STDIN") as copy:
-        for project, _parts, _c in batch:
+        for project, _parts, _c, _s in batch:
             copy.write_row(project)
     with cur.copy("COPY project_countries (project_id, country_id, role, created_at, updated_at, "
                   "created_run_id, updated_run_id) FROM STDIN") as copy:
-        for _p, parts, _c in batch:
+        for _p, parts, _c, _s in batch:
             for part in parts:
                 copy.write_row(part)
     with cur.copy("COPY citations (source_id, record_type, record_id, field, locator, created_at, updated_at, "
                   "created_run_id, updated_run_id) FROM STDIN") as copy:
-        for _p, _parts, citation in batch:
+        for _p, _parts, citation, _s in batch:
             copy.write_row(citation)
+    with cur.copy(f"COPY statements ({STATEMENT_COLUMNS}) FROM STDIN") as copy:
+        for _p, _parts, _c, statement in batch:
+            copy.write_row(statement)
 
 
 @contextmanager

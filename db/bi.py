@@ -223,6 +223,13 @@ def read_view(engine: Engine, name: str, order_by: Sequence[str] | None = None) 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
+# Large-object functions that create or write objects: they persist data even in a READ ONLY transaction
+LARGE_OBJECT_WRITERS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oid,bytea)", "lowrite(integer,bytea)",
+                        "lo_put(oid,bigint,bytea)", "lo_import(text)", "lo_import(text,oid)", "lo_export(oid,text)",
+                        "lo_truncate(integer,integer)", "lo_truncate64(integer,bigint)")
+DEFAULT_STATEMENT_TIMEOUT = 60  # seconds, for the login user's queries
+
+
 @dataclass
 class GrantReport:
     database: str
@@ -232,6 +239,9 @@ class GrantReport:
     login_created: bool = False
     password_set: bool = False
     views: tuple[str, ...] = ()
+    statement_timeout: int | None = None  # seconds set on the login user
+    kept_for: tuple[str, ...] = ()  # roles that keep TEMP on the database and CREATE on schema public
+    still_allowed: tuple[str, ...] = ()  # what could not be revoked (the command's user lacks the right)
 
 
 def _check_role_name(name: str, what: str) -> None:
@@ -240,13 +250,21 @@ def _check_role_name(name: str, what: str) -> None:
                         "(e.g. coopdb_readonly)")
 
 
-def grant_readonly(engine: Engine, role: str, login: str | None = None, password: str | None = None) -> GrantReport:
+def grant_readonly(engine: Engine, role: str, login: str | None = None, password: str | None = None,
+                   statement_timeout: int = DEFAULT_STATEMENT_TIMEOUT) -> GrantReport:
     """Give the NOLOGIN role `role` read access to the `bi` views and nothing else; optionally make `login` a
     login user that is a member of it (with `password`, sent to the server already hashed). Idempotent.
 
     The role gets CONNECT on the database, USAGE on schema bi, SELECT on every view in it, and default
     privileges so that views created later by the schema's owner are readable too. The login user also gets
-    `search_path = bi` and read-only transactions in this database.
+    `search_path = bi`, read-only transactions and `statement_timeout` (seconds, 0 for none) in this
+    database and as its own defaults everywhere.
+
+    In this database, what every role holds through PUBLIC and a reader must not have is revoked: TEMP on
+    the database and CREATE on schema public (kept for the owner of coopdb's tables, who imports through
+    temporary tables), and EXECUTE on the large-object functions that write (LARGE_OBJECT_WRITERS), which
+    persist data even in a read-only transaction. Revoking needs the owner of the database, the schema and
+    the functions (a superuser); what stays allowed is listed in the report's `still_allowed`.
     """
     from psycopg import sql
 
@@ -309,6 +327,14 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
             for setting, value in (("search_path", SCHEMA), ("default_transaction_read_only", "on")):
                 cur.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET {} = {}").format(
                     ident(login), ident(database), ident(setting), sql.Literal(value)))
+            timeout = f"{statement_timeout}s"
+            for setting, value in (("default_transaction_read_only", "on"), ("statement_timeout", timeout)):
+                cur.execute(sql.SQL("ALTER ROLE {} SET {} = {}").format(
+                    ident(login), ident(setting), sql.Literal(value)))
+            cur.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET statement_timeout = {}").format(
+                ident(login), ident(database), sql.Literal(timeout)))
+            report.statement_timeout = statement_timeout
+        report.kept_for, report.still_allowed = _revoke_public(cur, database, [r for r in (role, login) if r])
         # the schema version, so that `coopdb status`, `export` and `bi query` can check it as this role
         version = cur.execute("SELECT n.nspname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
                               "WHERE c.oid = to_regclass('alembic_version')").fetchone()
@@ -393,3 +419,36 @@ def refresh_country_pairs(conn: Connection) -> int:
     for statement in pair_totals_statements(conn.dialect.name):
         conn.exec_driver_sql(statement)
     return conn.exec_driver_sql("SELECT COUNT(*) FROM country_pair_totals").scalar_one()
+
+
+def _revoke_public(cur, database: str, readers: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Revoke from PUBLIC (in this database) TEMP, CREATE on schema public and the large-object writers; give
+    TEMP and CREATE back to the owner of coopdb's tables. Returns (roles kept, what readers may still do)."""
+    from psycopg import sql
+
+    ident = sql.Identifier
+    owner = cur.execute("SELECT tableowner FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename = 'alembic_version'").fetchone()
+    keep = [owner[0]] if owner else []
+    statements = [sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(ident(database)),
+                  sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC")]
+    for name in keep:
+        statements += [sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(ident(database), ident(name)),
+                       sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(ident(name))]
+    for reader in readers:
+        statements += [sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM {}").format(ident(database), ident(reader)),
+                       sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(ident(reader))]
+    statements += [sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(sql.SQL(f"pg_catalog.{f}"))
+                   for f in LARGE_OBJECT_WRITERS]
+    for statement in statements:
+        cur.execute(statement)  # a REVOKE its user may not make is a warning, not an error: checked below
+    allowed = []
+    for reader in readers:
+        temp, create = cur.execute("SELECT has_database_privilege(%s, current_database(), 'TEMP'), "
+                                   "has_schema_privilege(%s, 'public', 'CREATE')", (reader, reader)).fetchone()
+        functions = [f for f in LARGE_OBJECT_WRITERS if cur.execute(
+            "SELECT has_function_privilege(%s, %s, 'EXECUTE')", (reader, f"pg_catalog.{f}")).fetchone()[0]]
+        allowed += ([f"{reader}: TEMP on database {database}"] if temp else []) + (
+            [f"{reader}: CREATE on schema public"] if create else []) + (
+            [f"{reader}: EXECUTE on {', '.join(f.split('(')[0] for f in functions)}"] if functions else [])
+    return tuple(keep), tuple(dict.fromkeys(allowed))

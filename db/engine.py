@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,21 @@ DEFAULT_SQLITE_FILE = "coopdb.sqlite"
 
 # Something that was meant as a URL (a scheme, or user@host) but lacks its "://"
 _URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!/)|^[A-Za-z][A-Za-z0-9+.-]*//|@")
-_PASSWORD = re.compile(r"(?<=:)[^:/@]*(?=@)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/+")
+
+
+def mask_text(text: str) -> str:
+    """A URL that could not be parsed, with anything that may be a password replaced by ***: in
+    `user:password@host`, everything from the first ':' after the user to the last '@' (a password may
+    hold ':', '/' or '@', and the text may lack its '://')."""
+    prefix, at, rest = text.rpartition("@")
+    if not at:
+        return text
+    start = prefix.find("//") + 2 if "//" in prefix else 0
+    if start == 0 and (scheme := _SCHEME.match(prefix)):
+        start = scheme.end()
+    user, colon, _password = prefix[start:].partition(":")
+    return f"{prefix[:start]}{user}{colon}{'***' if colon else ''}@{rest}"
 
 
 def resolve_url(url: str | None = None) -> URL:
@@ -47,7 +62,7 @@ def resolve_url(url: str | None = None) -> URL:
                         f"(got {_port_text(text)!r})") from None
     except ArgumentError:
         raise UserError(
-            f"not a database URL: {_PASSWORD.sub('***', text)!r} (expected e.g. sqlite:///coopdb.sqlite, "
+            f"not a database URL: {mask_text(text)!r} (expected e.g. sqlite:///coopdb.sqlite, "
             "a SQLite file path, or postgresql://user@host/dbname)"
         ) from None
     port = parsed.port
@@ -65,8 +80,8 @@ def resolve_url(url: str | None = None) -> URL:
 
 def _port_text(text: str) -> str:
     """The port as written in a URL (user:password@host:port/...), cut to a sane length."""
-    rest = text.partition("://")[2]
-    host = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
+    rest = text.partition("://")[2].rpartition("@")[2]  # never the user and password
+    host = rest.split("/", 1)[0].split("?", 1)[0]
     return host.rpartition("]")[2].partition(":")[2][:40]
 
 
@@ -115,11 +130,59 @@ def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     exact.register(dbapi_connection)  # SUM/TOTAL/AVG add decimals exactly (db/exact.py)
 
 
+# What a read-only SQLite connection may do (sqlite3 authorizer action codes): read, select, recurse, call
+# functions (but load_extension), begin and end transactions and savepoints, and read these PRAGMAs.
+_SQLITE_ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE,
+                             sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT})
+_SQLITE_PRAGMAS_READ = frozenset({
+    "application_id", "auto_vacuum", "cache_size", "collation_list", "compile_options", "data_version",
+    "database_list", "encoding", "foreign_keys", "freelist_count", "function_list", "journal_mode",
+    "module_list", "page_count", "page_size", "pragma_list", "read_uncommitted", "schema_version", "table_list",
+    "user_version",
+})
+_SQLITE_PRAGMAS_ARGUMENT = frozenset({  # these take a table, an index or a count, and only read
+    "foreign_key_check", "foreign_key_list", "index_info", "index_list", "index_xinfo", "integrity_check",
+    "quick_check", "table_info", "table_list", "table_xinfo",
+})
+
+
+def sqlite_read_only_authorizer(action: int, arg1: str | None, arg2: str | None, database: str | None,
+                                _source: str | None) -> int:
+    """Denies everything a read-only query has no business doing, whatever the file's mode: ATTACH (which
+    creates files, and which VACUUM and VACUUM INTO go through), every write and DDL (temp tables too),
+    PRAGMAs that set something or act (optimize, wal_checkpoint, ...) and load_extension."""
+    if action in _SQLITE_ALLOWED:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_FUNCTION:
+        return sqlite3.SQLITE_DENY if (arg2 or "").lower() == "load_extension" else sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA:
+        name = (arg1 or "").lower()
+        if (arg2 is None and name in _SQLITE_PRAGMAS_READ) or name in _SQLITE_PRAGMAS_ARGUMENT:
+            return sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master" and database == "main":
+        # SQLite asks this while it reads the schema for a table-valued function (pragma_table_info,
+        # json_each); the main file is opened read-only and sqlite_master cannot be written by a query
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def _read_only_sqlite(dbapi_connection, _record) -> None:
+    dbapi_connection.set_authorizer(sqlite_read_only_authorizer)
+
+
+def sqlite_read_only_uri(path: Path) -> str:
+    """`file:/abs/path?mode=ro` with the path percent-escaped, so that a '#', '?' or '%' in a folder or file
+    name (`proj#1/coopdb.sqlite`) is part of the path and never cuts the URI short."""
+    return f"file:{urllib.parse.quote(str(path.resolve()), safe='/')}?mode=ro"
+
+
 def make_engine(url: URL | str | None = None, *, read_only: bool = False, **kwargs) -> Engine:
     """An engine for `url`. SQLite gets foreign keys on every connection.
 
-    With read_only=True, SQLite opens the file in read-only mode (the file must exist) and PostgreSQL
-    runs every transaction READ ONLY.
+    With read_only=True, SQLite opens the file in read-only mode (the file must exist) with an authorizer
+    that refuses anything but reading (sqlite_read_only_authorizer), and PostgreSQL runs every
+    transaction READ ONLY (see db/readonly.py for what that does not stop).
     """
     parsed = url if isinstance(url, URL) else resolve_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -128,12 +191,12 @@ def make_engine(url: URL | str | None = None, *, read_only: bool = False, **kwar
             if path is None or not path.exists():
                 raise UserError(f"no SQLite database at {mask(parsed)} (run `coopdb db upgrade` first)")
             roll_back_hot_journal(path)
-            parsed = parsed.set(
-                database=f"file:{path.resolve()}?mode=ro", query={"uri": "true"}
-            )
+            parsed = parsed.set(database=sqlite_read_only_uri(path), query={"uri": "true"})
             kwargs["poolclass"] = NullPool
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
+        if read_only:
+            event.listen(engine, "connect", _read_only_sqlite)  # after the PRAGMAs above
         return engine
     if read_only:
         # Every transaction READ ONLY from the server's side; no pooling, so that a session setting

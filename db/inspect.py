@@ -1,4 +1,4 @@
-"""What is in a database: revision, row counts, recent import runs, and read-only queries."""
+"""What is in a database: revision, row counts and recent import runs (read-only queries: db/readonly.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, func, inspect, select, text
-from sqlalchemy.exc import DBAPIError
 
-from db import exact, migrate
+from db import migrate
 from db import runs as runs_lib
 from db.engine import mask
-from db.errors import UserError
 from db.models import Base, ImportRun
 
 RUN_COLUMNS = (
@@ -93,51 +91,3 @@ def status(engine: Engine, runs: int = 5) -> Status:
                     run["status"] = "interrupted"
     result.tables = dict(sorted(result.tables.items()))
     return result
-
-
-@dataclass
-class QueryResult:
-    columns: list[str]
-    rows: list[tuple]
-
-
-def read_only_query(engine: Engine, sql: str, limit: int | None = None) -> QueryResult:
-    """Run `sql` on a read-only connection (engine made with read_only=True). Writes fail there."""
-    if engine.dialect.name == "postgresql":
-        return _read_only_query_pg(engine, sql, limit)
-    try:
-        with engine.connect() as conn:
-            cursor = conn.execute(text(sql))
-            if not cursor.returns_rows:
-                conn.rollback()
-                return QueryResult([], [])
-            columns = list(cursor.keys())
-            rows = [tuple(exact.exact_value(v) for v in r)
-                    for r in (cursor.fetchmany(limit) if limit else cursor.fetchall())]
-            conn.rollback()
-    except DBAPIError as exc:
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise UserError(f"query refused by the database: {first}") from None
-    return QueryResult(columns, rows)
-
-
-def _read_only_query_pg(engine: Engine, sql: str, limit: int | None) -> QueryResult:
-    # A prepared statement holds exactly one command, so "SET TRANSACTION READ WRITE; INSERT ..."
-    # is refused before anything runs; the transaction itself is READ ONLY (see make_engine).
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.driver_connection.cursor()
-        cursor.execute(sql, prepare=True)
-        if cursor.description is None:
-            return QueryResult([], [])
-        columns = [d.name for d in cursor.description]
-        rows = [tuple(r) for r in (cursor.fetchmany(limit) if limit else cursor.fetchall())]
-        return QueryResult(columns, rows)
-    except Exception as exc:
-        if type(exc).__module__.startswith("psycopg"):
-            first = str(exc).strip().splitlines()[0]
-            raise UserError(f"query refused by the database: {first}") from None
-        raise
-    finally:
-        raw.rollback()
-        raw.close()

@@ -73,6 +73,16 @@ AGREEMENT_KINDS = (
 )
 AGREEMENT_STATUSES = ("announced", "signed", "in_force", "implemented", "terminated", "expired")
 AGREEMENT_PARTY_ROLES = ("party", "signatory", "host", "guarantor", "depositary")
+EVENT_KINDS = (
+    "signing",
+    "opening",
+    "visit",
+    "summit",
+    "meeting",
+    "construction_start",
+    "construction_completion",
+    "other",
+)
 
 SOURCE_KINDS = ("news_article", "dataset", "official_document", "web_page", "academic", "other")
 RECORD_TYPES = (
@@ -87,9 +97,12 @@ RECORD_TYPES = (
     "agreement",
     "agreement_party",
     "agreement_project",
+    "event",
 )
 MENTION_ENTITY_TYPES = ("country", "forum", "organisation", "project", "agreement")
 
 RUN_STATUSES = ("running", "succeeded", "failed", "rejected", "dry_run", "interrupted")
 # Records whose values are statements (db.models.Statement; importers/entities.py declares each)
-STATEMENT_RECORD_TYPES = ("forum", "organisation", "membership", "project", "agreement")
+STATEMENT_RECORD_TYPES = ("forum", "organisation", "membership", "project", "agreement", "event")
+# Records that may carry external identifiers and be merged (db.models.Identifier, db.models.SameAs)
+IDENTIFIER_RECORD_TYPES = ("forum", "organisation", "project", "agreement")

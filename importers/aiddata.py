@@ -25,9 +25,10 @@ from sqlalchemy import Engine
 
 from db.errors import UserError
 from db.models import Project
-from importers.core import ImportReport, Problem, RunContext, import_run
-from importers.dataset_rows import Row, metadata, read_header, read_rows, release_source
+from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
+from importers.dataset_rows import Row, Rows, metadata, read_header, read_rows, release_source
 from importers.fields import BadValue, boolean, date_with_precision, integer, is_currency, numeric_of
+from importers.progress import Progress, Ticker
 from importers.records import Cite, Participant, ProjectRecord, SourceRecord
 from importers.resolve import CountryResolver
 from importers.writer import Writer
@@ -57,10 +58,16 @@ class Layout:
     agencies: dict[str, str]  # their column as written in this file -> our role
     missing: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    chosen: dict[str, Any] | None = None  # the published release the file is (choose_release)
 
     @property
     def release(self) -> dict[str, Any]:
-        return self.spec["release"]
+        return self.chosen or self.spec["release"]
+
+    @property
+    def releases(self) -> list[dict[str, Any]]:
+        """The files AidData published in this layout: the full release first, then the others."""
+        return [self.spec["release"], *self.spec.get("releases", [])]
 
     @property
     def label(self) -> str:
@@ -73,12 +80,13 @@ def detect_layout(header: list[str], file: str) -> Layout:
     present = {compact(h): h for h in header if h}
     for version, spec in meta["layouts"].items():
         if all(compact(c) in present for c in spec["detect"]):
-            columns, missing = {}, []
+            columns = {}
+            missing = []
             for ours, theirs in spec["columns"].items():
                 spellings = [theirs] if isinstance(theirs, str) else theirs
-                found = next((present[compact(s)] for s in spellings if compact(s) in present), None)
+                found = next((present[compact(c)] for c in spellings if compact(c) in present), None)
                 if found is None:
-                    missing.append(" or ".join(spellings))
+                    missing.append(spellings[0])
                 else:
                     columns[ours] = found
             agencies = {present[compact(c)]: role for c, role in spec["agencies"].items() if compact(c) in present}
@@ -93,6 +101,23 @@ def detect_layout(header: list[str], file: str) -> Layout:
     first = ", ".join(h for h in header[:4] if h) or "none"
     raise UserError(f"{file}: not a known AidData GCDF layout: expected a header with the columns of "
                     f"{known} (got {first}, ...)")
+
+
+def choose_release(layout: Layout, header: list[str], count: Callable[[], int], subset: bool) -> dict[str, Any]:
+    """Which published file this is: the release whose `detect` columns are all in the header, else (when the
+    layout has other releases) the one whose record count the file has (`count()` reads the file once), else
+    the layout's full release (whose count the import then checks, unless `subset`)."""
+    present = {compact(h) for h in header if h}
+    others = layout.spec.get("releases", [])
+    for release in others:
+        if release.get("detect") and all(compact(c) in present for c in release["detect"]):
+            return release
+    if others and not subset:
+        n = count()
+        for release in layout.releases:
+            if release.get("records") == n:
+                return release
+    return layout.spec["release"]
 
 
 def read_layout(path: Path | str) -> Layout:
@@ -193,7 +218,7 @@ class _Mapper:
         def flag(ours: str) -> bool:
             return bool(self.convert(row, ours, boolean, problems))
 
-        recommended = self.convert(row, "recommended_for_aggregates", boolean, problems)  # None: not said
+        recommended = self.convert(row, "recommended_for_aggregates", boolean, problems)
         umbrella = self.convert(row, "umbrella", boolean, problems)
 
         if problems or record_id is None or title is None:
@@ -225,7 +250,8 @@ class _Mapper:
             amount_estimated=flag("amount_estimated"),
             location_narrative=self.value(row, "location_narrative"),
             is_regional=bool(regions), recipient_region=_cut("; ".join(regions), 200) if regions else None,
-            recommended_for_aggregates=recommended, is_umbrella=umbrella,
+            recommended_for_aggregates=recommended, umbrella=umbrella,
+            identifiers=[("aiddata", str(record_id))],
             participants=participants, links=self._links(row, record_id, title),
             cites=[Cite(self.release_key, f"record {record_id} (row {row.number})"),
                    *(Cite(s.key) for s in sources)],
@@ -325,28 +351,35 @@ def _cut(text: str | None, limit: int) -> str | None:
 
 def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dry_run: bool = False,
                    allow_rejects: bool = False, batch_size: int = BATCH,
-                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Import one GCDF file (.xlsx or .csv, any known layout). `subset`: the file is an extract, so
-    its record count is not checked against the published releases."""
+                   progress: Progress | None = None, force: bool = False,
+                   allow_takeover: bool = False) -> ImportReport:
+    """Import one GCDF file (.xlsx or .csv, any known layout), cited as the published release it is
+    (`choose_release`). `subset`: the file is an extract, so its record count is not checked against the
+    published releases (it is cited as the layout's full release)."""
     path = Path(path)
     header, rows = read_rows(path)
     layout = detect_layout(header, path.name)
-    options = {"layout": layout.version, "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
+    layout.chosen = choose_release(layout, header, lambda: sum(1 for _row in read_rows(path)[1]), subset)
+    options = {"layout": layout.version, "release": layout.release["key"], "subset": subset, "dry_run": dry_run,
+               "allow_rejects": allow_rejects, **({"allow_takeover": True} if allow_takeover else {})}
     with import_run(engine, "aiddata", file=path, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         if layout.missing:
             run.warn(f"{path.name}: columns of the {layout.label} layout missing from the file (left empty): "
                      f"{', '.join(layout.missing)}")
         if layout.unmapped:
             run.warn(f"{path.name}: columns not imported: {', '.join(layout.unmapped)}")
-        _load(run, layout, path.name, rows, subset, batch_size, progress)
+        for warning in rows.warnings:
+            run.warn(warning)
+        _load(run, layout, path.name, rows, subset, batch_size, progress, allow_takeover)
     return run.report
 
 
-def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subset: bool, batch_size: int,
-          progress: Callable[[int, int], None] | None) -> None:
+def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, batch_size: int,
+          progress: Progress | None, allow_takeover: bool = False) -> None:
     meta = metadata("aiddata")
     writer = Writer(run)
+    writer.allow_takeover = allow_takeover
     writer.ensure_source(release_source(meta, layout.release))
     writer.statement_source = layout.release["key"]
     mapper = _Mapper(layout, file, run, writer.resolver)
@@ -362,6 +395,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
         sources.clear()
         batch.clear()
 
+    ticker = Ticker(progress, rows.position, rows.unit)
     for row in rows:
         run.report.read += 1
         record, row_sources, problems = mapper.map(row)
@@ -381,9 +415,9 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Iterator[Row], subse
         (held if record.links else batch).append(record)
         if len(batch) >= batch_size:
             flush()
-        if progress and run.report.read % 500 == 0:
-            progress(run.report.read, 0)
+        ticker.tick(run.report.read)
     flush()
+    ticker.end(run.report.read)
     _check_count(layout, file, run.report.read, subset)
     dropped = []
     for record in held:
@@ -408,9 +442,11 @@ def raw_id(record: ProjectRecord) -> str:
 
 
 def _check_count(layout: Layout, file: str, read: int, subset: bool) -> None:
-    expected: dict[int, str] = layout.spec["expected_records"]
-    if subset or read in expected:
+    if subset or read == layout.release["records"]:
         return
-    known = " or ".join(f"{n:,} ({what})" for n, what in expected.items())
+    if layout.chosen is not None and layout.chosen is not layout.spec["release"]:
+        raise UserError(f"{file}: {layout.release['title']} has {layout.release['records']:,} records; this file "
+                        f"has {read:,}. If it is an extract of that release, import it with --subset")
+    known = " or ".join(f"{r['records']:,} ({r['label']})" for r in layout.releases)
     raise UserError(f"{file}: {layout.label} files have {known} records; this one has {read:,}. If it is "
                     "an extract of a release, import it with --subset")

@@ -9,6 +9,10 @@ A bundle file holds sections, each a list of records, written in dependency orde
     projects:      [{code, title, ..., participants: [{country|organisation, role}], links, cites}]
     agreements:    [{code, title, kind, ..., parties: [{country|forum|organisation, role}], subjects, projects,
                      cites}]
+    events:        [{code, kind, title, occurred_on, place_name, country, project, agreement, forum, description,
+                     cites}]
+    updates:       [{project|agreement|event: CODE, <the fields that change>, cites}]: what a source says about
+                   records already in the database (a review file proposes them); the record must exist
 
 Dates are `2024-07-03`, `2024-07` or `2024`; the precision is inferred unless `<name>_precision`
 is given. `cites` items are `{source, locator, quote, field}` or just the source key. docs/formats.md
@@ -31,6 +35,7 @@ from importers.entities import CLEAR
 from importers.records import (
     AgreementRecord,
     Cite,
+    EventRecord,
     ForumRecord,
     MembershipRecord,
     Name,
@@ -40,7 +45,10 @@ from importers.records import (
     SourceRecord,
 )
 
-SECTIONS = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
+SECTIONS = ("sources", "forums", "organisations", "memberships", "projects", "agreements", "events", "updates")
+# Sections of records; `updates` holds records of the sections named here, for records that exist already
+RECORD_SECTIONS = SECTIONS[:-1]
+UPDATABLE = {"project": "projects", "agreement": "agreements", "event": "events"}
 
 Converter = Callable[[Any], Any]
 
@@ -81,13 +89,18 @@ SCALARS: dict[str, dict[str, Converter]] = {
         "capacity_unit": f.text, "location_name": f.text, "admin_area": f.text,
         "latitude": f.coordinate_of(_P.latitude, 90), "longitude": f.coordinate_of(_P.longitude, 180),
         "location_narrative": f.text, "is_regional": f.boolean, "recipient_region": f.text,
-        "recommended_for_aggregates": f.boolean, "is_umbrella": f.boolean,
+        "recommended_for_aggregates": f.boolean, "umbrella": f.boolean,
     },
     "agreements": {
         "code": f.code_of(), "title": f.text, "kind": lambda v: f.choice(v, vocab.AGREEMENT_KINDS),
         "status": lambda v: f.choice(v, vocab.AGREEMENT_STATUSES), "description": f.text, "target": f.text,
         "signed_on": f.date_with_precision, "in_force_on": f.date_with_precision,
         "terminated_on": f.date_with_precision, "forum": f.reference,
+    },
+    "events": {
+        "code": f.code_of(), "kind": lambda v: f.choice(v, vocab.EVENT_KINDS), "title": f.text,
+        "occurred_on": f.date_with_precision, "place_name": f.text, "country": f.reference,
+        "project": f.reference, "agreement": f.reference, "forum": f.reference, "description": f.text,
     },
 }
 SCALARS = {section: f.with_lengths(converters, Base.metadata.tables[section])
@@ -99,18 +112,21 @@ REQUIRED = {
     "memberships": ("forum", "country", "role", "started_on"),
     "projects": ("code", "title"),
     "agreements": ("code", "title", "kind"),
+    "events": ("code", "kind", "title"),
 }
 LISTS = {
     "sources": (),
-    "forums": ("names", "codes", "cites"),
-    "organisations": ("names", "cites"),
+    "forums": ("names", "codes", "identifiers", "cites"),
+    "organisations": ("names", "identifiers", "cites"),
     "memberships": ("cites",),
-    "projects": ("participants", "links", "status_events", "names", "cites"),
-    "agreements": ("parties", "subjects", "projects", "cites"),
+    "projects": ("participants", "links", "status_events", "names", "identifiers", "cites"),
+    "agreements": ("parties", "subjects", "projects", "identifiers", "cites"),
+    "events": ("cites",),
 }
 RECORD_TYPES = {
     "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
     "memberships": MembershipRecord, "projects": ProjectRecord, "agreements": AgreementRecord,
+    "events": EventRecord,
 }
 DEFAULTS = {"memberships": {"role": "member"}}
 _PARTICIPANT_ROLES = tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES)))
@@ -207,8 +223,13 @@ def _pairs(raw: Any, err: _RowErrors, field: str, ref_keys: tuple[str, ...], def
     return out
 
 
-def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) -> tuple[Any, list[Problem]]:
-    """One dict of a section into its record; returns (record or None, problems)."""
+def to_record(section: str, raw: dict[str, Any], file: str, line: int | None, *, update: bool = False,
+              partial: bool = False) -> tuple[Any, list[Problem]]:
+    """One dict of a section into its record; returns (record or None, problems). `update`: the record
+    exists already (an item of `updates:`), so only its code is required. With `partial`, a dict with
+    problems still gives a record of the values that converted (the others left at their defaults), whose
+    references the writer can check (`Writer.check`) so that one run reports every problem of a row; such a
+    record is never written."""
     err = _RowErrors(file, line)
     values: dict[str, Any] = {}
     defaults = DEFAULTS.get(section)
@@ -245,7 +266,7 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             values[precision_name] = precision
         elif converted is not None:
             values[name] = converted
-    for name in REQUIRED[section]:
+    for name in (("code",) if update else REQUIRED[section]):
         if values.get(name) is None and name not in err_fields(err):
             err.add(name, None, f"expected a value: {name} is required")
     for name in LISTS[section]:
@@ -258,6 +279,8 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             elif name == "codes":
                 values["codes"] = [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw_list)
                                    if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
+            elif name == "identifiers":
+                values["identifiers"] = _identifiers(raw_list, err)
             elif name == "participants":
                 pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None, _PARTICIPANT_ROLES)
                 values["participants"] = [Participant(f.reference(ref) or ref, role, which == "organisation")
@@ -293,11 +316,32 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None) ->
             err.add(name, None, exc.expected)
     if not err.problems:
         _check_items(values, err)
-    if err.problems:
+    if err.problems and not partial:
         return None, err.problems
+    for name in LISTS[section]:  # a list with a bad item is not resolved as well: one problem is enough
+        if name in values and any(p.field and p.field.split(".")[0] == name for p in err.problems):
+            values[name] = []
     allowed = _ALLOWED[section]
     record = RECORD_TYPES[section](file=file, line=line, **{k: v for k, v in values.items() if k in allowed})
-    return record, []
+    return record, err.problems
+
+
+def _identifiers(raw: Any, err: _RowErrors) -> list[tuple[str, str]]:
+    """`[{scheme: aiddata, value: 39556}]` (or the flat `aiddata:39556`) -> [("aiddata", "39556")]: schemes
+    in lower case, values as written; one value per scheme."""
+    out: dict[str, str] = {}
+    for item in _as_list(raw):
+        scheme = f.text(item.get("scheme")) if isinstance(item, dict) else None
+        value = f.text(item.get("value")) if isinstance(item, dict) else None
+        if not scheme or not value:
+            err.add("identifiers", item, "expected items like aiddata:39556 (a scheme, then the value)")
+            continue
+        scheme = scheme.strip().lower()
+        if scheme in out and out[scheme] != value:
+            err.add("identifiers", value, f"one {scheme} identifier per record (also {out[scheme]!r})")
+            continue
+        out[scheme] = value
+    return list(out.items())
 
 
 _FINER = {"year": 0, "month": 1, "day": 2}
@@ -326,6 +370,7 @@ _NOTE = _length("project_names", "note")
 _SOURCE_KEY, _LOCATOR, _CITED_FIELD = _length("sources", "key"), _length("citations", "locator"), \
     _length("citations", "field")
 _SCHEME, _SCHEME_CODE = _length("forum_codes", "scheme"), _length("forum_codes", "code")
+_ID_SCHEME, _ID_VALUE = _length("identifiers", "scheme"), _length("identifiers", "value")
 _SUBJECT, _ORGANISATION = _length("agreement_subjects", "subject"), _length("organisations", "name")
 
 
@@ -339,6 +384,8 @@ def _check_items(values: dict[str, Any], err: _RowErrors) -> None:
                    ("cites.field", c.field, _CITED_FIELD)]
     for scheme, code in values.get("codes", ()):
         checks += [("codes.scheme", scheme, _SCHEME), ("codes", code, _SCHEME_CODE)]
+    for scheme, value in values.get("identifiers", ()):
+        checks += [("identifiers.scheme", scheme, _ID_SCHEME), ("identifiers", value, _ID_VALUE)]
     checks += [("participants", p.ref, _ORGANISATION) for p in values.get("participants", ()) if p.is_organisation]
     checks += [("subjects", s, _SUBJECT) for s in values.get("subjects", ())]
     for field, value, length in checks:
@@ -362,11 +409,26 @@ def carried_fields(section: str, raw: dict[str, Any]) -> frozenset[str]:
 
 
 # Reference fields: the writer stores them as ids under another column name.
-_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id"}
+_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id",
+               "project": "project_id", "agreement": "agreement_id"}
 
 
 def err_fields(err: _RowErrors) -> set[str]:
     return {p.field for p in err.problems if p.field}
+
+
+def update_item(raw: dict[str, Any]) -> tuple[str, dict[str, Any]] | str:
+    """An item of `updates:` as (the section of the record it changes, the record's dict with its `code`), or
+    what is wrong with it."""
+    named = [k for k in UPDATABLE if k in raw]
+    if len(named) != 1:
+        return f"expected exactly one of {', '.join(UPDATABLE)}: the code of the record to update"
+    kind = named[0]
+    data = {k: v for k, v in raw.items() if k != kind}
+    if "code" in data:
+        return f"expected the record's code under {kind!r} only (got a code too)"
+    data["code"] = raw[kind]
+    return UPDATABLE[kind], data
 
 
 def unknown_fields(section: str, raw: dict[str, Any]) -> set[str]:

@@ -12,13 +12,16 @@ escapes, the data transaction is rolled back and only the bookkeeping is kept: t
 `rejected`, `failed` or (Ctrl-C, SIGTERM) `interrupted` with 0 records written, and for each problem found
 a row in `import_rejects` (file, line, field, the value as read, the reason), so that `coopdb status` and
 SQL can answer why a run wrote nothing. No imported data is kept. A dry run is the real run rolled back
-at the end: it writes nothing at all, not even the run row, and reports what the real run would do. A run
-whose process dies is marked `interrupted` by the next command (db/runs.py).
+at the end: it writes nothing at all, not even the run row, and reports what the real run would do (problems
+without allow_rejects: ImportRejected, as the real run). With allow_rejects the problems also go to the
+rejects file the importer names (`rejects_file`, FILE.rejects.csv beside its input). A run whose process
+dies is marked `interrupted` by the next command (db/runs.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import gc
 import hashlib
 import os
@@ -38,6 +41,7 @@ from db.base import utcnow
 from db.errors import DatabaseError, UserError
 from db.migrate import require_head
 from db.models import ImportReject, ImportRun
+from db.outfiles import OutFile, neutralise
 from db.upsert import UpsertResult
 
 ECHO_LIMIT = 200  # characters of a value shown in a message or kept in import_rejects
@@ -94,9 +98,10 @@ class ImportRejected(UserError):
         self.report = report
         n = len(report.problems)
         first = str(report.problems[0]) if report.problems else ""
+        hints = "".join(f"; {hint}" for hint in report.hints)
         super().__init__(
             f"{n} problem{'s' if n != 1 else ''} in {report.file or 'the input'}, nothing written "
-            f"(first: {first}); fix them, or use --allow-rejects to load the good rows"
+            f"(first: {first}){hints}; fix them, or use --allow-rejects to load the good rows"
         )
 
 
@@ -114,6 +119,8 @@ class ImportReport:
     rejected: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # Warnings that may explain the problems (a column `Code` not used: did you mean `code`?)
+    hints: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # For dry runs and --json: what would change ({"table", "key", "fields": {col: [old, new]}})
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -145,6 +152,15 @@ class ImportReport:
         return data
 
 
+def in_row_order(problems: list[Problem]) -> list[Problem]:
+    """The problems by file (in the order first met) and line, so that the problems of one row (its values,
+    then its references, found later in the run) stand together; those of a whole file (no line) first."""
+    files: dict[str, int] = {}
+    for p in problems:
+        files.setdefault(p.file, len(files))
+    return sorted(problems, key=lambda p: (files[p.file], p.line is not None, p.line or 0))
+
+
 @dataclass
 class RunContext:
     conn: Connection
@@ -163,6 +179,13 @@ class RunContext:
     def warn(self, message: str) -> None:
         if message not in self.report.warnings:
             self.report.warnings.append(message)
+
+    def hint(self, message: str) -> None:
+        """A warning that may explain the problems (a header like `Code` for `code`): kept in `hints` too, and
+        repeated in the message of a failed import."""
+        self.warn(message)
+        if message not in self.report.hints:
+            self.report.hints.append(message)
 
 
 # SQLSTATEs after which the whole run may simply be run again: deadlock_detected, serialization_failure
@@ -230,6 +253,22 @@ def _changed_anything(report: ImportReport) -> bool:
     return any(per.get(k) for per in report.details.values() for k in ("inserted", "updated", "deleted"))
 
 
+def rejects_path(path: Path) -> Path:
+    """Where an import of `path` with --allow-rejects writes its problems: `<stem>.rejects.csv` beside it."""
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def write_rejects(target: OutFile, problems: list[Problem]) -> None:
+    """The problems as CSV into `target` (not yet published). Values are cut as everywhere (`storable`)
+    and text a spreadsheet would run as a formula is prefixed with ' (the raw value is in import_rejects)."""
+    with target.open("w") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["line", "field", "value", "reason", "file"])
+        for p in problems:
+            writer.writerow(["" if p.line is None else p.line, neutralise(p.field or ""),
+                             neutralise(storable(p.value) or ""), neutralise(p.expected), neutralise(p.file)])
+
+
 @contextmanager
 def import_run(
     engine: Engine,
@@ -239,7 +278,35 @@ def import_run(
     options: dict[str, Any] | None = None,
     dry_run: bool = False,
     allow_rejects: bool = False,
+    rejects_file: Path | None = None,
+    force: bool = False,
 ) -> Iterator[RunContext]:
+    """The rules every importer follows (see the module's docstring). `rejects_file`: with `allow_rejects`
+    (not in a dry run), where the problems are written as CSV: checked before anything is read (it must not
+    exist unless `force`), written before the import commits, given its name after. A dry run that finds
+    problems without `allow_rejects` ends in ImportRejected, as the real run would."""
+    rejects = OutFile(rejects_file, force=force) if rejects_file is not None and allow_rejects and not dry_run \
+        else None
+    try:
+        with _import_run(engine, importer, file=file, options=options, dry_run=dry_run,
+                         allow_rejects=allow_rejects, rejects=rejects) as run:
+            yield run
+        if rejects is not None and run.report.problems:
+            try:
+                target = rejects.publish()
+            except UserError as exc:  # the rows are committed: say where the problems are instead of failing
+                run.report.warnings.append(f"{len(run.report.problems)} problem(s) not written to the rejects "
+                                           f"file: {exc}")
+            else:
+                run.report.warnings.append(f"{len(run.report.problems)} problem(s) written to {target}")
+    finally:
+        if rejects is not None:
+            rejects.discard()
+
+
+@contextmanager
+def _import_run(engine: Engine, importer: str, *, file: str | Path | None, options: dict[str, Any] | None,
+                dry_run: bool, allow_rejects: bool, rejects: OutFile | None) -> Iterator[RunContext]:
     require_head(engine)
     started = time.perf_counter()
     report = ImportReport(importer=importer, file=None if file is None else str(file), dry_run=dry_run)
@@ -268,12 +335,15 @@ def import_run(
     gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
     try:
         yield run
+        report.problems = in_row_order(report.problems)
         report.rejected = max(report.rejected, len({(p.file, p.line) for p in report.problems}))
         report.seconds = round(time.perf_counter() - started, 3)
         if dry_run:
             report.status = "dry_run"
             report.run_id = None
             transaction.rollback()
+            if report.problems and not allow_rejects:
+                raise ImportRejected(report)  # what the real run would end in
             return
         if report.problems and not allow_rejects:
             transaction.rollback()
@@ -293,13 +363,21 @@ def import_run(
         _record_rejects(conn, report)
         if _changed_anything(report):  # the counts behind bi.country_pairs, in the import's transaction
             bi.refresh_country_pairs(conn)
+        if rejects is not None and report.problems:
+            write_rejects(rejects, report.problems)  # before the import commits: a failure here writes nothing
         transaction.commit()
     except ImportRejected:
         raise
     except BaseException as exc:
-        with contextlib.suppress(Exception):  # a connection the server ended cannot roll back: it is gone
+        try:
             if transaction.is_active:
                 transaction.rollback()
+        except Exception:
+            # Stopped in the middle of a command (Ctrl-C, SIGTERM) or ended by the server, the connection
+            # cannot roll back: discard it (the server rolls the transaction back) rather than hand it to
+            # the pool, whose own reset would fail and log a traceback.
+            with contextlib.suppress(Exception):
+                conn.invalidate()
         if dry_run:
             report.run_id = None  # its run row was rolled back with the rest
         # Ctrl-C and SIGTERM (see coopdb.cli.main) stop a run without anything being wrong with it

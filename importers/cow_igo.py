@@ -17,16 +17,16 @@ and in year order within each IGO, as published.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from importers.core import ImportReport, Problem, RunContext, import_run
+from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
 from importers.dataset_rows import ForumCodes, Row, metadata, read_rows, release_source
 from importers.fields import BadValue, integer
+from importers.progress import Progress, Ticker
 from importers.records import Cite, ForumRecord, MembershipRecord, Name
 from importers.writer import Writer
 
@@ -59,7 +59,7 @@ def default_states_file(path: Path) -> Path | None:
 
 def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | None = None, subset: bool = False,
                    dry_run: bool = False, allow_rejects: bool = False,
-                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                   progress: Progress | None = None, force: bool = False) -> ImportReport:
     """Import the COW IGO-year file. `states`: the COW state list (default: cow_states*.csv beside
     the file). `subset`: the file is an extract, so its row and IGO counts are not checked."""
     path = Path(path)
@@ -79,20 +79,23 @@ def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | Non
                         f"{', '.join(unknown[:10])}")
     options = {"states": str(states_path), "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
     with import_run(engine, "cow-igo", file=path, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
+        for warning in rows.warnings:
+            run.warn(warning)
         _Loader(run, meta, path.name, state_columns, state_abbrevs, progress).load(rows, subset)
     return run.report
 
 
 class _Loader:
     def __init__(self, run: RunContext, meta: dict, file: str, state_columns: list[str],
-                 state_abbrevs: dict[str, str], progress: Callable[[int, int], None] | None) -> None:
+                 state_abbrevs: dict[str, str], progress: Progress | None) -> None:
         self.run = run
         self.meta = meta
         self.file = file
         self.state_columns = state_columns
         self.abbrevs = state_abbrevs
         self.progress = progress
+        self.ticker: Ticker | None = None
         self.roles: dict[str, str] = meta["roles"]
         self.writer = Writer(run)
         self.release = meta["release"]["key"]
@@ -109,6 +112,7 @@ class _Loader:
         forums: list[ForumRecord] = []
         done: set[str] = set()
         group: list[Row] = []
+        self.ticker = Ticker(self.progress, rows.position, rows.unit)
         for row in rows:
             self.lines += 1
             if group and row.values["ioname"] != group[0].values["ioname"]:
@@ -119,8 +123,8 @@ class _Loader:
                     self.writer.forums(forums)
                     forums.clear()
             group.append(row)
-            if self.progress and self.lines % 500 == 0:
-                self.progress(self.lines, 0)
+            self.ticker.tick(self.lines)
+        self.ticker.end(self.lines)
         if group:
             forums.append(self.igo(group, done))
             self.run.report.read += 1
@@ -128,6 +132,8 @@ class _Loader:
         if not subset:
             self.check_counts(len(done))
         self.write_memberships()
+        # an extract may hold some years of a forum only: its spans are not the release's whole list
+        self.writer.finish(retract=not subset)
 
     def check_counts(self, igos: int) -> None:
         read = self.lines

@@ -11,7 +11,6 @@ dates -> '2014-07-03', booleans -> 'True'), so a CSV export and its workbook imp
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,8 +22,8 @@ import yaml
 
 from db.errors import UserError
 from importers.inputs import check_input
+from importers.readers import CsvTable, Table, XlsxTable
 from importers.records import SourceRecord
-from importers.workbooks import check_workbook
 
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 
@@ -73,90 +72,77 @@ def cell_text(value: Any) -> str | None:
     return text or None
 
 
-def _check(path: Path) -> None:
-    check_input(path)
-
-
 def read_header(path: Path | str) -> list[str]:
     """Only the header of a .csv or .xlsx file (the file is closed again)."""
-    header, rows = _open(Path(path))
-    next(rows, None)  # start the generator so that closing it closes the file
-    rows.close()  # type: ignore[attr-defined]
-    return header
+    table = _open(Path(path))
+    table.close()
+    return list(table.columns)
 
 
-def read_rows(path: Path | str) -> tuple[list[str], Iterator[Row]]:
-    """The header and an iterator over the data rows of a .csv or .xlsx file (first sheet)."""
-    return _open(Path(path))
+def read_rows(path: Path | str) -> tuple[list[str], Rows]:
+    """The header and the data rows of a .csv or .xlsx file (first sheet), streamed.
+
+    Read by the same readers as `coopdb import` (importers/readers.py): the encoding is detected (UTF-8,
+    UTF-16 with or without a byte order mark, else Windows-1252, with a note in `rows.warnings`), the
+    delimiter sniffed from the header; a row with fewer cells than the header has the missing ones empty.
+    A row the readers cannot take (broken quoting, more cells than the header, an unreadable workbook
+    cell) stops the import with its file and line.
+    """
+    table = _open(Path(path))
+    return list(table.columns), Rows(table)
 
 
-def _open(path: Path) -> tuple[list[str], Iterator[Row]]:
-    _check(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _xlsx(path)
-    if path.suffix.lower() in (".csv", ".txt"):
-        return _csv(path)
-    raise UserError(f"{path}: expected a .csv or .xlsx file (got '{path.suffix or 'no extension'}')")
+class Rows:
+    """The rows of one file, to be read once; `warnings` (e.g. the encoding) for the import's report, and
+    how far they have been read (`position()`, in `unit`s: bytes of a CSV file, rows of a sheet;
+    importers/progress.py)."""
 
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.warnings = list(table.warnings)
+        self.unit = table.unit
+        self._rows = self._read()
 
-def _csv(path: Path) -> tuple[list[str], Iterator[Row]]:
-    fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the generator
-    reader = csv.reader(fh)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        fh.close()
-        raise UserError(f"{path}: the file is empty (expected a header row)") from None
-    except UnicodeDecodeError as exc:
-        fh.close()
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    def position(self) -> tuple[int, int | None]:
+        return self.table.position()
 
-    def rows() -> Iterator[Row]:
-        with fh:
-            number, line = 1, reader.line_num + 1
-            try:
-                for cells in reader:
-                    number += 1
-                    if any(c.strip() for c in cells):
-                        yield Row(number, line, {h: (c.strip() or None) for h, c in zip(header, cells, strict=False)})
-                    line = reader.line_num + 1
-            except UnicodeDecodeError as exc:
-                raise UserError(f"{path}:{line}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-            except csv.Error as exc:
-                raise UserError(f"{path}:{line}: not valid CSV ({exc})") from None
+    def __iter__(self) -> Rows:
+        return self
 
-    return header, rows()
+    def __next__(self) -> Row:
+        return next(self._rows)
 
-
-def _xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    check_workbook(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise UserError(f"{path}: not a readable Excel workbook ({exc})") from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    try:
-        header = [cell_text(h) or "" for h in next(values)]
-    except StopIteration:
-        book.close()
-        raise UserError(f"{path}: the first sheet is empty (expected a header row)") from None
-    while header and not header[-1]:
-        header.pop()
-
-    def rows() -> Iterator[Row]:
+    def _read(self) -> Iterator[Row]:
+        table = self.table
+        text_cells = isinstance(table, CsvTable)
         try:
-            for number, cells in enumerate(values, start=2):
-                texts = [cell_text(c) for c in cells[: len(header)]]
-                if any(t is not None for t in texts):
-                    yield Row(number, number, dict(zip(header, texts, strict=False)))
+            for line, values in table.rows():
+                if table.problems:
+                    break
+                if text_cells:
+                    texts = {column: value.strip() or None for column, value in values.items()}
+                else:
+                    texts = {column: cell_text(value) for column, value in values.items()}
+                if any(texts.values()):
+                    yield Row(table.number, line, texts)
         finally:
-            book.close()
+            table.close()
+        if table.problems:
+            first = table.problems[0]
+            more = f" (and {len(table.problems) - 1} more)" if len(table.problems) > 1 else ""
+            where = f"{first.file}:{first.line}" if first.line is not None else first.file
+            column = f" [{first.field}]" if first.field else ""
+            raise UserError(f"{where}{column}: expected {first.expected}{more}")
 
-    return header, rows()
+
+def _open(path: Path) -> Table:
+    path = check_input(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return XlsxTable(path, "xlsx", None)
+    if suffix in (".csv", ".txt"):
+        return CsvTable(path, "csv", pad_short=True)
+    raise UserError(f"{path}: expected a .csv or .xlsx file (got '{suffix or 'no extension'}')")
 
 
 class ForumCodes:

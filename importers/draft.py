@@ -409,15 +409,24 @@ def draft_mapping(path: Path | str, entity: str, *, sheet: str | None = None, fo
         lines.append(f"header_row: {header_row}  # the rows above are a title block")
     if kind in ("csv", "tsv") and detect_encoding(path)[0] == "cp1252":
         lines.append("encoding: cp1252  # not UTF-8: read as Windows-1252")
+    id_column = next((c for c, t in mapped.items() if t == "code"), None)
+    mapped.pop(id_column, None)
     if mapped:
         lines.append("columns:")
         lines += [f"  {_q(c)}: {t}  # {notes[c]}" for c, t in mapped.items()]
-    if "code" not in taken or templates:
+    # the code and the identifier: their id column, else the row number, under a scheme named after the file
+    prefix = re.sub(r"[^A-Z0-9]+", "-", fold(path.stem).upper()).strip("-") or "ROW"
+    scheme = prefix.lower()[:64]
+    if id_column is not None:
+        lines.append(f'code: "{prefix}-{{{id_column}}}"  # their id, with a prefix of this list\'s own')
+        lines.append(f"identifiers: {{{scheme}: {_q(id_column)}}}  # finds the record again by their id; keeps "
+                     "another list's same numbers apart (docs/provenance.md)")
+    else:
+        lines.append(f'code: "{prefix}-{{row}}"  # no id column: rows are numbered (keep the file in the same '
+                     "order)")
+        lines.append(f"identifiers: {{{scheme}: row}}  # the row number as this list's identifier")
+    if templates:
         lines.append("templates:")
-    if "code" not in taken:
-        prefix = re.sub(r"[^A-Z0-9]+", "-", fold(path.stem).upper()).strip("-") or "ROW"
-        lines.append(f'  code: "{prefix}-{{row}}"  # no id column: rows are numbered (keep the file '
-                     "in the same order)")
     lines += [f"  {t}: {json.dumps(v, ensure_ascii=False)}  # the date from separate columns"
               for t, v in templates.items()]
     if "title" not in taken and entity in ("projects", "agreements"):

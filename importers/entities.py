@@ -127,7 +127,7 @@ PROJECT = Entity(
         "amount", "currency", "amount_year", "amount_estimated",
         "amount_usd_nominal", "amount_usd_constant", "usd_base_year",
         "capacity", "capacity_unit", "location_name", "admin_area", "latitude", "longitude",
-        "location_narrative", "is_regional", "recipient_region", "recommended_for_aggregates", "is_umbrella",
+        "location_narrative", "is_regional", "recipient_region", "recommended_for_aggregates", "umbrella",
     ),
     groups=(
         (*_dated("committed"), "committed_estimated"),
@@ -189,7 +189,14 @@ MEMBERSHIP = Entity(
     label="key",
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (FORUM, ORGANISATION, MEMBERSHIP, PROJECT, AGREEMENT)}
+EVENT = Entity(
+    name="event", table="events", key=("code",),
+    fields=("kind", "title", *_dated("occurred"), "place_name", "country_id", "project_id", "agreement_id",
+            "forum_id", "description"),
+    groups=(_dated("occurred"),),
+)
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (FORUM, ORGANISATION, MEMBERSHIP, PROJECT, AGREEMENT, EVENT)}
 BY_TABLE: dict[str, Entity] = {e.table: e for e in ENTITIES.values()}
 
 # An explicit statement that a field has no value (it wins like any other value and clears the field).

@@ -52,6 +52,8 @@ class ExplainReport:
     code: str
     title: str | None
     fields: list[FieldReport] = field(default_factory=list)
+    identifiers: list[dict[str, Any]] = field(default_factory=list)  # scheme, value, source
+    merged: list[str] = field(default_factory=list)  # codes of records merged into this one
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -62,6 +64,20 @@ class ExplainReport:
 def _find(conn, ref: str) -> tuple[Entity, int, str, str | None]:
     kind, _sep, code = ref.partition(":") if ":" in ref and ref.split(":", 1)[0] in ENTITIES else ("", "", ref)
     hits = []
+    scheme, sep, value = ref.partition(":")
+    if sep and not kind:  # an identifier: aiddata:39556
+        ident = T["identifiers"]
+        for record_type, record_id in conn.execute(select(ident.c.record_type, ident.c.record_id).where(
+                ident.c.scheme == scheme.strip().lower(), ident.c.value == value.strip())):
+            entity = ENTITIES[record_type]
+            t = entity.t
+            title = t.c.title if "title" in t.c else t.c.name
+            row = conn.execute(select(t.c.code, title).where(t.c.id == record_id)).one()
+            hits.append((entity, record_id, row[0], row[1]))
+        if len(hits) == 1:
+            return hits[0]
+        hits = []
+    same = T["same_as"]
     for entity in ENTITIES.values():
         if (kind and entity.name != kind) or entity.label != "code":
             continue
@@ -69,8 +85,13 @@ def _find(conn, ref: str) -> tuple[Entity, int, str, str | None]:
         title = t.c.title if "title" in t.c else t.c.name
         for row in conn.execute(select(t.c.id, t.c.code, title).where(func.upper(t.c.code) == code.strip().upper())):
             hits.append((entity, row[0], row[1], row[2]))
+        if not hits:  # a code merged into another record: the kept record
+            for (record_id,) in conn.execute(select(same.c.record_id).where(
+                    same.c.record_type == entity.name, func.upper(same.c.code) == code.strip().upper())):
+                row = conn.execute(select(t.c.id, t.c.code, title).where(t.c.id == record_id)).one()
+                hits.append((entity, row[0], row[1], row[2]))
     if not hits:
-        raise UserError(f"no project, agreement, forum or organisation with the code {code!r}")
+        raise UserError(f"no project, agreement, event, forum or organisation with the code {code!r}")
     if len(hits) > 1:
         options = ", ".join(f"{e.name}:{c}" for e, _i, c, _t in hits)
         raise UserError(f"{code!r} is the code of several records: name one as {options}")
@@ -93,6 +114,15 @@ def explain(engine: Engine, ref: str, field_name: str | None = None) -> ExplainR
         current, _children, winners = derive(entity, stmts, ranks)
         names = _names(conn, entity, stmts)
         report = ExplainReport(entity.name, record_id, code, title)
+        ident, src, same = T["identifiers"], T["sources"], T["same_as"]
+        for scheme, value, key in conn.execute(
+                select(ident.c.scheme, ident.c.value, src.c.key)
+                .select_from(ident.outerjoin(src, src.c.id == ident.c.source_id))
+                .where(ident.c.record_type == entity.name, ident.c.record_id == record_id)
+                .order_by(ident.c.scheme, ident.c.value)):
+            report.identifiers.append({"scheme": scheme, "value": value, "source": key})
+        report.merged = [c for (c,) in conn.execute(select(same.c.code).where(
+            same.c.record_type == entity.name, same.c.record_id == record_id).order_by(same.c.code))]
         wanted = None if field_name is None else field_name.strip().lower()
         known = [*entity.heads, *(c.name for c in entity.collections)]
         if wanted is not None and wanted not in known and wanted not in entity.fields:

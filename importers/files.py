@@ -5,15 +5,15 @@
 
 read (streamed rows with their line) -> validate (importers.bundle.to_record: types, required fields,
 vocabularies, dates, money; keys appearing twice anywhere in the file) -> resolve and upsert
-(importers.writer.Writer, in batches) -> report. All in one transaction: by default any rejected
+(importers.writer.Writer, in batches; a row rejected for its values still has its references resolved,
+Writer.check, so that one run reports all its problems) -> report. `progress` is called with an
+importers.progress.Position every 500 rows and at the end. All in one transaction: by default any rejected
 row means nothing is written. With allow_rejects the good rows are written and every problem goes
 to import_rejects and to `<input>.rejects.csv` beside the input.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,15 @@ from sqlalchemy import Engine
 from db.errors import UserError
 from importers import fields as f
 from importers.bundle import to_record
-from importers.core import ImportRejected, ImportReport, Problem, RunContext, import_run, storable
+from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
 from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
 from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
 from importers.normalize import fold
+from importers.progress import Progress, Ticker
 from importers.readers import open_table
 from importers.records import Cite, SourceRecord
-from importers.tabular import known_columns, to_bundle_dict
+from importers.tabular import header_hints, known_columns, to_bundle_dict
 from importers.writer import Writer
 from importers.yaml_bundle import file_source
 
@@ -44,8 +45,6 @@ ENTITIES = ("sources", "forums", "organisations", "memberships", "projects", "ag
 BATCH_SIZE = 5000
 PREVIEW_ROWS = 5
 
-Progress = Callable[[int, int], None]
-
 
 def _key(entity: str, record: Any) -> Any:
     if entity == "sources":
@@ -57,21 +56,6 @@ def _key(entity: str, record: Any) -> Any:
 
 def _shown_key(key: Any) -> str:
     return "/".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
-
-
-def rejects_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.rejects.csv")
-
-
-def write_rejects(path: Path, problems: list[Problem]) -> Path:
-    target = rejects_path(path)
-    with open(target, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["line", "field", "value", "reason"])
-        for p in problems:
-            writer.writerow(["" if p.line is None else p.line, p.field or "",
-                             storable(p.value) or "", p.expected])
-    return target
 
 
 class _FileImport:
@@ -95,6 +79,7 @@ class _FileImport:
         self.preview: list[dict[str, Any]] = []  # the first mapped rows, for a dry run to show
         self.new_sources: list[SourceRecord] = []  # sources a mapping creates from a column
         self.sources_written: set[str] = set()
+        self.rejected: list[Any] = []  # records rejected for their values, whose references are still checked
 
     def problem(self, line: int | None, field: str | None, value: Any, expected: str) -> None:
         shown = value if not isinstance(value, dict | list) else None
@@ -115,18 +100,20 @@ class _FileImport:
             row = self.mapping.apply(row, self.entity, problem, self.number, line, self.new_sources)
             if len(self.preview) < PREVIEW_ROWS:
                 known = known_columns(self.entity)
-                self.preview.append({"line": line, **{k: v for k, v in row.items()
-                                                      if k in known and not f.blank(v)}})
+                shown = {k: v for k, v in row.items() if k in known and not f.blank(v)}
+                first = {k: shown.pop(k) for k in ("code", "identifiers") if k in shown}  # what the row is
+                self.preview.append({"line": line, **first, **shown})
         raw = to_bundle_dict(self.entity, row, problem)
-        record, problems = to_record(self.entity, raw, self.name, line)
+        record, problems = to_record(self.entity, raw, self.name, line, partial=True)
         for p in problems:
             self.run.reject(p)
-        if record is None or len(self.run.report.problems) > before:
-            return None
         if self.mapping is not None and self.mapping.model.organisations:
             for participant in getattr(record, "participants", ()):
                 if participant.is_organisation:
                     participant.create_name = True  # organisations named in their columns are created
+        if len(self.run.report.problems) > before:
+            self.rejected.append(record)  # its references are checked at the next flush: every problem at once
+            return None
         record = self._once(line, record)
         if record is None:
             return None
@@ -164,8 +151,13 @@ class _FileImport:
                 self.writer.sources(list(fresh.values()), count=False)
                 self.writer.present = present
                 self.sources_written |= set(fresh)
-        if not records:
-            return
+        if records:
+            self._write(records)
+        if self.rejected:
+            self.writer.check(self.entity, self.rejected)
+            self.rejected = []
+
+    def _write(self, records: list[Any]) -> None:
         if not self.present_per_row:
             self.write(records)
             return
@@ -180,6 +172,7 @@ class _FileImport:
         self.seen.close()
         if self.deferred_links:
             self.writer.project_links(self.deferred_links)
+        self.writer.finish()
 
 
 def _without_links(record: Any) -> Any:
@@ -206,9 +199,13 @@ def import_file(
     dataset: str | None = None,
     priority: int | None = None,
     source_date: str | None = None,
+    allow_takeover: bool = False,
+    force: bool = False,
 ) -> ImportReport:
     """`dataset`: resolve country names with that data set's spellings first (cow, aiddata, iigo; a
-    mapping file may name one too)."""
+    mapping file may name one too). With `allow_rejects`, the rejects file `<stem>.rejects.csv` beside the
+    input is checked before anything is read (it must not exist unless `force`, nor be a folder, and its
+    folder must be writable), written before the import commits and given its name after."""
     if entity not in ENTITIES:
         raise UserError(f"unknown entity {entity!r} (expected one of {', '.join(ENTITIES)})")
     path = Path(path)
@@ -226,6 +223,7 @@ def import_file(
     options = {"entity": entity, "format": table.format, "sheet": sheet, "dry_run": dry_run,
                "allow_rejects": allow_rejects, "mapping": None if loaded is None else loaded.name,
                **({"replace_participants": True} if replace_participants else {}),
+               **({"allow_takeover": True} if allow_takeover else {}),
                **({"dataset": dataset} if dataset else {})}
     # A comma-separated file does not use the comma as its decimal mark: 1,250 there is 1250
     thousands = f.THOUSANDS_COMMA.set(getattr(table, "delimiter", None) == ",")
@@ -233,7 +231,8 @@ def import_file(
         report = _import_table(engine, entity, path, table, loaded, options, importer=importer, dry_run=dry_run,
                                allow_rejects=allow_rejects, progress=progress, batch_size=batch_size,
                                fast_path=fast_path, replace_participants=replace_participants, dataset=dataset,
-                               priority=priority, source_date=source_date)
+                               priority=priority, source_date=source_date, allow_takeover=allow_takeover,
+                               force=force)
     finally:
         f.THOUSANDS_COMMA.reset(thousands)
     return report
@@ -241,15 +240,16 @@ def import_file(
 
 def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: Mapping | None,
                   options: dict[str, Any], *, importer: str | None, dry_run: bool, allow_rejects: bool,
-                  progress: Progress | None, batch_size: int, fast_path: bool,
-                  replace_participants: bool, dataset: str | None = None, priority: int | None = None,
-                  source_date: str | None = None) -> ImportReport:
+                  progress: Progress | None, batch_size: int, fast_path: bool, replace_participants: bool,
+                  dataset: str | None, priority: int | None, source_date: str | None, force: bool,
+                  allow_takeover: bool = False) -> ImportReport:
     with import_run(engine, importer or entity, file=path, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         for warning in table.warnings:
             run.warn(warning)
         job = _FileImport(run, entity, path.name, loaded)
         job.writer.dataset = dataset
+        job.writer.allow_takeover = allow_takeover
         if loaded is not None:
             for warning in loaded.bind(table.columns):
                 run.warn(warning)
@@ -265,16 +265,16 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             job.fast = FlatProjects.plan_for(entity, table.format, table.columns, loaded)
         batch: list[Any] = []
         report = run.report
+        ticker = Ticker(progress, table.position, table.unit)
         for line, row in table.rows():
             report.read += 1
             record = job.record(line, row)
             if record is not None:
                 batch.append(record)
-            if len(batch) >= batch_size:
+            if len(batch) + len(job.rejected) >= batch_size:
                 job.flush(batch)
                 batch = []
-                if progress:
-                    progress(report.read, table.bytes_read)
+            ticker.tick(report.read)
         job.flush(batch)
         job.finish()
         if table.truncated:
@@ -283,28 +283,31 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             report.read += sum(1 for p in table.problems if p.line is not None)
             for problem in table.problems:
                 run.reject(problem)
-        if progress:
-            progress(report.read, table.total_bytes)
+        ticker.end(report.read)
         if not table.columns and report.read == 0:
             raise UserError(f"{path.name}: no records found")
         report.preview = job.preview if dry_run and loaded is not None else []
-    if dry_run and run.report.problems and not allow_rejects:
-        raise ImportRejected(run.report)
-    if allow_rejects and run.report.problems and not dry_run:
-        target = write_rejects(path, run.report.problems)
-        run.report.warnings.append(f"{len(run.report.problems)} problem(s) written to {target}")
     return run.report
 
 
 def _warn_unused(run: RunContext, entity: str, columns: list[str], mapping: Mapping | None, name: str) -> None:
+    """One warning naming the columns nothing reads; for each that differs from a column of the layout only in
+    case or spacing (`Code`, `Signed On`), a hint of its own (also kept in `report.hints`, and shown when the
+    import fails: its rows then usually lack a required field)."""
     known = known_columns(entity)
     if mapping is not None:
         used = mapping.used_columns()
         unused = [c for c in columns if c not in used and c not in known]
+        targets = {t for c in used for t in mapping.columns.get(c, [])}
+        hints = {c: k for c, k in header_hints(unused, known).items() if k not in targets}
     else:
         unused = [c for c in columns if c not in known]
-    if unused:
-        run.warn(f"{name}: columns not used for {entity}: {', '.join(unused)}")
+        hints = header_hints(unused, known)
+    plain = [c for c in unused if c not in hints]
+    if plain:
+        run.warn(f"{name}: columns not used for {entity}: {', '.join(plain)}")
+    for column, meant in hints.items():
+        run.hint(f"{name}: column {column!r} was not used; did you mean {meant!r}?")
 
 
 # Reference fields: the writer stores them as ids under another column name.
@@ -321,7 +324,7 @@ def _present_fields(entity: str, columns: list[str], mapping: Mapping | None, *,
     names = set(columns)
     if mapping is not None:
         names = {t for c in columns for t in mapping.columns.get(c, [c])} | set(mapping.constants)
-        names |= set(mapping.model.templates) | set(mapping.model.derive)
+        names |= set(mapping.templates) | set(mapping.model.derive)
         if entity in COUNTRY_FIELD and any(mapping.matching(c) for c in mapping.countries):
             names.add(COUNTRY_FIELD[entity])  # their country columns become participants / parties
         if mapping.model.organisations:

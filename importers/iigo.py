@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from importers.core import ImportReport, Problem, import_run
+from importers.core import ImportReport, Problem, import_run, rejects_path
 from importers.dataset_rows import ForumCodes, Row, metadata, read_rows, release_source
 from importers.fields import BadValue, integer
 from importers.normalize import fold
@@ -55,11 +55,15 @@ def _year(row: Row, column: str, file: str, problems: list[Problem]) -> dt.date 
 
 
 def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = False,
-                allow_rejects: bool = False) -> ImportReport:
+                allow_rejects: bool = False, force: bool = False) -> ImportReport:
+    """`force`: with `allow_rejects`, replace an existing rejects file (named after the first file given; its
+    `file` column names the file of each problem)."""
     meta = metadata("iigo")
     files: dict[str, tuple[Path, list[Row]]] = {}
+    warnings: list[str] = []
     for p in map(Path, paths):
         header, rows = read_rows(p)
+        warnings += rows.warnings
         kind = _kind(header, p.name)
         if kind in files:
             raise UserError(f"{p.name}: two IIGO {kind} files given ({files[kind][0].name} and {p.name})")
@@ -67,7 +71,9 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
     first = next(iter(files.values()))[0]
     options = {"files": [str(p) for p, _r in files.values()], "dry_run": dry_run, "allow_rejects": allow_rejects}
     with import_run(engine, "iigo", file=first if len(files) == 1 else None, options=options, dry_run=dry_run,
-                    allow_rejects=allow_rejects) as run:
+                    allow_rejects=allow_rejects, rejects_file=rejects_path(first), force=force) as run:
+        for warning in warnings:
+            run.warn(warning)
         writer = Writer(run)
         release = meta["release"]["key"]
         writer.ensure_source(release_source(meta, meta["release"]))
@@ -141,4 +147,5 @@ def import_iigo(engine: Engine, paths: Sequence[Path | str], *, dry_run: bool = 
                     cites=[Cite(release, f"{path.name} line {row.line}")],
                 ))
             writer.memberships(memberships)
+        writer.finish()
     return run.report

@@ -8,7 +8,9 @@ docs/formats.md; in short:
     header_row: 6                   # line (sheet row) of the header; the title block above is skipped
     encoding: cp1252                # CSV encoding, when detection is not enough
     columns: {No.: code, Title: [title, description]}   # their column: our field (or several fields)
-    templates: {code: "TRACKER-{row}", title: "{Short title} ({Year})"}   # built from their columns
+    code: "UNCTAD-IIA-{No.}"        # the code, from their columns ({row}: the data row's number)
+    identifiers: {unctad-iia: No.}  # scheme: their column (or row): the record's identifier in that scheme
+    templates: {title: "{Short title} ({Year})"}   # other fields built from their columns
     transforms: {amount: [{scale: 1000000}], title: [normalize_space]}
     lookups: {status: {Done: completed}, parties: {E.U.: EU}}
     dates: {signed_on: ["%d/%m/%Y", "%m-%Y"]}             # formats tried in order
@@ -47,6 +49,7 @@ from importers.tabular import SEPARATOR, known_columns, split_items
 COUNTRY_FIELD = {"projects": "participants", "agreements": "parties"}
 _FIELD_REF = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
 _NUMBERED = re.compile(r"(?:^|\s|[;,|])\(?\d{1,3}[.)]\s+")
+_SCHEME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 _SPACE = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
 
 
@@ -249,6 +252,24 @@ class MappingModel(_Strict):
     organisations: dict[str, OrganisationColumn] = Field(default_factory=dict)
     sources: dict[str, SourceColumn] = Field(default_factory=dict)
     ignore: list[str] = Field(default_factory=list)
+    code: str | None = Field(None, description='a template for the code: "UNCTAD-IIA-{id}", "TRACKER-{row}"')
+    identifiers: dict[str, str] = Field(default_factory=dict)  # scheme -> their column, `row`, or a template
+
+    @field_validator("identifiers", mode="before")
+    @classmethod
+    def _schemes(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for scheme, column in value.items():
+            scheme = str(scheme).strip().lower()
+            if not _SCHEME.fullmatch(scheme):
+                raise ValueError(f"{scheme!r} is not an identifier scheme (expected a short name such as aiddata "
+                                 "or unctad-iia: letters, digits, '-', '_' or '.')")
+            if not isinstance(column, str) or not column.strip():
+                raise ValueError(f"{scheme}: expected their column (or row, or a template like '{{Year}}-{{No}}')")
+            out[scheme] = column
+        return out
 
     @field_validator("countries", "organisations", mode="before")
     @classmethod
@@ -318,6 +339,12 @@ class MappingModel(_Strict):
                                  "when: field}})" if isinstance(constant, dict) else
                                  f"{name} must be a single value, not a list or a mapping")
         return value
+
+    @model_validator(mode="after")
+    def _one_code(self) -> MappingModel:
+        if self.code is not None and "code" in self.templates:
+            raise ValueError("code is given twice (code: and templates.code); keep one")
+        return self
 
     @model_validator(mode="after")
     def _header(self) -> MappingModel:
@@ -418,6 +445,8 @@ class Mapping:
         self.countries = model.countries
         self.ignore = set(model.ignore)
         self.dataset = model.dataset
+        self.templates = {**model.templates, **({"code": model.code} if model.code is not None else {})}
+        self.identifiers = model.identifiers
         self._header: list[str] | None = None
         self._resolved: dict[str, list[str]] = {}
 
@@ -435,7 +464,12 @@ class Mapping:
                 guess = folded.get(column.casefold()) or _close(column, header)
                 hint = f"; did you mean {guess!r}?" if guess else ""
                 warnings.append(f"{self.name}: column {column!r} is not in the file's header{hint}")
-        for template in self.model.templates.values():
+        for column in self.identifiers.values():
+            if not _FIELD_REF.search(column) and column not in header and column not in ("row", "line"):
+                guess = folded.get(column.casefold()) or _close(column, header)
+                hint = f"; did you mean {guess!r}?" if guess else ""
+                warnings.append(f"{self.name}: identifier column {column!r} is not in the file's header{hint}")
+        for template in [*self.templates.values(), *(c for c in self.identifiers.values() if _FIELD_REF.search(c))]:
             for ref, _spec in _FIELD_REF.findall(template):
                 if ref not in header and ref not in ("row", "line") and ref not in self._targets():
                     guess = folded.get(ref.casefold()) or _close(ref, header)
@@ -460,8 +494,10 @@ class Mapping:
         used = set(self.columns)
         for spec in [*self.countries, *self.model.organisations, *self.model.sources, *self.ignore]:
             used |= set(self.matching(spec))
-        for template in self.model.templates.values():
+        for template in self.templates.values():
             used |= {ref for ref, _spec in _FIELD_REF.findall(template)}
+        for column in self.identifiers.values():
+            used |= {ref for ref, _spec in _FIELD_REF.findall(column)} or {column}
         for rules in self.model.derive.values():
             used |= {rule.when for rule in rules}
         return used
@@ -476,7 +512,7 @@ class Mapping:
         if self.entity and self.entity != entity:
             raise UserError(f"{self.name}: this mapping is for {self.entity}, not {entity}")
         known = known_columns(entity)
-        targets = {*self._targets(), *self.model.templates, *self.constants, *self.lookups, *self.split,
+        targets = {*self._targets(), *self.templates, *self.constants, *self.lookups, *self.split,
                    *self.dates, *self.transforms, *self.model.derive}
         unknown = sorted(t for t in targets if t not in known)
         if unknown:
@@ -496,6 +532,8 @@ class Mapping:
             if spec.role not in vocab.PROJECT_ORGANISATION_ROLES:
                 raise UserError(f"{self.name}: organisations.{column}.role: {spec.role!r} is not a role "
                                 f"(expected one of {', '.join(vocab.PROJECT_ORGANISATION_ROLES)})")
+        if self.identifiers and entity not in ("projects", "agreements", "forums", "organisations"):
+            raise UserError(f"{self.name}: identifiers: applies to projects, agreements, forums and organisations")
         if self.model.sources and entity == "sources":
             raise UserError(f"{self.name}: sources: applies to the entities that cite sources")
 
@@ -516,8 +554,15 @@ class Mapping:
             for target in targets:
                 if f.blank(out.get(target)):
                     out[target] = value
-        for name, template in self.model.templates.items():
+        for name, template in self.templates.items():
             out[name] = render(template, row, out, number, line)
+        if self.identifiers:
+            items = split_items(out.get("identifiers"))
+            for scheme, column in self.identifiers.items():
+                value = render(column if _FIELD_REF.search(column) else f"{{{column}}}", row, out, number, line)
+                if value is not None:
+                    items.append(f"{scheme}:{value}")
+            out["identifiers"] = SEPARATOR.join(items)
         for name, steps in self.transforms.items():
             value = out.get(name)
             for step in steps:

@@ -147,15 +147,31 @@ class Table:
         self.warnings: list[str] = []
         self.problems: list[Problem] = []
         self.truncated = False  # a problem stopped the reading before the end of the file
+        self.number = 1  # the spreadsheet row of the row last yielded (the header is row 1 of a CSV)
+
+    # What progress is measured in (importers/progress.py): the bytes of a text file read so far
+    unit = "bytes"
+
+    def position(self) -> tuple[int, int | None]:
+        """(done, total) in `unit`s, for progress."""
+        return self.bytes_read, self.total_bytes
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Let go of the file when the rows are not read to the end."""
+
 
 class CsvTable(Table):
-    def __init__(self, path: Path, format: str, header_row: int = 1, encoding: str | None = None):
+    def __init__(self, path: Path, format: str, header_row: int = 1, encoding: str | None = None,
+                 *, pad_short: bool = False):
+        """`pad_short`: a row with fewer cells than the header has the missing ones empty (as some tools
+        write a row whose last cells are empty); otherwise it is a problem of that row."""
         super().__init__(path, format)
         self.header_row = header_row
+        self.pad_short = pad_short
+        self.number = header_row
         if encoding:
             try:
                 codecs.lookup(encoding)
@@ -203,6 +219,7 @@ class CsvTable(Table):
                 return
             offset = self.header_row - 1
             previous = reader.line_num
+            count = 0
             while True:
                 start = previous + 1
                 try:
@@ -221,17 +238,21 @@ class CsvTable(Table):
                     break  # the reader cannot resynchronise after broken quoting
                 previous = reader.line_num
                 start += offset
+                self.number += 1
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
                 if len(cells) != width:
                     if len(cells) > width and not any(c.strip() for c in cells[width:]):
                         cells = cells[:width]
+                    elif len(cells) < width and self.pad_short:
+                        cells = cells + [""] * (width - len(cells))
                     else:
                         self.problems.append(Problem(self.name, start, None, None,
                                                      f"{width} cells like the header (got {len(cells)})"))
                         continue
-                if previous % 1000 == 0 and self.errors == "strict":
-                    self.bytes_read = fh.buffer.tell()
+                count += 1
+                if count % 256 == 0 and self.errors == "strict":
+                    self.bytes_read = fh.buffer.tell()  # ahead by the reader's buffer at most
                 yield start, dict(zip(columns, cells, strict=False))
             self.bytes_read = self.total_bytes
 
@@ -262,10 +283,21 @@ class XlsxTable(Table):
             header = header[:-1]
         self.columns = ["" if c is None else " ".join(str(c).split()) for c in header]
         check_header(self.name, self.columns, header_row)
+        self.header_row = header_row
+        # Rows below the header, from the sheet's dimension (None when the sheet was saved without one)
+        max_row = self.sheet.max_row
+        self.total_rows = max(0, max_row - header_row) if isinstance(max_row, int) else None
+        self.rows_done = 0
+
+    unit = "rows"
+
+    def position(self) -> tuple[int, int | None]:
+        return self.rows_done, self.total_rows
 
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         width = len(self.columns)
         for number, values, formulas in self._iter:
+            self.rows_done = number - self.header_row
             cells = list(values[:width])
             found = self._rows.problems(number, values, formulas, width)
             if found:
@@ -276,9 +308,13 @@ class XlsxTable(Table):
             if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
                 continue
             cells = [c.date() if isinstance(c, dt.datetime) and c.time() == dt.time() else c for c in cells]
+            self.number = number
             yield number, dict(zip(self.columns, cells, strict=False))
         self.book.close()
         self.bytes_read = self.total_bytes
+
+    def close(self) -> None:
+        self.book.close()
 
 
 class JsonLinesTable(Table):
@@ -319,7 +355,7 @@ class JsonLinesTable(Table):
                 for key in item:
                     seen.setdefault(key)
                 self.columns = list(seen)
-                if number % 1000 == 0:
+                if number % 256 == 0:
                     self.bytes_read = fh.buffer.tell() if hasattr(fh, "buffer") else 0
                 yield number, item
         self.bytes_read = self.total_bytes
@@ -356,6 +392,7 @@ class DocumentTable(Table):
                             f"{entity!r}")
         self._items = data
         self._line_key = LINE_KEY
+        self.items_done = 0
         seen: dict[str, None] = {}
         for item in data:
             if isinstance(item, dict):
@@ -364,8 +401,14 @@ class DocumentTable(Table):
                         seen.setdefault(key)
         self.columns = list(seen)
 
+    unit = "rows"  # the file is read whole before the first record: progress is in its records
+
+    def position(self) -> tuple[int, int | None]:
+        return self.items_done, len(self._items)
+
     def rows(self) -> Iterator[tuple[int | None, dict[str, Any]]]:
         for item in self._items:
+            self.items_done += 1
             if not isinstance(item, dict):
                 self.problems.append(Problem(self.name, None, None, item, "a mapping of fields"))
                 continue

@@ -73,6 +73,7 @@ class ForumRecord(Located):
     names: list[Name] = field(default_factory=list)
     codes: list[tuple[str, str]] = field(default_factory=list)  # (scheme, code)
     cites: list[Cite] = field(default_factory=list)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
 
 
 @dataclass
@@ -98,6 +99,7 @@ class OrganisationRecord(Located):
     country: str | None = None
     names: list[Name] = field(default_factory=list)
     cites: list[Cite] = field(default_factory=list)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
 
 
 @dataclass
@@ -148,12 +150,13 @@ class ProjectRecord(Located):
     is_regional: bool = False
     recipient_region: str | None = None
     recommended_for_aggregates: bool | None = None
-    is_umbrella: bool | None = None
+    umbrella: bool | None = None
     participants: list[Participant] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (related project code, kind)
     status_events: list[tuple[str, dt.date | None, str | None]] = field(default_factory=list)
     names: list[Name] = field(default_factory=list)
     cites: list[Cite] = field(default_factory=list)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
 
 
 @dataclass
@@ -175,6 +178,23 @@ class AgreementRecord(Located):
     subjects: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)  # project codes
     cites: list[Cite] = field(default_factory=list)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
+
+
+@dataclass
+class EventRecord(Located):
+    code: str = ""
+    kind: str = "other"
+    title: str = ""
+    occurred_on: dt.date | None = None
+    occurred_precision: str | None = None
+    place_name: str | None = None
+    country: str | None = None  # where it happened: any spelling the country resolver knows
+    project: str | None = None  # project code
+    agreement: str | None = None  # agreement code
+    forum: str | None = None  # forum code or name
+    description: str | None = None
+    cites: list[Cite] = field(default_factory=list)
 
 
 PROJECT_COLUMNS = (
@@ -183,7 +203,7 @@ PROJECT_COLUMNS = (
     "started_estimated", "completed_on", "completed_precision", "completed_estimated", "amount", "currency",
     "amount_year", "amount_usd_nominal", "amount_usd_constant", "usd_base_year", "amount_estimated",
     "capacity", "capacity_unit", "location_name", "admin_area", "latitude", "longitude",
-    "location_narrative", "is_regional", "recipient_region", "recommended_for_aggregates", "is_umbrella",
+    "location_narrative", "is_regional", "recipient_region", "recommended_for_aggregates", "umbrella",
 )
 AGREEMENT_COLUMNS = (
     "title", "kind", "status", "description", "target", "signed_on", "signed_precision", "in_force_on",

@@ -12,7 +12,7 @@ from typing import Any
 
 from db import vocab
 from importers import fields as f
-from importers.bundle import LISTS, REQUIRED, SCALARS, SECTIONS
+from importers.bundle import LISTS, RECORD_SECTIONS, REQUIRED, SCALARS
 
 DATE = {"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"}, {"type": "integer"}],
         "description": "A date: 2024-07-03, 2024-07 or 2024; the precision is inferred unless <name>_precision "
@@ -32,7 +32,7 @@ CHOICES = {
     ("sources", "kind"): vocab.SOURCE_KINDS, ("forums", "kind"): vocab.FORUM_KINDS,
     ("organisations", "kind"): vocab.ORGANISATION_KINDS, ("memberships", "role"): vocab.MEMBERSHIP_ROLES,
     ("projects", "status"): vocab.PROJECT_STATUSES, ("agreements", "kind"): vocab.AGREEMENT_KINDS,
-    ("agreements", "status"): vocab.AGREEMENT_STATUSES,
+    ("agreements", "status"): vocab.AGREEMENT_STATUSES, ("events", "kind"): vocab.EVENT_KINDS,
 }
 
 
@@ -47,6 +47,8 @@ LIST_SCHEMAS: dict[str, dict[str, Any]] = {
     "names": {"type": "array", "items": NAME},
     "codes": {"type": "array", "items": {"type": "object", "required": ["scheme", "code"],
                                          "properties": {"scheme": TEXT, "code": TEXT}}},
+    "identifiers": {"type": "array", "items": {"type": "object", "required": ["scheme", "value"],
+                                               "properties": {"scheme": TEXT, "value": TEXT}}},
     "participants": _pair(("country", "organisation"),
                           tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES))),
                           plain=False),
@@ -97,4 +99,4 @@ def entity_schema(section: str) -> dict[str, Any]:
 def schema_files() -> dict[str, str]:
     """File name -> JSON text, for every entity."""
     return {f"{s}.schema.json": json.dumps(entity_schema(s), indent=2, ensure_ascii=False) + "\n"
-            for s in SECTIONS}
+            for s in RECORD_SECTIONS}

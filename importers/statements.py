@@ -63,9 +63,12 @@ class _Stmt:
 
 
 # ----------------------------------------------------------------------------------------------- values
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def encode(value: Any) -> Any:
     """A typed value as JSON: decimals as exact text without trailing zeros, dates as ISO text."""
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+    if type(value) in _PLAIN or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
@@ -233,11 +236,14 @@ class StatementWriter:
             old_data = {} if mine is None else mine.data
             data, runs = dict(old_data), {} if mine is None else dict(mine.runs)
             self._merge(entity, item, data)
-            for name in set(data) | set(old_data):
-                if name not in data:
-                    runs.pop(name, None)
-                elif name not in old_data or data[name] != old_data[name]:
-                    runs[name] = run_id or 0
+            if mine is None:
+                runs = dict.fromkeys(data, run_id or 0)
+            else:
+                for name in set(data) | set(old_data):
+                    if name not in data:
+                        runs.pop(name, None)
+                    elif name not in old_data or data[name] != old_data[name]:
+                        runs[name] = run_id or 0
             for name in item.replace:  # --replace-participants: the other sources' lists go
                 for other in stmts[rid].values():
                     if other.source_id != item.source_id and name in other.data:
@@ -265,9 +271,7 @@ class StatementWriter:
     def _merge(self, entity: Entity, item: Item, data: dict[str, Any]) -> None:
         carried = item.row
         defaults = entity.defaults
-        for head, group in entity.head_groups:
-            if head not in carried and not any(c in carried for c in group):
-                continue
+        for head, group in _carried_groups(entity, frozenset(carried)):
             value = carried.get(head)
             if value is not None and type(value) is str and value == CLEAR:
                 for column in group:
@@ -430,6 +434,82 @@ class StatementWriter:
                 self.conn.execute(delete(child).where(child.c.id.in_(chunk)))
         return touched
 
+    def retract_unlisted(self, entity: Entity, group_column: str, listed: dict[tuple[int, int], set[int]],
+                         *, cite_type: str) -> None:
+        """Records grouped by `group_column` (memberships by forum) that a source lists as a whole: for each
+        (source id, group value) the ids this import listed; the source's statements on the group's other
+        records are retracted. A record left with no statement is deleted (with its citations); one that
+        other sources still state is derived again from them."""
+        conn, table, st = self.conn, entity.t, T["statements"]
+        by_source: dict[int, dict[int, set[int]]] = {}
+        for (source_id, group), ids in listed.items():
+            by_source.setdefault(source_id, {})[group] = ids
+        retracted: dict[int, set[int]] = {}  # record id -> the sources whose statement on it goes
+        gone_statements: list[int] = []
+        for source_id, groups in by_source.items():
+            values = list(groups)
+            for start in range(0, len(values), CHUNK):
+                query = (select(st.c.id, st.c.record_id, table.c[group_column])
+                         .join(table, table.c.id == st.c.record_id)
+                         .where(st.c.record_type == entity.name, st.c.source_id == source_id,
+                                table.c[group_column].in_(values[start:start + CHUNK])))
+                for stmt_id, record_id, group in conn.execute(query):
+                    if record_id not in groups[group]:
+                        gone_statements.append(stmt_id)
+                        retracted.setdefault(record_id, set()).add(source_id)
+        if not retracted:
+            return
+        detail = self._detail("statements")
+        detail["deleted"] = detail.get("deleted", 0) + len(gone_statements)
+        for start in range(0, len(gone_statements), CHUNK):
+            conn.execute(delete(st).where(st.c.id.in_(gone_statements[start:start + CHUNK])))
+        record_ids = list(retracted)
+        citations = T["citations"]
+        for source_id in {s for sources in retracted.values() for s in sources}:
+            ids = [rid for rid, sources in retracted.items() if source_id in sources]
+            for start in range(0, len(ids), CHUNK):
+                conn.execute(delete(citations).where(citations.c.record_type == cite_type,
+                                                     citations.c.source_id == source_id,
+                                                     citations.c.record_id.in_(ids[start:start + CHUNK])))
+        remaining = self._load(entity, record_ids)
+        keys: dict[int, tuple] = {}
+        for start in range(0, len(record_ids), CHUNK):
+            query = select(table.c.id, *[table.c[k] for k in entity.key]).where(
+                table.c.id.in_(record_ids[start:start + CHUNK]))
+            for r in conn.execute(query):
+                keys[r[0]] = tuple(r[1:])
+        orphans = [rid for rid in record_ids if not remaining.get(rid)]
+        if orphans:
+            if self.run.report.dry_run:
+                self.run.report.changes.extend(
+                    {"table": entity.table, "key": self._shown(entity, keys[rid]), "fields": {}, "deleted": True}
+                    for rid in orphans)
+            self._detail(entity.table)["deleted"] = self._detail(entity.table).get("deleted", 0) + len(orphans)
+            for start in range(0, len(orphans), CHUNK):
+                chunk = orphans[start:start + CHUNK]
+                conn.execute(delete(citations).where(citations.c.record_type == cite_type,
+                                                     citations.c.record_id.in_(chunk)))
+                conn.execute(delete(table).where(table.c.id.in_(chunk)))
+        still = {rid: keys[rid] for rid in record_ids if remaining.get(rid)}
+        if still:
+            # derived again from the other sources; not records this import read, so not in the headline
+            outcome = {k: "unchanged" for k in still.values()}
+            self._derive(entity, still, remaining, set(), outcome)
+            detail = self._detail(entity.table)
+            detail["unchanged"] += sum(1 for state in outcome.values() if state == "updated")
+
+    def _shown(self, entity: Entity, key: tuple) -> list[Any]:
+        """A record's key as a user reads it: codes for the ids of referenced rows."""
+        shown = []
+        for column, value in zip(entity.key, key, strict=True):
+            ref = {"forum_id": "forums", "country_id": "countries"}.get(column)
+            if ref is not None:
+                t = T[ref]
+                code_column = t.c.code if "code" in t.c else t.c.alpha3
+                value = self.conn.execute(select(code_column).where(t.c.id == value)).scalar() or value
+            shown.append(encode(value))
+        return shown
+
     def _report_deleted(self, c: Collection, records: dict[int, tuple], keys: list[tuple]) -> None:
         codes: dict[str, dict[int, str]] = {}
         for column, ref_table in c.refs.items():
@@ -441,6 +521,12 @@ class StatementWriter:
             for column, value in zip(c.key, k[1:], strict=True):
                 shown.append(codes[column].get(value, value) if column in codes else value)
             self.run.report.changes.append({"table": c.table, "key": shown, "fields": {}, "deleted": True})
+
+
+@cache
+def _carried_groups(entity: Entity, carried: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The field groups of which an input carries at least one column (one answer per set of columns)."""
+    return tuple((head, group) for head, group in entity.head_groups if any(c in carried for c in group))
 
 
 def _sort_key(entry: tuple) -> tuple:

@@ -11,6 +11,7 @@ followed by `:`:
     status_events  agreed:2014-12|completed:2021          (projects; status:date)
     names          ru:ШОС|zh:上海合作组织                  (forums, organisations, projects; lang:name)
     codes          cow_igo:SCO                            (forums; scheme:code)
+    identifiers    aiddata:39556|wikidata:Q42             (projects, agreements, forums, organisations)
     subjects, projects                                    (agreements; plain items)
     sources        https://example.org/a|doc-key          (every entity: the keys of its sources)
     quote          the supporting sentence (applies to every source of the row)
@@ -29,6 +30,7 @@ from importers.bundle import LISTS, SCALARS
 
 SEPARATOR = "|"
 
+_IDENTIFIERS = ("identifiers", "scheme", "value", None, None)
 # flat column -> (bundle list field, qualifier key, item key, allowed qualifiers or None, default qualifier)
 QUALIFIED: dict[str, dict[str, tuple[str, str | None, str, tuple[str, ...] | None, str | None]]] = {
     "projects": {
@@ -37,17 +39,20 @@ QUALIFIED: dict[str, dict[str, tuple[str, str | None, str, tuple[str, ...] | Non
         "links": ("links", "role", "project", vocab.PROJECT_LINK_KINDS, "related"),
         "status_events": ("status_events", "status", "on", vocab.PROJECT_STATUSES, None),
         "names": ("names", "lang", "name", None, "en"),
+        "identifiers": _IDENTIFIERS,
     },
     "agreements": {
         "parties": ("parties", "role", "country", vocab.AGREEMENT_PARTY_ROLES, "party"),
         "subjects": ("subjects", None, "", None, None),
         "projects": ("projects", None, "", None, None),
+        "identifiers": _IDENTIFIERS,
     },
     "forums": {
         "names": ("names", "lang", "name", None, "en"),
         "codes": ("codes", "scheme", "code", None, None),
+        "identifiers": _IDENTIFIERS,
     },
-    "organisations": {"names": ("names", "lang", "name", None, "en")},
+    "organisations": {"names": ("names", "lang", "name", None, "en"), "identifiers": _IDENTIFIERS},
     "memberships": {},
     "sources": {},
 }
@@ -120,3 +125,21 @@ def to_bundle_dict(section: str, row: dict[str, Any], problem) -> dict[str, Any]
 
 def known_columns(section: str) -> set[str]:
     return set(flat_columns(section)) | set(LISTS[section]) | {"cites"}
+
+
+def _header_key(name: str) -> str:
+    """A header as compared for a hint: case folded, runs of spaces, hyphens, dots and underscores as one `_`."""
+    return re.sub(r"[\s_.\-]+", "_", name.casefold()).strip("_")
+
+
+def header_hints(columns: list[str], known: set[str] | list[str]) -> dict[str, str]:
+    """Columns of a header that are not used but differ from a known column only in case, spacing or
+    underscores (`Code` for `code`, `Signed On` for `signed_on`) -> that column. Only a hint: such a
+    column is never read as the one it resembles."""
+    present = set(columns)
+    by_key: dict[str, str] = {}
+    for name in sorted(known):
+        if name not in present:
+            by_key.setdefault(_header_key(name), name)
+    return {c: by_key[_header_key(c)] for c in columns
+            if c not in known and _header_key(c) in by_key}

@@ -22,10 +22,11 @@ unchanged otherwise. Per-table counts are in `report.details` (statements under 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.base import Base
 from db.models import (
@@ -37,8 +38,9 @@ from db.models import (
     Source,
 )
 from db.upsert import UpsertResult, _select_existing, same_value, upsert
+from importers import identity
 from importers.core import Problem, RunContext
-from importers.entities import AGREEMENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
+from importers.entities import AGREEMENT, EVENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
 from importers.normalize import fold
 from importers.records import (
     AGREEMENT_COLUMNS,
@@ -47,6 +49,7 @@ from importers.records import (
     SOURCE_COLUMNS,
     AgreementRecord,
     Cite,
+    EventRecord,
     ForumRecord,
     Located,
     MembershipRecord,
@@ -113,6 +116,13 @@ class Writer:
         self.statements = StatementWriter(run)
         self._outcome: dict[tuple[str, tuple], str] = {}
         self.dataset: str | None = None  # resolve country names with this data set's spellings first
+        # True: a code may take over a record that another source created under another identifier scheme
+        self.allow_takeover = False
+        # (record type, code as imported) -> the code of the record it was found to be (identifier, merge)
+        self._renamed: dict[tuple[str, str], str] = {}
+        self._identified: dict[tuple[str, str, str], tuple[str, int | None]] = {}  # identifier -> file, line
+        # (source id, forum id) -> the memberships that source lists for that forum in this import
+        self._listed: dict[tuple[int, int], set[int]] = {}
 
     # ------------------------------------------------------------------ lookups
     @property
@@ -144,9 +154,13 @@ class Writer:
         return self._orgs
 
     def project_id(self, code: str) -> int | None:
+        """The id of the project with this code, or of the project the code was merged into or found to be."""
         if self._projects is None:
-            self._projects = {r.code.upper(): r.id for r in self.conn.execute(select(Project.id, Project.code))}
-        return self._projects.get(code.strip().upper())
+            self._projects = identity.merged(self.conn, PROJECT)
+            self._projects.update({r.code.upper(): r.id for r in self.conn.execute(select(Project.id, Project.code))})
+        code = code.strip().upper()
+        code = self._renamed.get(("project", code), code).upper()
+        return self._projects.get(code)
 
     def source_id(self, key: str) -> int | None:
         if key not in self._sources:
@@ -292,10 +306,6 @@ class Writer:
         return rows
 
     # ------------------------------------------------------------------ statements
-    def _carried(self, record: Located, name: str) -> bool:
-        present = record.present if record.present is not None else self.present
-        return present is None or name in present
-
     def _stating_source(self, record: Located) -> tuple[str, str]:
         """The key of the source whose statement a record is, and where in it: the dataset release or input
         file set as `statement_source`, else the record's first cited source, else the input file
@@ -311,6 +321,18 @@ class Writer:
             return self.default_cites[0].source_key, self.default_cites[0].locator or line
         return self._import_source(), line
 
+    def _known_sources(self, record: Located, stating: str | None = None) -> bool:
+        """Whether every source a record names is known (its stating source, its citations); a problem for
+        each that is not."""
+        cited = [c.source_key for c in getattr(record, "cites", [])]
+        if stating is None:
+            stating = self.statement_source
+        unknown = [k for k in dict.fromkeys([*([stating] if stating else []), *cited]) if self.source_id(k) is None]
+        for source_key in unknown:
+            self._problem(record, "source", source_key, "the key or URL of a known source "
+                          "(list it in the sources of this import, or import it first)")
+        return not unknown
+
     def _import_source(self) -> str:
         """A source standing for the import itself, for records that name none (built-in files)."""
         key = f"import:{self.run.report.importer}"
@@ -322,24 +344,106 @@ class Writer:
     def _item(self, entity: Entity, record: Located, key: tuple, values: dict[str, Any],
               children: dict[str, list[dict]]) -> Item | None:
         stating, locator = self._stating_source(record)
-        cited = [c.source_key for c in getattr(record, "cites", [])]
-        unknown = [k for k in dict.fromkeys([stating, *cited]) if self.source_id(k) is None]
-        for source_key in unknown:  # a record is written with all its sources or not at all
-            self._problem(record, "source", source_key, "the key or URL of a known source "
-                          "(list it in the sources of this import, or import it first)")
-        if unknown:
+        if not self._known_sources(record, stating):  # a record is written with all its sources or not at all
             return None
         source_id = self.source_id(stating)
-        row = {c: v for c, v in values.items() if self._carried(record, c)}
-        kids = {name: rows for name, rows in children.items() if self._carried(record, _CARRIED_AS.get(name, name))}
+        present = record.present if record.present is not None else self.present
+        if present is None:
+            row, kids = dict(values), dict(children)
+        else:
+            row = {c: v for c, v in values.items() if c in present}
+            kids = {name: rows for name, rows in children.items() if _CARRIED_AS.get(name, name) in present}
         replace = frozenset(n for n in ("participants", "organisations") if n in kids) \
             if self.replace_participants else frozenset()
         return Item(key, row, source_id, locator, kids, replace)
 
+    def _identify(self, entity: Entity, records: Sequence[Any]) -> list[Any]:
+        """Find which record each imported record is: by its identifiers, else by a code merged into another
+        record, else by its code; the record's `code` becomes the code of the record found. A record whose
+        identifiers name two records, whose identifier is also on another record of the input, or whose code
+        would take over a record another source created under another scheme is rejected (the last unless
+        `allow_takeover`)."""
+        if not records:
+            return []
+        held_ids = [(s, v) for r in records for s, v in getattr(r, "identifiers", ())]
+        found = identity.lookup(self.conn, entity, held_ids) if held_ids else {}
+        merged = identity.merged(self.conn, entity, [r.code for r in records])
+        codes = identity.codes_of(self.conn, entity, [*found.values(), *merged.values()])
+        # records found by code that carry identifiers none of which is known: the takeover guard
+        unknown = [r for r in records if getattr(r, "identifiers", None)
+                   and not any(p in found for p in r.identifiers) and r.code.upper() not in merged]
+        by_code = identity.ids_of(self.conn, entity, [r.code for r in unknown]) if unknown else {}
+        holding = identity.held(self.conn, entity, by_code.values()) if by_code else {}
+        kept = []
+        for r in records:
+            pairs = list(getattr(r, "identifiers", ()))
+            if not self._first_with(entity, r, pairs):
+                continue
+            targets = {found[p]: p for p in pairs if p in found}
+            if len(targets) > 1:
+                shown = ", ".join(f"{s} {v} is {codes[rid]}" for rid, (s, v) in targets.items())
+                self._problem(r, "identifiers", "; ".join(f"{s}:{v}" for s, v in pairs),
+                              f"identifiers of one record ({shown})")
+                continue
+            if targets:
+                code = codes[next(iter(targets))]
+            elif r.code.upper() in merged:
+                code = codes[merged[r.code.upper()]]
+            else:
+                code = r.code
+                existing = by_code.get(code.upper())
+                if existing is not None and not self.allow_takeover and not self._may_take(entity, r, pairs,
+                                                                                             holding.get(existing, [])):
+                    continue
+            if code != r.code:
+                self._renamed[(entity.name, r.code.upper())] = code
+                if r.code.upper() in self.links_later:
+                    self.links_later.add(code.upper())
+                r.code = code
+            kept.append(r)
+        return kept
+
+    def _first_with(self, entity: Entity, record: Any, pairs: list[tuple[str, str]]) -> bool:
+        """False (and a problem) when an identifier of the record is also on an earlier record of the import."""
+        for scheme, value in pairs:
+            first = self._identified.get((entity.name, scheme, value))
+            if first is not None and first != (record.file, record.line):
+                where = f"line {first[1]}" if first[1] is not None else "an earlier record"
+                self._problem(record, "identifiers", f"{scheme}:{value}",
+                              f"an identifier appearing once (also on {where})")
+                return False
+        for scheme, value in pairs:
+            self._identified[(entity.name, scheme, value)] = (record.file, record.line)
+        return True
+
+    def _may_take(self, entity: Entity, record: Any, pairs: list[tuple[str, str]], held: list[identity.Held]) -> bool:
+        """The takeover guard: a record found by code whose identifiers, given by another source, are all of
+        schemes this record does not have, is another thing that happens to share the code."""
+        stating, _locator = self._stating_source(record)
+        source_id = self.source_id(stating)
+        schemes = {s for s, _v in pairs}
+        theirs = [h for h in held if h.source_id != source_id]
+        if not theirs or any(h.scheme in schemes for h in held):
+            return True
+        h = theirs[0]
+        mine = ", ".join(f"{s} {v}" for s, v in pairs)
+        self._problem(record, "code", record.code,
+                      f"a code of its own: {record.code} is the {entity.name} that {h.source_key or 'another source'} "
+                      f"identifies as {h.scheme} {h.value}, and this record of {stating} is {mine}; give it another "
+                      "code (a mapping's code: template such as \"LIST-{id}\"), or import with --allow-takeover "
+                      "to make them one record")
+        return False
+
     def _state(self, entity: Entity, pairs: list[tuple[Located, Item | None]], cite_type: str) -> dict[tuple, int]:
-        """Write the items as statements, count each record once, cite them; returns key -> record id."""
+        """Write the items as statements, count each record once, cite them, give them their identifiers;
+        returns key -> record id."""
         kept = [(r, item) for r, item in pairs if item is not None]
         ids, outcome = self.statements.write(entity, [item for _r, item in kept])
+        given = [(ids[item.key], scheme, value, item.source_id) for r, item in kept
+                 for scheme, value in getattr(r, "identifiers", ()) if item.key in ids]
+        if given:
+            self.run.report.add(identity.record(self.conn, entity, given, self.run.run_id), "identifiers",
+                                count=False)
         report = self.run.report
         for _r, item in kept:
             state = outcome[item.key]
@@ -348,9 +452,25 @@ class Writer:
         self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept])
         return ids
 
+    # ------------------------------------------------------------------ rejected records
+    def check(self, section: str, records: Sequence[Located]) -> None:
+        """Resolve the references of records already rejected for their values (countries, forums,
+        organisations, projects, sources) and report each that fails, so that one run lists every problem
+        of a row. Writes nothing, creates nothing."""
+        for r in records:
+            if section == "memberships" and r.forum:
+                self._forum(r, "forum", r.forum)
+            if section in ("memberships", "organisations") and r.country:
+                self._country(r, "country", r.country, getattr(r, "country_code_scheme", None))
+            if section == "projects":
+                self._project_refs(r, create=False)
+            elif section == "agreements":
+                self._agreement_refs(r)
+            self._known_sources(r)
+
     # ------------------------------------------------------------------ entities
     def forums(self, records: Sequence[ForumRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(FORUM, records), lambda r: r.code.upper())
         pairs = []
         for r in records:
             values = {c: getattr(r, c) for c in FORUM_COLUMNS}
@@ -374,8 +494,8 @@ class Writer:
             country_id = self._country(r, "country", r.country, r.country_code_scheme)
             if r.started_on is None:
                 self._problem(r, "started_on", None, "a start date (a year is enough, e.g. 2001)")
-                continue
-            if forum_id is None or country_id is None:
+            if forum_id is None or country_id is None or r.started_on is None:
+                self._known_sources(r)
                 continue
             key = (forum_id, country_id, r.role, r.started_on)
             if key in seen:
@@ -387,14 +507,27 @@ class Writer:
             values = {"started_precision": r.started_precision, "ended_on": r.ended_on,
                       "ended_precision": r.ended_precision, "note": r.note}
             pairs.append((r, self._item(MEMBERSHIP, r, key, values, {})))
-        self._state(MEMBERSHIP, pairs, "membership")
+        ids = self._state(MEMBERSHIP, pairs, "membership")
+        for _r, item in pairs:
+            if item is not None and item.key in ids:
+                self._listed.setdefault((item.source_id, item.key[0]), set()).add(ids[item.key])
+
+    def finish(self, *, retract: bool = True) -> None:
+        """The end of an import. A source that lists the memberships of a forum and no longer lists one of
+        them retracts its statement on it, and a membership no source states any more is deleted
+        (docs/provenance.md). An import with a rejected record (`--allow-rejects`) retracts nothing: the
+        lists it gives are not complete; nor does an extract (`retract=False`)."""
+        listed, self._listed = self._listed, {}
+        if listed and retract and not self.run.report.problems:
+            self.statements.retract_unlisted(MEMBERSHIP, "forum_id", listed, cite_type="membership")
 
     def organisations(self, records: Sequence[OrganisationRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(ORGANISATION, records), lambda r: r.code.upper())
         pairs = []
         for r in records:
             country_id = self._country(r, "country", r.country) if r.country else None
             if r.country and country_id is None:
+                self._known_sources(r)
                 continue
             values = {"name": r.name, "acronym": r.acronym, "kind": r.kind, "country_id": country_id}
             pairs.append((r, self._item(ORGANISATION, r, (r.code,), values,
@@ -453,24 +586,10 @@ class Writer:
         return found
 
     def projects(self, records: Sequence[ProjectRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(PROJECT, records), lambda r: r.code.upper())
         pairs, later = [], []
         for r in records:
-            ok = True
-            framework_id = None
-            if r.framework:
-                framework_id = self._forum(r, "framework", r.framework)
-                ok &= framework_id is not None
-            countries, orgs = [], []
-            for p in r.participants:
-                if p.is_organisation:
-                    org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
-                    ok &= org_id is not None
-                    orgs.append({"organisation_id": org_id, "role": p.role})
-                else:
-                    country_id = self._country(r, f"participants[{p.role}]", p.ref)
-                    ok &= country_id is not None
-                    countries.append({"country_id": country_id, "role": p.role})
+            ok, framework_id, countries, orgs = self._project_refs(r)
             children = {"participants": countries, "organisations": orgs,
                         "names": [_name_row(n) for n in r.names],
                         "status_events": [{"status": s, "reached_on": d, "reached_precision": p}
@@ -480,6 +599,7 @@ class Writer:
             elif r.code.upper() not in self.links_later:
                 children["links"] = []
             if not ok:
+                self._known_sources(r)
                 continue
             values = dict(zip(PROJECT_COLUMNS, _project_values(r), strict=True))
             values["framework_forum_id"] = framework_id
@@ -491,6 +611,28 @@ class Writer:
         written = [r for r in later if (r.code,) in ids]
         if written:
             self.project_links(written)
+
+    def _project_refs(self, r: ProjectRecord, *, create: bool = True) -> tuple[bool, int | None, list, list]:
+        """(all resolved, framework forum id, participant country rows, organisation rows); a problem for each
+        reference that does not resolve. `create=False`: organisations the input may create are not."""
+        ok = True
+        framework_id = None
+        if r.framework:
+            framework_id = self._forum(r, "framework", r.framework)
+            ok &= framework_id is not None
+        countries, orgs = [], []
+        for p in r.participants:
+            if p.is_organisation:
+                if p.create_name and not create:
+                    continue
+                org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
+                ok &= org_id is not None
+                orgs.append({"organisation_id": org_id, "role": p.role})
+            else:
+                country_id = self._country(r, f"participants[{p.role}]", p.ref)
+                ok &= country_id is not None
+                countries.append({"country_id": country_id, "role": p.role})
+        return ok, framework_id, countries, orgs
 
     def _links(self, r: ProjectRecord) -> list[dict] | None:
         links, ok = [], True
@@ -509,6 +651,9 @@ class Writer:
         becomes updated."""
         pairs = []
         for r in records:
+            found = self._renamed.get(("project", r.code.upper()))
+            if found is not None:  # found by identifier or merged: the links belong to the record found
+                r = replace(r, code=found)
             if self.project_id(r.code) is None:
                 continue
             links = self._links(r)
@@ -525,30 +670,12 @@ class Writer:
                 report.updated += 1
 
     def agreements(self, records: Sequence[AgreementRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        records = self._dedupe(self._identify(AGREEMENT, records), lambda r: r.code.upper())
         pairs = []
         for r in records:
-            ok = True
-            forum_id = None
-            if r.forum:
-                forum_id = self._forum(r, "forum", r.forum)
-                ok &= forum_id is not None
-            parties: dict[str, list[dict]] = {}
-            for ref, role in r.parties:
-                party = self._party(r, f"parties[{role}]", ref)
-                ok &= party is not None
-                if party is not None:
-                    kind, party_id = party
-                    column = {"country": "country_id", "forum": "forum_id", "organisation": "organisation_id"}[kind]
-                    parties.setdefault(kind, []).append({column: party_id, "role": role})
-            projects = []
-            for code in r.projects:
-                pid = self.project_id(code)
-                if pid is None:
-                    self._problem(r, "projects", code, "the code of a known project (import projects first)")
-                    ok = False
-                projects.append({"project_id": pid})
+            ok, forum_id, parties, projects = self._agreement_refs(r)
             if not ok:
+                self._known_sources(r)
                 continue
             values = {"forum_id": forum_id, **{c: getattr(r, c) for c in AGREEMENT_COLUMNS}}
             subjects = [{"subject": s} for s in dict.fromkeys(x.strip().lower() for x in r.subjects) if s]
@@ -557,6 +684,83 @@ class Writer:
                         "projects": projects}
             pairs.append((r, self._item(AGREEMENT, r, (r.code,), values, children)))
         self._state(AGREEMENT, pairs, "agreement")
+
+
+    def _agreement_refs(self, r: AgreementRecord) -> tuple[bool, int | None, dict[str, list[dict]], list[dict]]:
+        """(all resolved, forum id, party rows by kind, project rows); a problem for each reference that does
+        not resolve."""
+        ok = True
+        forum_id = None
+        if r.forum:
+            forum_id = self._forum(r, "forum", r.forum)
+            ok &= forum_id is not None
+        parties: dict[str, list[dict]] = {}
+        for ref, role in r.parties:
+            party = self._party(r, f"parties[{role}]", ref)
+            ok &= party is not None
+            if party is not None:
+                kind, party_id = party
+                column = {"country": "country_id", "forum": "forum_id", "organisation": "organisation_id"}[kind]
+                parties.setdefault(kind, []).append({column: party_id, "role": role})
+        projects = []
+        for code in r.projects:
+            pid = self.project_id(code)
+            if pid is None:
+                self._problem(r, "projects", code, "the code of a known project (import projects first)")
+                ok = False
+            projects.append({"project_id": pid})
+        return ok, forum_id, parties, projects
+
+    def _code_id(self, table: str, code: str) -> int | None:
+        t = T[table]
+        return self.conn.execute(select(t.c.id).where(func.upper(t.c.code) == code.upper())).scalar()
+
+    def existing(self, section: str, records: Sequence[Located]) -> list[Located]:
+        """The records of an update (`updates:` of a bundle) whose code is in the database; each other one
+        is a problem: an update never inserts a record."""
+        table = T[section]
+        code_list = sorted({r.code.upper() for r in records})
+        found: set[str] = set()
+        for start in range(0, len(code_list), 1000):
+            found.update(c.upper() for c in self.conn.execute(select(table.c.code).where(
+                func.upper(table.c.code).in_(code_list[start:start + 1000]))).scalars())
+        kept = []
+        for r in records:
+            if r.code.upper() in found:
+                kept.append(r)
+            else:
+                self._problem(r, section[:-1], r.code, f"the code of a {section[:-1]} in the database (an update "
+                              f"changes a known record; propose a new one under {section}:)")
+        return kept
+
+    def events(self, records: Sequence[EventRecord]) -> None:
+        records = self._dedupe(records, lambda r: r.code.upper())
+        pairs = []
+        for r in records:
+            ok = True
+            values: dict[str, Any] = {c: getattr(r, c) for c in (
+                "kind", "title", "occurred_on", "occurred_precision", "place_name", "description")}
+            values["country_id"] = values["project_id"] = values["agreement_id"] = values["forum_id"] = None
+            if r.country:
+                values["country_id"] = self._country(r, "country", r.country)
+                ok &= values["country_id"] is not None
+            if r.forum:
+                values["forum_id"] = self._forum(r, "forum", r.forum)
+                ok &= values["forum_id"] is not None
+            if r.project:
+                values["project_id"] = self.project_id(r.project)
+                if values["project_id"] is None:
+                    self._problem(r, "project", r.project, "the code of a known project (import projects first)")
+                    ok = False
+            if r.agreement:
+                values["agreement_id"] = self._code_id("agreements", r.agreement.strip())
+                if values["agreement_id"] is None:
+                    self._problem(r, "agreement", r.agreement,
+                                  "the code of a known agreement (import agreements first)")
+                    ok = False
+            if ok:
+                pairs.append((r, self._item(EVENT, r, (r.code,), values, {})))
+        self._state(EVENT, pairs, "event")
 
 
 # Collections an input carries under another field: every kind of party comes from `parties`

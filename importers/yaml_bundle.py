@@ -8,11 +8,20 @@ from typing import Any
 from sqlalchemy import Engine
 
 from db.errors import UserError
-from importers.bundle import LINE_KEY, carried_fields, iter_sections, to_record, unknown_fields
-from importers.core import ImportReport, Problem, file_sha256, import_run
+from importers.bundle import (
+    LINE_KEY,
+    carried_fields,
+    iter_sections,
+    known_fields,
+    to_record,
+    unknown_fields,
+    update_item,
+)
+from importers.core import ImportReport, Problem, file_sha256, import_run, rejects_path
 from importers.documents import load_document
 from importers.fields import BadValue, date_with_precision
 from importers.records import Cite, SourceRecord
+from importers.tabular import header_hints
 from importers.writer import Writer
 
 
@@ -44,19 +53,25 @@ def file_source(path: Path, digest: str | None = None, *, priority: int | None =
 
 def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, allow_rejects: bool = False,
                   importer: str = "bundle", cite_file: bool = True, priority: int | None = None,
-                  source_date: str | None = None) -> ImportReport:
+                  source_date: str | None = None, allow_takeover: bool = False,
+                  force: bool = False) -> ImportReport:
+    """`force`: with `allow_rejects`, replace an existing rejects file (importers.core.import_run)."""
     path = Path(path)
     data = read_bundle(path)
     sections = list(iter_sections(data, path.name))
     with import_run(engine, importer, file=path, options={"dry_run": dry_run, "allow_rejects": allow_rejects},
-                    dry_run=dry_run, allow_rejects=allow_rejects) as run:
+                    dry_run=dry_run, allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         writer = Writer(run)
+        writer.allow_takeover = allow_takeover
         if cite_file:
             source = file_source(path, run.file_hash, priority=priority, source_date=source_date)
             writer.ensure_source(source)
             writer.default_cites = [Cite(source.key)]
         for section, items in sections:
-            records = []
+            if section == "updates":
+                _updates(run, writer, path, items)
+                continue
+            records, rejected = [], []
             unknown: set[str] = set()
             for item in items:
                 run.report.read += 1
@@ -64,14 +79,51 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                     run.reject(Problem(path.name, None, section, item, "expected a mapping of fields"))
                     continue
                 unknown |= unknown_fields(section, item)
-                record, problems = to_record(section, item, path.name, item.get(LINE_KEY))
+                record, problems = to_record(section, item, path.name, item.get(LINE_KEY), partial=True)
                 for problem in problems:
                     run.reject(problem)
-                if record is not None:
+                if problems:
+                    rejected.append(record)  # its references are checked too: every problem in one pass
+                elif record is not None:
                     # a record says what it names: the fields it leaves out keep their stored values
                     record.present = carried_fields(section, item)
                     records.append(record)
-            if unknown:
-                run.warn(f"{path.name}: fields not used in {section}: {', '.join(sorted(unknown))}")
+            hints = header_hints(sorted(unknown), known_fields(section))
+            plain = sorted(unknown - set(hints))
+            if plain:
+                run.warn(f"{path.name}: fields not used in {section}: {', '.join(plain)}")
+            for name, meant in hints.items():
+                run.hint(f"{path.name}: field {name!r} was not used in {section}; did you mean {meant!r}?")
             getattr(writer, section)(records)
+            writer.check(section, rejected)
+        writer.finish()
     return run.report
+
+
+def _updates(run, writer: Writer, path: Path, items: list[Any]) -> None:
+    """`updates:` items: what the cited source says about records that exist (never inserts one)."""
+    by_section: dict[str, list] = {}
+    unknown: dict[str, set[str]] = {}
+    for item in items:
+        run.report.read += 1
+        if not isinstance(item, dict):
+            run.reject(Problem(path.name, None, "updates", item, "expected a mapping of fields"))
+            continue
+        line = item.get(LINE_KEY)
+        found = update_item(item)
+        if isinstance(found, str):
+            run.reject(Problem(path.name, line, "updates", None, found))
+            continue
+        section, data = found
+        unknown.setdefault(section, set()).update(unknown_fields(section, data))
+        record, problems = to_record(section, data, path.name, line, update=True)
+        for problem in problems:
+            run.reject(problem)
+        if record is not None:
+            record.present = carried_fields(section, data)
+            by_section.setdefault(section, []).append(record)
+    for section, names in unknown.items():
+        if names:
+            run.warn(f"{path.name}: fields not used in updates of {section}: {', '.join(sorted(names))}")
+    for section, records in by_section.items():
+        getattr(writer, section)(writer.existing(section, records))

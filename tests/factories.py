@@ -43,6 +43,7 @@ def minimal_rows() -> dict[str, dict[str, Any]]:
         "agreement_organisations": {"role": "signatory"},
         "agreement_subjects": {"subject": "trade"},
         "agreement_projects": {},
+        "events": {"code": "KAZ-CHN-STATE-VISIT-2024", "kind": "visit", "title": "State visit"},
         "sources": {"key": "sha256:abc", "kind": "news_article", "language": "id"},
         "citations": {"record_type": "project", "field": "", "locator": "line 8"},
         "statements": {"record_type": "project", "data": '{"title": "Zhanatas"}', "field_runs": '{"title": 0}',
@@ -50,6 +51,8 @@ def minimal_rows() -> dict[str, dict[str, Any]]:
         "mentions": {"entity_type": "country", "sentence_index": 0, "start_char": 10, "end_char": 20,
                      "matched_text": "Kazakhstan"},
         "import_rejects": {"reason": "expected a date"},
+        "identifiers": {"record_type": "project", "scheme": "aiddata", "value": "39556"},
+        "same_as": {"record_type": "project", "code": "KZ-ZHANATAS-OLD", "merged_id": 999, "detail": "{}"},
     }
 
 
@@ -89,9 +92,13 @@ def insert_minimal_rows(conn: Connection) -> dict[str, dict[str, Any]]:
     add("agreement_organisations", agreement_id=ids["agreements"], organisation_id=ids["organisations"])
     add("agreement_subjects", agreement_id=ids["agreements"])
     add("agreement_projects", agreement_id=ids["agreements"], project_id=ids["projects"])
+    add("events", country_id=ids["countries"], project_id=ids["projects"], agreement_id=ids["agreements"],
+        forum_id=ids["forums"])
     add("sources")
     add("citations", source_id=ids["sources"], record_id=ids["projects"])
     add("mentions", source_id=ids["sources"], entity_id=ids["countries"])
     add("statements", source_id=ids["sources"], record_id=ids["projects"])
     add("import_rejects", run_id=ids["import_runs"])
+    add("identifiers", source_id=ids["sources"], record_id=ids["projects"])
+    add("same_as", record_id=ids["projects"], run_id=ids["import_runs"])
     return rows

@@ -28,7 +28,7 @@ def _count_runs(engine) -> int:
 @pytest.mark.parametrize("statement", WRITES, ids=["insert", "delete", "drop", "update"])
 def test_sql_cannot_write(cli, db_url, engine, statement):
     before = _count_runs(engine)
-    run = cli("sql", statement, "-d", url_text(db_url))
+    run = cli("sql", statement, "--as-admin", "-d", url_text(db_url))
     assert run.exit_code == 3
     assert run.stderr.startswith("error: query refused by the database:")
     assert _count_runs(engine) == before
@@ -36,16 +36,16 @@ def test_sql_cannot_write(cli, db_url, engine, statement):
 
 def test_sql_cannot_switch_a_postgresql_transaction_to_read_write(cli, db_url, engine, backend):
     statement = "SET TRANSACTION READ WRITE; " + WRITES[0]
-    run = cli("sql", statement, "-d", url_text(db_url))
+    run = cli("sql", statement, "--as-admin", "-d", url_text(db_url))
     assert run.exit_code == 3
     assert _count_runs(engine) == 0
 
 
 def test_sql_prints_csv_and_json(cli, db_url):
-    run = cli("sql", "SELECT 1 AS one, 'a' AS letter", "-f", "csv", "-d", url_text(db_url))
+    run = cli("sql", "SELECT 1 AS one, 'a' AS letter", "-f", "csv", "--as-admin", "-d", url_text(db_url))
     assert run.exit_code == 0
     assert run.stdout == "one,letter\n1,a\n"
-    run = cli("sql", "SELECT 1 AS one, 'a' AS letter", "-f", "json", "-d", url_text(db_url))
+    run = cli("sql", "SELECT 1 AS one, 'a' AS letter", "-f", "json", "--as-admin", "-d", url_text(db_url))
     assert json.loads(run.stdout) == [{"one": 1, "letter": "a"}]
 
 

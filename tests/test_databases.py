@@ -65,7 +65,7 @@ def test_a_socket_folder_url_works_in_every_command(cli, pg_database, tmp_path, 
     for args in (["db", "current", "--json"], ["db", "check"], ["status", "--json"], ["import", "countries"],
                  ["countries", "resolve", "Tiongkok"], ["countries", "list", "--region", "Central Asia"],
                  ["mentions"], ["export", "projects_by_country", "--out", str(tmp_path / "out")],
-                 ["sql", "SELECT count(*) AS n FROM countries", "-f", "csv"]):
+                 ["sql", "SELECT count(*) AS n FROM countries", "-f", "csv", "--as-admin"]):
         run = cli("-d", url, *args)
         assert run.exit_code == 0, (args, run.stderr)
         assert "interpolation" not in run.stderr

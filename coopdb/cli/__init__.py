@@ -29,6 +29,7 @@ from coopdb.cli.db_cmd import db_group
 from coopdb.cli.docs_cmd import docs_group
 from coopdb.cli.explain_cmd import explain
 from coopdb.cli.export_cmd import export
+from coopdb.cli.identity_cmd import dedupe, merge, unmerge
 from coopdb.cli.import_cmd import import_group
 from coopdb.cli.mapping_cmd import mapping_group
 from coopdb.cli.query_cmd import sql, status
@@ -155,6 +156,9 @@ cli.add_command(import_group)
 cli.add_command(status)
 cli.add_command(sql)
 cli.add_command(explain)
+cli.add_command(dedupe)
+cli.add_command(merge)
+cli.add_command(unmerge)
 import_group.add_command(import_article_cmd)
 cli.add_command(mentions_cmd)
 cli.add_command(countries_group)

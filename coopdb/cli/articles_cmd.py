@@ -67,7 +67,8 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
     result = import_article(engine, text, name=name, lang=lang, url=url, title=title, publisher=publisher,
                             published=_published(published), dry_run=dry_run)
     body = review.render(result.source, result.candidates, article=name, lang=result.language,
-                         language_note=result.detection.note, recognised=result.recognised)
+                         language_note=result.detection.note, recognised=result.recognised, updates=result.updates,
+                         events=result.events)
     if target is not None and not dry_run:
         review.write(target, body, force)
     if as_json:
@@ -93,9 +94,16 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
     for c in result.candidates:
         lines = ", ".join(str(s.line) for s in c.sentences)
         out.print(f"  candidate {c.section[:-1]} {c.title!r} (confidence {c.confidence:.2f}, line {lines})")
+    for event in result.events:
+        out.print(f"  event {event.kind} {event.occurred_on.isoformat()} {event.title!r} (line "
+                  f"{', '.join(str(n) for n in event.lines)})")
     for thing in result.recognised:
         lines = ", ".join(str(n) for n in thing.lines)
-        out.print(f"  known project {thing.known.code} ({thing.known.name!r}), line {lines}")
+        out.print(f"  known {thing.known.entity_type} {thing.known.code} ({thing.known.name!r}), line {lines}")
+    for update in result.updates:
+        for change in update.changes:
+            note = f" ({change.note})" if change.note else ""
+            out.print(f"  update {update.code}: {change.field} {change.old} -> {change.new}{note}")
     for kind, code, line in result.already_recorded:
         out.print(f"  already recorded from line {line}: {kind} {code}")
     if target is not None and not dry_run:

@@ -9,11 +9,10 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from coopdb.cli.common import database_url_option, engine_for, out
-from coopdb.cli.query_cmd import format_option, print_rows
+from coopdb.cli.common import database_url_option, engine_for, err, out
+from coopdb.cli.query_cmd import format_option, run_query
 from db import bi
-from db import inspect as db_inspect
-from db.engine import mask, resolve_url, sqlite_path
+from db.engine import mask, resolve_url, sqlite_path, sqlite_read_only_uri
 from db.errors import UserError
 
 SQLITE_ADVICE = """\
@@ -21,7 +20,7 @@ SQLite has no users or roles: whoever can read the file can read everything in i
 write it can change it. To give a BI tool read-only access to {path}:
   - give it a copy (`sqlite3 {path} ".backup coopdb-bi.sqlite"` makes a consistent one), or
   - make the file read-only for that tool's user (chmod a-w, or a read-only mount) and open it with
-    the URI file:{path}?mode=ro (Python, DBeaver, Superset) or `sqlite3 -readonly`.
+    the URI {uri} (Python, DBeaver, Superset) or `sqlite3 -readonly`.
 The BI views are the bi_* views in that file: {views}.
 For users and roles, move to PostgreSQL and run this command there (see docs/bi.md)."""
 
@@ -47,22 +46,29 @@ def views(database_url: str | None) -> None:
 @click.option("--login", metavar="USER", help="Also create (or update) this login user as a member of ROLE.")
 @click.option("--password-env", metavar="VAR",
               help="Name of the environment variable holding the login user's password (never on the command line).")
+@click.option("--timeout", type=click.IntRange(min=0), default=bi.DEFAULT_STATEMENT_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="statement_timeout of the login user (0 for none).")
 @database_url_option
-def grant_readonly(role: str, login: str | None, password_env: str | None, database_url: str | None) -> None:
+def grant_readonly(role: str, login: str | None, password_env: str | None, timeout: int,
+                   database_url: str | None) -> None:
     """Create the NOLOGIN role ROLE that can read the `bi` views and nothing else (PostgreSQL).
 
     ROLE gets USAGE on schema bi, SELECT on its views and default privileges for views created later.
-    With --login USER, USER becomes a login user in ROLE (search_path bi, read-only transactions); its
-    password is read from the environment variable named by --password-env. Running it again changes
-    nothing but the password. On SQLite it explains how to share the file read-only instead.
+    With --login USER, USER becomes a login user in ROLE (search_path bi, read-only transactions, a
+    statement timeout); its password is read from the environment variable named by --password-env.
+    In this database it revokes from PUBLIC: TEMP, CREATE on schema public (both kept for the owner of
+    coopdb's tables) and the large-object functions that write. Run it as a superuser (or the owner of
+    the database); see docs/security.md for what stays cluster-wide. Running it again changes nothing
+    but the password and the timeout. On SQLite it explains how to share the file read-only instead.
 
     Example: BI_PW=... coopdb bi grant-readonly coopdb_bi --login metabase --password-env BI_PW
     """
     engine = engine_for(database_url, migrated=True)
     if engine.dialect.name == "sqlite":
-        path = sqlite_path(engine.url) or mask(engine.url)
+        path = sqlite_path(engine.url)
+        uri = sqlite_read_only_uri(path) if path else "file:PATH?mode=ro"
         names = ", ".join(bi.qualified_name(v, "sqlite") for v in bi.catalog())
-        out.print(SQLITE_ADVICE.format(path=path, views=names))
+        out.print(SQLITE_ADVICE.format(path=path or mask(engine.url), uri=uri, views=names), markup=False)
         return
     password = None
     if password_env:
@@ -71,7 +77,7 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, datab
         password = os.environ.get(password_env)
         if not password:
             raise UserError(f"environment variable {password_env} is not set or empty: put the password there")
-    report = bi.grant_readonly(engine, role, login=login, password=password)
+    report = bi.grant_readonly(engine, role, login=login, password=password, statement_timeout=timeout)
     out.print(f"role {report.role} {'created' if report.role_created else 'already existed'}: "
               f"SELECT on {len(report.views)} views in {report.database}.{bi.SCHEMA} "
               "and on views created there later")
@@ -79,7 +85,12 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, datab
         state = "created" if report.login_created else "updated"
         note = ", password set" if report.password_set else ""
         out.print(f"login user {report.login} {state}{note}: member of {report.role}, search_path {bi.SCHEMA}, "
-                  "read-only transactions")
+                  f"read-only transactions, statement_timeout {report.statement_timeout}s")
+    kept = f" (kept for {', '.join(report.kept_for)})" if report.kept_for else ""
+    out.print(f"revoked from PUBLIC in {report.database}: TEMP and CREATE on schema public{kept}, "
+              "EXECUTE on the large-object functions that write")
+    for allowed in report.still_allowed:
+        err.print(f"warning: could not revoke {allowed}: run this command as a superuser or the database's owner")
 
 
 @bi_group.command("refresh")
@@ -99,12 +110,13 @@ def refresh(database_url: str | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @database_url_option
 @format_option
-def query(file: Path, database_url: str | None, fmt: str, limit: int | None) -> None:
+def query(file: Path, database_url: str | None, fmt: str, limit: int | None, timeout: float,
+          as_admin: bool) -> None:
     """Run the read-only SQL query in FILE (e.g. queries/*.sql), written against bi.<view>.
 
-    On SQLite, bi.<view> names are read as bi_<view>, so the same file runs on both databases.
+    On SQLite, bi.<view> names are read as bi_<view>, so the same file runs on both databases. It runs
+    as `coopdb sql` does (read-only, one statement, --timeout, --as-admin on PostgreSQL).
     """
     engine = engine_for(database_url, read_only=True, migrated=True)
     text = bi.for_dialect(file.read_text(encoding="utf-8"), engine.dialect.name)
-    result = db_inspect.read_only_query(engine, text, limit)
-    print_rows(result, fmt)
+    run_query(engine, text, fmt, limit, timeout, as_admin)

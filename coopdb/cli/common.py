@@ -15,8 +15,9 @@ from db.errors import DatabaseError
 from db.migrate import require_head
 
 # Piped output gets a wide fixed width, so tables are not squeezed into 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+# No emoji codes: a value such as the source key `doc:a:` must print as written, not as a picture.
+out = Console(highlight=False, soft_wrap=True, emoji=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, width=None if sys.stderr.isatty() else 160)
 
 
 GROUP_URL = "coopdb.database_url"  # ctx.meta key: the -d given before the subcommand (`coopdb -d URL status`)

@@ -16,8 +16,9 @@ from importers.explain import explain as explain_record
 @database_url_option
 @json_option
 def explain(code: str, field: str | None, database_url: str | None, as_json: bool) -> None:
-    """Show every value that sources give for the fields of the record CODE (a project, agreement, forum
-    or organisation code; `project:CODE` when several kinds share it), or for one FIELD, with the source,
+    """Show every value that sources give for the fields of the record CODE (a project, agreement, event,
+    forum or organisation code; `project:CODE` when several kinds share it; an identifier such as aiddata:39556;
+    a code merged into another record shows the kept one), its identifiers, or one FIELD, with the source,
     its date and priority, the import run and where in the source; the winning value is marked with *
     and the reason given (docs/provenance.md).
 
@@ -28,6 +29,12 @@ def explain(code: str, field: str | None, database_url: str | None, as_json: boo
         print_json(report.as_dict())
         return
     out.print(f"{report.record_type} {escape(report.code)}: {escape(report.title or '')}")
+    if report.identifiers:
+        shown = ", ".join(f"{i['scheme']}:{i['value']}" + (f" ({i['source']})" if i["source"] else "")
+                          for i in report.identifiers)
+        out.print(f"identifiers: {escape(shown)}")
+    if report.merged:
+        out.print(f"merged into it: {escape(', '.join(report.merged))} (coopdb unmerge CODE undoes a merge)")
     if not report.fields:
         out.print("no statements: no import has given a value for this record")
     for fr in report.fields:

@@ -38,16 +38,17 @@ def _make_command(entity: str) -> click.Command:
     @source_options
     @import_options
     def command(file: Path, fmt: str | None, sheet: str | None, mapping: Path | None, database_url: str | None,
-                dry_run: bool, allow_rejects: bool, as_json: bool, quiet: bool, priority: int | None,
-                source_date: str | None, replace_participants: bool = False, dataset: str | None = None) -> None:
+                dry_run: bool, allow_rejects: bool, force: bool, as_json: bool, quiet: bool, priority: int | None,
+                source_date: str | None, allow_takeover: bool, replace_participants: bool = False,
+                dataset: str | None = None) -> None:
         engine = engine_for(database_url)
-        size = file.stat().st_size if file.is_file() else None
-        with progress_bar(f"{entity} {file.name}", size, quiet or as_json) as progress:
+        with progress_bar(f"{entity} {file.name}", quiet or as_json) as progress:
             def call():
                 return import_file(engine, entity, file, format=fmt, sheet=sheet, mapping=mapping,
                                    dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,
                                    replace_participants=replace_participants, dataset=dataset,
-                                   priority=priority, source_date=source_date)
+                                   priority=priority, source_date=source_date, allow_takeover=allow_takeover,
+                                   force=force)
 
             run_and_report(call, as_json=as_json, quiet=quiet)
 
@@ -65,6 +66,7 @@ def _make_command(entity: str) -> click.Command:
 
 
 def source_options(fn):
+    fn = takeover_option(fn)
     fn = click.option("--source-date", metavar="DATE",
                       help="The file's own date (2024, 2024-07 or 2024-07-03), e.g. its release date: among sources "
                       "of equal priority the later date wins (default: the day it is first imported).")(fn)
@@ -73,18 +75,26 @@ def source_options(fn):
                         "priority, whatever their dates (default 0; docs/provenance.md).")(fn)
 
 
+def takeover_option(fn):
+    return click.option("--allow-takeover", is_flag=True,
+                        help="Let a record whose code is that of a record another source identifies under another "
+                        "scheme (a treaty list's 1 and another list's 1) update it and become one record with it. "
+                        "Default: such a row is rejected naming both (docs/provenance.md).")(fn)
+
+
 @click.command("bundle")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @source_options
 @import_options
-def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, as_json: bool,
-           quiet: bool, priority: int | None, source_date: str | None) -> None:
+def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, force: bool, as_json: bool,
+           quiet: bool, priority: int | None, source_date: str | None, allow_takeover: bool) -> None:
     """Import a YAML or JSON bundle FILE with several sections (sources, forums, organisations,
     memberships, projects, agreements), each a list of records in the layout of docs/formats.md.
     A record states only the fields it names: the others keep their values."""
     engine = engine_for(database_url)
     run_and_report(lambda: import_bundle(engine, file, dry_run=dry_run, allow_rejects=allow_rejects,
-                                         priority=priority, source_date=source_date),
+                                         priority=priority, source_date=source_date,
+                                         allow_takeover=allow_takeover, force=force),
                    as_json=as_json, quiet=quiet)
 
 

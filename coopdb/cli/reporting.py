@@ -1,4 +1,5 @@
-"""What every `coopdb import ...` command shares: its options, the progress bar, the report."""
+"""What every `coopdb import ...` command shares (its options, the progress bar, the report), and the progress of
+`coopdb export`."""
 
 from __future__ import annotations
 
@@ -7,22 +8,35 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    SpinnerColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
 
 from coopdb.cli.common import database_url_option, err, out, print_json
-from importers.core import ImportRejected, ImportReport, cut, run_again_on_deadlock
+from importers.core import ECHO_LIMIT, ImportRejected, ImportReport, cut, run_again_on_deadlock
+from importers.progress import Position, Progress
 
-ProgressCallback = Callable[[int, int], None]  # (rows read so far, bytes read so far)
+ProgressCallback = Progress  # called with a Position: rows read, units done of the total
 
 
 def import_options(fn):
-    """--dry-run, --allow-rejects, --json, --quiet and --database-url."""
+    """--dry-run, --allow-rejects, --force, --json, --quiet and --database-url."""
     fn = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (errors still go "
                       "to stderr).")(fn)
     fn = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")(fn)
+    fn = click.option("--force", is_flag=True,
+                      help="With --allow-rejects: replace an existing FILE.rejects.csv (default: refuse before "
+                      "importing).")(fn)
     fn = click.option("--allow-rejects", is_flag=True,
-                      help="Write the good rows and record each rejected one (in import_rejects and in a "
-                      "rejects file beside the input) instead of writing nothing.")(fn)
+                      help="Write the good rows and record each rejected one (in import_rejects and in "
+                      "FILE.rejects.csv beside the input) instead of writing nothing.")(fn)
     fn = click.option("--dry-run", is_flag=True,
                       help="Validate and resolve against the database, report what would be inserted and "
                       "updated (with the changed fields), write nothing.")(fn)
@@ -30,18 +44,42 @@ def import_options(fn):
 
 
 @contextmanager
-def progress_bar(label: str, total_bytes: int | None, quiet: bool) -> Iterator[ProgressCallback | None]:
-    """A Rich progress bar on stderr when it is a terminal; None otherwise (piped, --quiet, --json)."""
+def progress_bar(label: str, quiet: bool) -> Iterator[ProgressCallback | None]:
+    """A Rich progress bar on stderr when it is a terminal; None otherwise (piped, --quiet, --json). It shows
+    the percentage of the input read (bytes of a text file, rows of a sheet), the records read and the time
+    left; without a known total, the records and the time spent."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    columns = [TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
-               TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task(label, total=total_bytes, rows=0)
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[rows]:,} rows"), TimeRemainingColumn(), TimeElapsedColumn()]
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None, rows=0)
 
-        def update(rows: int, bytes_read: int) -> None:
-            progress.update(task, completed=bytes_read, rows=rows)
+        def update(position: Position) -> None:
+            bar.update(task, completed=position.done, total=position.total, rows=position.rows)
+
+        yield update
+
+
+@contextmanager
+def view_progress(quiet: bool) -> Iterator[Callable[[str, int], None] | None]:
+    """For `coopdb export`: a line per view on stderr (when a terminal) with the rows fetched and the time spent
+    (a view's row count is not known before it is read: counting would run its query twice)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[rows]:,} rows"),
+               TimeElapsedColumn()]
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(view: str, rows: int) -> None:
+            if view not in tasks:
+                for other in tasks.values():
+                    bar.update(other, visible=False)
+                tasks[view] = bar.add_task(view, total=None, rows=0)
+            bar.update(tasks[view], rows=rows)
 
         yield update
 
@@ -84,21 +122,25 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
 
 
 def plain(value: object) -> str:
-    """A value as a person reads it in a diff: 142.3, 2024-07-03, true, "a title", (empty); long text cut
-    (importers.core.cut)."""
+    """A value as a person reads it in a diff: 142.3, 2024-07-03, true, "a title", (empty); a text on one line
+    (line breaks as \\n), a long one cut to its start and length as in every message (importers.core.cut): an
+    article's text is part of one line of the diff, not the whole article over many lines."""
     if value is None:
         return "(empty)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{cut(value)}"'
+        one_line = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+        if len(one_line) > ECHO_LIMIT:
+            one_line = f"{one_line[:ECHO_LIMIT]}… ({len(value):,} characters)"
+        return f'"{one_line}"'
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return cut(str(value))
 
 
 def _cut(value: object, limit: int = 80) -> str:
-    text = str(value)
+    text = str(value).replace("\r\n", "\n").replace("\n", "\\n")
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -110,6 +152,8 @@ def run_and_report(call: Callable[[], ImportReport], *, as_json: bool, quiet: bo
         if as_json:
             print_json(exc.report.as_dict())
         else:
+            for warning in exc.report.warnings:  # a column not used may be why every row failed
+                err.print(f"warning: {warning}", markup=False)
             for problem in exc.report.problems:
                 err.print(str(problem), markup=False)
         raise

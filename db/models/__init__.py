@@ -10,7 +10,9 @@ from db.models.agreements import (
     AgreementSubject,
 )
 from db.models.countries import Country, CountryCode, CountryName, CountryPairTotal
+from db.models.events import Event
 from db.models.forums import Forum, ForumCode, ForumName, Membership
+from db.models.identity import Identifier, SameAs
 from db.models.projects import (
     Organisation,
     OrganisationName,
@@ -37,9 +39,11 @@ __all__ = [
     "CountryCode",
     "CountryName",
     "CountryPairTotal",
+    "Event",
     "Forum",
     "ForumCode",
     "ForumName",
+    "Identifier",
     "ImportReject",
     "ImportRun",
     "Membership",
@@ -52,6 +56,7 @@ __all__ = [
     "ProjectName",
     "ProjectOrganisation",
     "ProjectStatusEvent",
+    "SameAs",
     "Source",
     "Statement",
 ]

@@ -181,13 +181,13 @@ class Project(Tracked, Base):
     )
     recommended_for_aggregates: Mapped[bool | None] = mapped_column(
         Boolean,
-        comment="Whether the source recommends counting the project in totals (AidData 'Recommended For "
-        "Aggregates'; v1.0 'recommended_for_research'); NULL when the source does not say.",
+        comment="The data set recommends counting this project in sums and totals (AidData's 'Recommended For "
+        "Aggregates'); NULL when the source does not say.",
     )
-    is_umbrella: Mapped[bool | None] = mapped_column(
+    umbrella: Mapped[bool | None] = mapped_column(
         Boolean,
-        comment="True for an umbrella agreement whose money is also counted in the projects under it (AidData "
-        "'Umbrella'): leave it out of totals; NULL when the source does not say.",
+        comment="An umbrella agreement whose money is also counted in the projects under it (AidData's "
+        "'Umbrella'): leave it out of sums; NULL when the source does not say.",
     )
 
     countries: Mapped[list[ProjectCountry]] = relationship(back_populates="project")

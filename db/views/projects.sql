@@ -35,7 +35,7 @@ SELECT
     p.is_regional         AS is_regional,
     p.recipient_region    AS recipient_region,
     p.recommended_for_aggregates AS recommended_for_aggregates,
-    p.is_umbrella         AS is_umbrella,
+    p.umbrella            AS is_umbrella,
     COALESCE(n.recipient_count, 0) AS recipient_count,
     COALESCE(n.country_count, 0)   AS country_count,
     f.code                AS framework_forum_code,

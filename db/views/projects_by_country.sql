@@ -67,7 +67,7 @@ SELECT
     p.amount_estimated    AS amount_estimated,
     p.is_regional         AS is_regional,
     p.recommended_for_aggregates AS recommended_for_aggregates,
-    p.is_umbrella         AS is_umbrella,
+    p.umbrella            AS is_umbrella,
     r.recipients          AS recipient_count,
     (r.sharing = 1)       AS is_allocated,
     ALLOCATED(p.amount)              AS amount_allocated,

@@ -18,13 +18,16 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select
 
-from db.models import Agreement, Citation, Mention, Project, Source
+from db.models import Agreement, Citation, Event, Mention, Project, Source
 from db.upsert import upsert
 from importers.articles.candidates import Candidate, CandidateFinder
+from importers.articles.events import EventCandidate, find_events
 from importers.articles.known import KnownProjects
 from importers.articles.lang import SUPPORTED, Detection, detect_language, language_data
-from importers.articles.matching import Ambiguous, Found, NameIndex
+from importers.articles.matching import Ambiguous, Entity, Found, NameIndex
 from importers.articles.text import Sentence, split_sentences, text_sha256
+from importers.articles.updates import Update
+from importers.articles.updates import propose as propose_updates
 from importers.core import ImportReport, import_run
 from importers.normalize import fold
 from importers.records import SOURCE_COLUMNS, SourceRecord
@@ -46,6 +49,10 @@ class ArticleResult:
     recognised: list[Candidate] = field(default_factory=list)
     # facts this article reports that a project or agreement already cites it for: (type, code, line)
     already_recorded: list[tuple[str, str, int]] = field(default_factory=list)
+    # what the article says about known records that differs from their current values (review file `updates:`)
+    updates: list[Update] = field(default_factory=list)
+    # dated happenings it reports (visits, summits, signings, openings), for the review file's `events:`
+    events: list[EventCandidate] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
     report: ImportReport | None = None
 
@@ -60,6 +67,8 @@ class ArticleResult:
             "candidates": [c.as_dict() for c in self.candidates],
             "recognised": [c.as_dict() for c in self.recognised],
             "already_recorded": [{"type": t, "code": c, "line": n} for t, c, n in self.already_recorded],
+            "updates": [u.as_dict() for u in self.updates],
+            "events": [e.as_dict() for e in self.events],
             "report": self.report.as_dict() if self.report else None,
         }
 
@@ -82,20 +91,24 @@ def choose_language(text: str, lang: str | None) -> tuple[str, Detection]:
 
 def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | None = None,
             published_precision: str | None = "day", index: NameIndex | None = None) -> ArticleResult:
-    """Language, sentences, mentions and candidates of a text; reads the database, writes nothing.
+    """Language, sentences, mentions, candidates, events and updates of a text; reads the database, writes
+    nothing.
 
     A project candidate that is a known project under another name is recognised, not proposed
-    (importers/articles/known.py). A candidate whose code or title is already a project's or agreement's is
-    left out (it is known), and so is one read from a line of this article that a project or agreement of
-    that kind already cites (the fact was recorded from that sentence, under another title)."""
+    (importers/articles/known.py). So is a candidate whose code or title is already a project's or
+    agreement's, and one read from a line of this article that one project or agreement of that kind
+    already cites (the fact was recorded from that sentence, under another title; when several cite it,
+    the candidate is only left out). What the article says about recognised records that differs from
+    their current values becomes `updates` (importers/articles/updates.py); dated happenings become
+    `events` (importers/articles/events.py)."""
     language, detection = choose_language(text, lang)
     sentences = split_sentences(text)
     index = index or NameIndex.load(conn)
     mentions, ambiguous = index.find(sentences, language)
     mentions = resolve_country_acronyms(mentions, index)
     countries = {e.code: e for e in index.entities.values() if e.entity_type == "country"}
-    found = CandidateFinder(language, published, published_precision=published_precision,
-                            countries=countries).find(sentences, mentions)
+    finder = CandidateFinder(language, published, published_precision=published_precision, countries=countries)
+    found = finder.find(sentences, mentions)
     known_projects = KnownProjects(index, countries)
     for candidate in found:
         if candidate.known is None and candidate.section == "projects":
@@ -103,17 +116,50 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
             if match:
                 candidate.known = match[0]
                 candidate.reason(f"known project {match[0].code} ({match[1]!r}): recognised, not proposed")
-    recognised = _pool_recognised([c for c in found if c.known is not None])
+    recognised = [c for c in found if c.known is not None]
     candidates = [c for c in found if c.known is None]
-    known = {(e.entity_type, key) for e in index.entities.values() for key in (e.code.upper(), fold(e.name))}
-    candidates = [c for c in candidates
-                  if (c.section[:-1], c.code.upper()) not in known and (c.section[:-1], fold(c.title)) not in known]
+    known: dict[tuple[str, str], Entity] = {}
+    for e in index.entities.values():
+        for key in (e.code.upper(), fold(e.name)):
+            known.setdefault((e.entity_type, key), e)
+    kept = []
+    for c in candidates:  # a candidate titled or coded as a known record is that record
+        hit = known.get((c.section[:-1], c.code.upper())) or known.get((c.section[:-1], fold(c.title)))
+        if hit is None:
+            kept.append(c)
+        else:
+            c.known = hit
+            recognised.append(c)
+    candidates = kept
     cited = _cited_lines(conn, f"sha256:{text_sha256(text)}")
     recorded = [(c.section[:-1], code, s.line) for c in candidates for s in c.sentences
                 for code in cited.get((c.section[:-1], s.line), ())]
-    candidates = [c for c in candidates if not any((c.section[:-1], s.line) in cited for s in c.sentences)]
-    return ArticleResult(f"sha256:{text_sha256(text)}", language, detection, sentences, mentions, ambiguous,
-                         candidates, recognised, sorted(set(recorded), key=lambda r: (r[2], r[1])))
+    kept = []
+    for c in candidates:  # read from a line a record of its kind cites: that record (when only one does)
+        codes = {code for s in c.sentences for code in cited.get((c.section[:-1], s.line), ())}
+        if not codes:
+            kept.append(c)
+        elif len(codes) == 1 and (hit := known.get((c.section[:-1], next(iter(codes)).upper()))) is not None:
+            c.known = hit
+            recognised.append(c)
+    candidates = kept
+    recognised = _pool_recognised(recognised)
+    events = _new_events(conn, find_events(finder, sentences, mentions, [*candidates, *recognised]), cited)
+    key = f"sha256:{text_sha256(text)}"
+    source = conn.execute(select(Source.id, Source.priority).where(Source.key == key)).first()
+    updates = propose_updates(conn, recognised, published=published,
+                              priority=(source.priority or 0) if source else 0, source_id=source.id if source else None)
+    return ArticleResult(key, language, detection, sentences, mentions, ambiguous, candidates, recognised,
+                         sorted(set(recorded), key=lambda r: (r[2], r[1])), updates=updates, events=events)
+
+
+def _new_events(conn, events: list[EventCandidate], cited: dict[tuple[str, int], list[str]]) -> list[EventCandidate]:
+    """The events not recorded yet: neither an event's code already, nor read from a line an event cites."""
+    codes = [e.code for e in events]
+    known: set[str] = set()
+    for start in range(0, len(codes), 1000):
+        known.update(conn.execute(select(Event.code).where(Event.code.in_(codes[start:start + 1000]))).scalars())
+    return [e for e in events if e.code not in known and not any(("event", n) in cited for n in e.lines)]
 
 
 def _pool_recognised(things: list[Candidate]) -> list[Candidate]:
@@ -173,7 +219,7 @@ def resolve_country_acronyms(mentions: list[Found], index: NameIndex) -> list[Fo
 def _cited_lines(conn, key: str) -> dict[tuple[str, int], list[str]]:
     """(record type, line) -> codes of the projects and agreements that cite this article at that line."""
     cited: dict[tuple[str, int], list[str]] = {}
-    for kind, model in (("project", Project), ("agreement", Agreement)):
+    for kind, model in (("project", Project), ("agreement", Agreement), ("event", Event)):
         rows = conn.execute(
             select(model.code, Citation.locator)
             .join(Citation, (Citation.record_id == model.id) & (Citation.record_type == kind))

@@ -159,7 +159,7 @@ def score(result, truth: dict[str, Any], name: str = "") -> Score:
             out.notes.append(f"{name}: wrong candidate: {candidate.section[:-1]} {candidate.title!r} "
                              f"(lines {[s.line for s in candidate.sentences]})")
     out.duplicates = sum(1 for cands in taken.values() if len(cands) > 1)
-    recognised = {f"project:{c.known.code}": c for c in result.recognised if c.known}
+    recognised = {f"{c.known.entity_type}:{c.known.code}": c for c in result.recognised if c.known}
     recorded = {f"{kind}:{code}" for kind, code, _line in result.already_recorded}
     found = 0
     for n, fact in enumerate(facts):

@@ -1,7 +1,9 @@
 """The review file: candidates as a bundle (importers/bundle.py layout) the user edits and imports.
 
-It holds the article's source and `projects:` / `agreements:` sections. Each candidate cites the
-article with `line N` and its sentence as the quote; its confidence and reasons are YAML comments,
+It holds the article's source and `projects:` / `agreements:` sections, then `events:` (dated
+happenings it reports) and `updates:` (what it says about known records that differs from the
+database), when there are any. Each candidate cites the article with `line N` and its sentence as
+the quote; its confidence and reasons are YAML comments,
 so the unchanged file imports without warnings. The first line records a hash of the generated
 text: a file whose text no longer matches was edited by hand and is not overwritten without force.
 """
@@ -19,6 +21,8 @@ import yaml
 
 from db.errors import UserError
 from importers.articles.candidates import Candidate
+from importers.articles.events import EventCandidate
+from importers.articles.updates import Update
 
 MARK = "# coopdb review file; generated-sha256:"
 SOURCE_FIELDS = ("key", "kind", "title", "publisher", "author", "url", "language", "published_on",
@@ -93,7 +97,7 @@ def _recognised(thing: Candidate) -> list[str]:
     """Comment lines for a known project the article reports: its lines, new names and what it says."""
     assert thing.known is not None
     lines = ", ".join(str(n) for n in thing.lines)
-    out = [f"#   {thing.known.code} ({thing.known.name}), lines {lines}"]
+    out = [f"#   {thing.known.entity_type} {thing.known.code} ({thing.known.name}), lines {lines}"]
     if thing.names:
         out.append("#     written as: " + "; ".join(f"{n!r} ({lang})" for n, lang in thing.names))
     facts = []
@@ -112,8 +116,52 @@ def _recognised(thing: Candidate) -> list[str]:
     return out
 
 
+def _update_lines(updates: list[Update], source_key: str) -> list[str]:
+    """The `updates:` section: per known record, one `# update CODE: field old -> new` line per change and
+    the record with the article's values, citing the sentences that report them."""
+    lines = ["# What the article says about known records that differs from their current values. Delete a",
+             "# change you do not accept; importing the file records the others as the article's statements,",
+             "# which win by the precedence of docs/provenance.md (a source of higher priority keeps its value).",
+             "updates:"]
+    for update in updates:
+        for change in update.changes:
+            note = f" ({change.note})" if change.note else ""
+            lines.append(f"  # update {update.code}: {change.field} {change.old} -> {change.new}{note}")
+        record: dict[str, Any] = {update.record_type: update.code}
+        for change in update.changes:
+            for name, value in change.values.items():
+                if name.endswith("_precision") or value is None:
+                    continue
+                record[name] = _date(value, change.values.get(name.replace("_on", "_precision"))) \
+                    if name.endswith("_on") else value
+        record["cites"] = [{"source": source_key, "locator": f"line {s.line}", "quote": s.text}
+                           for s in update.sentences]
+        lines.append(_dump([record], 2).rstrip("\n"))
+    return lines
+
+
+def _event_lines(events: list[EventCandidate], source_key: str) -> list[str]:
+    lines = ["events:"]
+    for event in events:
+        lines += [f"  # - {reason}" for reason in event.reasons]
+        record: dict[str, Any] = {"code": event.code, "kind": event.kind, "title": event.title,
+                                  "occurred_on": _date(event.occurred_on, event.precision)}
+        if event.place:
+            record["place_name"] = event.place
+        for name, value in (("country", event.country.code if event.country else None),
+                            ("forum", event.forum.code if event.forum else None),
+                            ("project", event.project), ("agreement", event.agreement)):
+            if value:
+                record[name] = value
+        record["cites"] = [{"source": source_key, "locator": f"line {s.line}", "quote": s.text}
+                           for s in event.sentences]
+        lines.append(_dump([record], 2).rstrip("\n"))
+    return lines
+
+
 def render(source: dict[str, Any], candidates: list[Candidate], *, article: str, lang: str,
-           language_note: str, recognised: list[Candidate] | None = None) -> str:
+           language_note: str, recognised: list[Candidate] | None = None,
+           updates: list[Update] | None = None, events: list[EventCandidate] | None = None) -> str:
     """The review file's text (without its first, marking line)."""
     key = source["key"]
     lines = [
@@ -123,10 +171,16 @@ def render(source: dict[str, Any], candidates: list[Candidate], *, article: str,
         "# guesses ('partner', 'party'); codes are made from the titles.",
     ]
     if recognised:
-        lines.append("# Known projects the article reports (recognised, not proposed again; compare what it says")
-        lines.append("# with the database by hand):")
+        lines.append("# Known records the article reports (recognised, not proposed again; what differs from the")
+        lines.append("# database is proposed under updates: below):")
+        by_code = {(u.record_type, u.code): u for u in updates or ()}
         for thing in recognised:
             lines += _recognised(thing)
+            update = by_code.get((thing.known.entity_type, thing.known.code))
+            if update and update.same:
+                lines.append("#     same as the database (nothing proposed): " + "; ".join(update.same))
+            if update and update.skipped:
+                lines += [f"#     {why}" for why in update.skipped]
     lines += [
         "sources:",
         _dump([{k: source[k] for k in SOURCE_FIELDS if source.get(k) is not None}], 2).rstrip("\n"),
@@ -141,6 +195,11 @@ def render(source: dict[str, Any], candidates: list[Candidate], *, article: str,
             lines.append(f"  # confidence {candidate.confidence:.2f}")
             lines += [f"  # - {reason}" for reason in candidate.reasons]
             lines.append(_dump([_record(candidate, key, lang)], 2).rstrip("\n"))
+    if events:
+        lines += _event_lines(events, key)
+    changed = [u for u in updates or () if u.changes]
+    if changed:
+        lines += _update_lines(changed, key)
     return "\n".join(lines) + "\n"
 
 

@@ -123,6 +123,20 @@ def load(conn: Connection) -> dict[str, int]:
 
     state("article", "KZ-ZHANATAS-WIND", '{"capacity": "100", "title": "Zhanatas wind farm"}', "line 12")
     state("dataset", "KZ-ZHANATAS-WIND", '{"capacity": "99.5", "title": "Zhanatas wind farm"}', "row 42")
+    add("identifiers", record_type="project", record_id=ids["KZ-ZHANATAS-WIND"], scheme="aiddata", value="42",
+        source_id=ids["dataset"])
+
+    # events: a summit of a forum, and the opening of a project, stated by the article
+    add("events", "EV-SCO-SUMMIT-2024", code="EV-SCO-SUMMIT-2024", kind="summit", title="SCO summit in Astana",
+        occurred_on=D(2024, 7, 4), occurred_precision="day", place_name="Astana", country_id=ids["KAZ"],
+        forum_id=ids["SCO"])
+    add("events", "EV-ZHANATAS-OPENING", code="EV-ZHANATAS-OPENING", kind="opening",
+        title="Zhanatas wind farm opened", occurred_on=D(2021, 6, 1), occurred_precision="month",
+        project_id=ids["KZ-ZHANATAS-WIND"])
+    add("statements", record_type="event", record_id=ids["EV-SCO-SUMMIT-2024"], source_id=ids["article"],
+        data='{"kind": "summit", "occurred_on": "2024-07-04", "occurred_precision": "day"}',
+        field_runs='{"kind": 0, "occurred_on": 0}', locator="line 3",
+        first_seen_at=dt.datetime(2025, 6, 10, tzinfo=dt.UTC), last_seen_at=dt.datetime(2025, 6, 10, tzinfo=dt.UTC))
 
     def mention(entity_type, entity, start, text, sentence_index, sentence):
         add("mentions", source_id=ids["article"], entity_type=entity_type, entity_id=ids[entity],

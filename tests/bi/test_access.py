@@ -190,3 +190,106 @@ def test_a_login_without_the_version_grant_gets_a_clear_message(cli, db_url, rea
     assert result.stderr == (
         f"error: {roles['login']} may not read the schema version (table alembic_version): as the database's "
         "owner, run `coopdb bi grant-readonly ROLE --login USER` again, which grants it (docs/bi.md)\n")
+
+
+# --- what PUBLIC gives every role in the database, revoked; the login's timeout ------------------------------
+
+@pytest.mark.parametrize("statement", [
+    "SELECT lo_from_bytea(0, 'disk filling'::bytea)",
+    "SELECT lo_create(0)",
+    "SELECT lo_creat(-1)",
+    "SELECT lo_put(lo_create(0), 0, 'x'::bytea)",
+    "CREATE TEMPORARY TABLE scratch (id integer)",
+    "CREATE FUNCTION pg_temp.scratch() RETURNS integer AS 'SELECT 1' LANGUAGE sql",
+    "CREATE TABLE public.scratch (id integer)",
+])
+def test_reader_cannot_persist_large_objects_or_temp_objects(reader, bi_engine, statement):
+    with pytest.raises(DBAPIError) as failure, reader.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("SET default_transaction_read_only = off"))  # the privileges alone refuse
+        conn.execute(text(statement))
+    assert DENIED in str(failure.value.orig)
+    with bi_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pg_largeobject_metadata")).scalar_one() == 0
+
+
+def test_reader_large_objects_refused_in_a_read_only_transaction_too(reader):
+    with pytest.raises(DBAPIError) as failure, reader.connect() as conn:
+        conn.execute(text("SELECT lo_from_bytea(0, 'x'::bytea)"))
+        conn.commit()
+    assert DENIED in str(failure.value.orig)
+
+
+def test_login_has_a_statement_timeout(reader, cli, db_url, roles):
+    with reader.connect() as conn:
+        assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "1min"
+        assert conn.execute(text("SHOW default_transaction_read_only")).scalar_one() == "on"
+        with pytest.raises(DBAPIError) as failure:
+            conn.execute(text("SET statement_timeout = '1s'"))
+            conn.execute(text("SELECT pg_sleep(3)"))
+    assert "statement timeout" in str(failure.value.orig)
+    again = grant(cli, db_url, roles, "--timeout", "5")
+    assert "statement_timeout 5s" in again.stdout
+    reader.dispose()  # a new session reads the new setting
+    with reader.connect() as conn:
+        assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "5s"
+
+
+def test_the_owner_keeps_temp_and_create(cli, db_url, reader, roles):
+    owner = db_url.username
+    admin = create_engine(db_url)
+    with admin.connect() as conn:
+        kept = conn.execute(text("SELECT has_database_privilege(:o, current_database(), 'TEMP'), "
+                                 "has_schema_privilege(:o, 'public', 'CREATE')"), {"o": owner}).one()
+        public = conn.execute(text("SELECT datacl::text FROM pg_database WHERE datname = current_database()")).scalar()
+    admin.dispose()
+    assert tuple(kept) == (True, True)
+    assert "=c/" in public and "=Tc/" not in public  # PUBLIC keeps CONNECT only
+
+
+# --- `coopdb sql` as the BI login: allowed to run, and what it tries is refused by the server ------------
+
+def reader_url(db_url, roles) -> str:
+    return url_text(db_url.set(username=roles["login"], password=PASSWORD))
+
+
+def test_sql_runs_as_the_bi_login(reader, cli, db_url, roles):
+    run = cli("sql", "SELECT count(*) AS n FROM bi.country_pairs", "-f", "csv", "-d", reader_url(db_url, roles))
+    assert (run.exit_code, run.stdout) == (0, "n\n6\n"), run.stderr
+
+
+@pytest.mark.parametrize(("statement", "refusal"), [
+    ("COPY (SELECT 1) TO PROGRAM 'true'", "must be superuser or have privileges of the pg_execute_server_program"),
+    ("COPY (SELECT 1) TO '/tmp/coopdb-never-written'", "must be superuser or have privileges of the pg_write_server"),
+    ("SELECT pg_read_file('/etc/hostname')", "permission denied"),
+    ("SELECT lo_export(0, '/tmp/coopdb-never-written')", "permission denied"),
+    ("SELECT lo_from_bytea(0, 'x'::bytea)", "permission denied"),
+])
+def test_sql_as_the_bi_login_cannot_escape(reader, cli, db_url, roles, statement, refusal):
+    run = cli("sql", statement, "-d", reader_url(db_url, roles))
+    assert run.exit_code == 3
+    assert run.stderr.startswith("error: query refused by the database: ") and refusal in run.stderr, run.stderr
+
+
+def test_sql_as_the_bi_login_is_stopped_by_the_timeout(reader, cli, db_url, roles):
+    import time
+
+    started = time.monotonic()
+    run = cli("sql", "SELECT pg_sleep(5)", "--timeout", "1", "-d", reader_url(db_url, roles))
+    assert time.monotonic() - started < 4.5
+    assert run.exit_code == 3
+    assert run.stderr.startswith("error: the query ran longer than the timeout of 1 s and was stopped")
+
+
+def test_sql_refuses_a_login_that_may_use_dblink(reader, cli, db_url, roles, bi_engine):
+    # dblink opens a second connection that commits on its own: installed, everyone may call it
+    with bi_engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION dblink"))
+    run = cli("sql", "SELECT 1", "-d", reader_url(db_url, roles))
+    assert run.exit_code == 3
+    assert run.stderr.startswith(f"error: refusing to run the query as {roles['login']}: it may call dblink, "
+                                 "dblink_connect, dblink_exec, dblink_send_query")
+    with bi_engine.begin() as conn:
+        conn.execute(text("REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC"))
+    run = cli("sql", "SELECT 1 AS one", "-f", "csv", "-d", reader_url(db_url, roles))
+    assert (run.exit_code, run.stdout) == (0, "one\n1\n"), run.stderr

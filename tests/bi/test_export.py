@@ -98,3 +98,18 @@ def test_export_from_a_database_without_the_views(cli, empty_url, tmp_path):
     result = cli("export", "--all", "--out", tmp_path / "out", "-d", url_text(empty_url))
     assert result.exit_code == 4
     assert "run `coopdb db upgrade`" in result.stderr
+
+
+def test_export_reports_progress_per_view(bi_engine, tmp_path):
+    """The callback the CLI's progress line draws: each view from 0 rows to all of them, batch by batch."""
+    from db import export as db_export
+
+    seen: list[tuple[str, int]] = []
+    views = ["projects_by_country", "membership_spans"]
+    files = list(db_export.export_views(bi_engine, views, "csv", tmp_path, batch_size=2, progress=lambda v, n:
+                                        seen.append((v, n))))
+    for done in files:
+        counts = [n for v, n in seen if v == done.view]
+        assert counts[0] == 0 and counts[-1] == done.rows > 2
+        assert counts == sorted(counts) and len(counts) > 2
+    assert [v for v, _n in seen] == sorted((v for v, _n in seen), key=views.index)  # one view after the other

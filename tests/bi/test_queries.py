@@ -22,7 +22,7 @@ def test_there_are_example_queries_with_a_header():
 
 
 def run(cli, db_url, name):
-    result = cli("bi", "query", str(Path(QUERIES[0]).parent / name), "-f", "json", "-d", url_text(db_url))
+    result = cli("bi", "query", str(Path(QUERIES[0]).parent / name), "-f", "json", "--as-admin", "-d", url_text(db_url))
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -66,6 +66,6 @@ def test_bi_names_are_rewritten_only_for_known_views_on_sqlite():
 def test_query_file_cannot_write(cli, db_url, bi_engine, tmp_path):
     path = tmp_path / "write.sql"
     path.write_text("DELETE FROM projects")
-    result = cli("bi", "query", str(path), "-d", url_text(db_url))
+    result = cli("bi", "query", str(path), "--as-admin", "-d", url_text(db_url))
     assert result.exit_code == 3
     assert result.stderr.startswith("error: query refused by the database:")

@@ -43,14 +43,14 @@ def add_credit_lines(engine) -> None:
                 add("project_countries", project_id=pid, country_id=ids[c], role=role)
 
         project("LINE-10BN", Decimal("10000000000.00"), RECIPIENTS, recommended_for_aggregates=True,
-                is_umbrella=False)
+                umbrella=False)
         project("THIRDS", Decimal("100.00"), RECIPIENTS[:3], recommended_for_aggregates=True)
         project("NICKEL", Decimal("0.05"), RECIPIENTS[3:6])
         project("UMBRELLA", Decimal("5000000000.00"), RECIPIENTS[:2], recommended_for_aggregates=False,
-                is_umbrella=True)
+                umbrella=True)
         project("PARTNERS", Decimal("10.01"), RECIPIENTS[:1], role="partner")
         project("NOT-RECOMMENDED", Decimal("700000000.00"), RECIPIENTS[:1], recommended_for_aggregates=False,
-                is_umbrella=False)
+                umbrella=False)
         add("memberships", forum_id=conn.execute(text("SELECT id FROM forums WHERE code = 'SCO'")).scalar_one(),
             country_id=ids["SUN"], role="member", started_on=dt.date(1980, 1, 1), started_precision="year")
         bi.refresh_country_pairs(conn)

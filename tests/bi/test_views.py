@@ -75,6 +75,15 @@ PINNED = {
     "dates": [
         "date", "year", "quarter", "month", "month_name", "year_month", "day_of_month", "day_of_week", "decade",
     ],
+    "events": [
+        "event_id", "event_code", "kind", "title", "occurred_on", "occurred_precision", "occurred_year", "place_name",
+        "country_code", "country_name", "country_alpha2", "country_alpha3", "project_code", "project_title",
+        "agreement_code", "agreement_title", "forum_code", "forum_name", "description", "source_count",
+    ],
+    "identifiers": [
+        "identifier_id", "record_type", "record_id", "record_code", "record_title", "scheme", "value",
+        "source_key", "first_seen_run_id",
+    ],
 }
 
 
@@ -268,6 +277,9 @@ def test_field_values_and_conflicts(bi_engine):
         ("KZ-ZHANATAS-WIND", "title", "Zhanatas wind farm", "sha256:" + "a" * 64, False, False, "line 12"),
         ("KZ-ZHANATAS-WIND", "capacity", "99.5", "aiddata-gcdf-3.0", False, False, "row 42"),
         ("KZ-ZHANATAS-WIND", "title", "Zhanatas wind farm", "aiddata-gcdf-3.0", False, False, "row 42"),
+        ("EV-SCO-SUMMIT-2024", "kind", "summit", "sha256:" + "a" * 64, False, False, "line 3"),
+        ("EV-SCO-SUMMIT-2024", "occurred_on", "2024-07-04", "sha256:" + "a" * 64, False, False, "line 3"),
+        ("EV-SCO-SUMMIT-2024", "occurred_precision", "day", "sha256:" + "a" * 64, False, False, "line 3"),
     ]
     conflicts = bi.read_view(bi_engine, "conflicts")
     assert [(c["record_code"], c["field"], c["distinct_values"], c["sources"]) for c in conflicts] == [
@@ -286,3 +298,13 @@ def test_the_latest_frozen_view_sql_is_the_live_sql():
     for dialect in ("postgresql", "sqlite"):
         assert frozen[dialect]["create"] == bi.create_statements(dialect), (latest.name, dialect)
         assert frozen[dialect]["refresh"] == bi.pair_totals_statements(dialect), (latest.name, dialect)
+
+
+def test_events(bi_engine):
+    rows = bi.read_view(bi_engine, "events", order_by=["event_code"])
+    assert _pick(rows, "event_code", "kind", "occurred_on", "occurred_precision", "occurred_year", "place_name",
+                 "country_code", "project_code", "forum_code", "source_count") == [
+        ("EV-SCO-SUMMIT-2024", "summit", dt.date(2024, 7, 4), "day", 2024, "Astana", "KAZ", None, "SCO", 1),
+        ("EV-ZHANATAS-OPENING", "opening", dt.date(2021, 6, 1), "month", 2021, None, None, "KZ-ZHANATAS-WIND",
+         None, 0),
+    ]

@@ -187,7 +187,7 @@ def test_release_flags_are_read_in_every_known_spelling(few_countries, tmp_path,
     assert report.rejected == 0, report.problems
     assert not any("recommended" in w.lower() for w in report.warnings if "missing" in w)
     got = {code: (rec, umb) for code, rec, umb in q(
-        few_countries, "SELECT code, recommended_for_aggregates, is_umbrella FROM projects WHERE code IN "
+        few_countries, "SELECT code, recommended_for_aggregates, umbrella FROM projects WHERE code IN "
                        f"({', '.join(repr(c) for c in expected)})")}
     assert {code: (None if r is None else bool(r), None if u is None else bool(u)) for code, (r, u) in got.items()} \
         == expected

@@ -104,12 +104,12 @@ def test_aiddata_v2_military_updates_shared_records(loaded):
     assert v2.details["projects"]["inserted"] + v2.details["projects"]["updated"] + \
         v2.details["projects"]["unchanged"] == 446
     assert q(engine, "SELECT count(*) FROM citations c JOIN sources s ON s.id = c.source_id "
-                     "WHERE s.key = 'aiddata-gcdf-2.0'") == [(446,)]
+                     "WHERE s.key = 'aiddata-gcdf-2.0-military'") == [(446,)]
     shared = q(engine, """SELECT count(*) FROM projects p WHERE
         EXISTS (SELECT 1 FROM citations c JOIN sources s ON s.id = c.source_id
                 WHERE c.record_type = 'project' AND c.record_id = p.id AND s.key = 'aiddata-gcdf-1.0') AND
-        EXISTS (SELECT 1 FROM citations c JOIN sources s ON s.id = c.source_id
-                WHERE c.record_type = 'project' AND c.record_id = p.id AND s.key = 'aiddata-gcdf-2.0')""")[0][0]
+        EXISTS (SELECT 1 FROM citations c JOIN sources s ON s.id = c.source_id WHERE c.record_type = 'project'
+                AND c.record_id = p.id AND s.key = 'aiddata-gcdf-2.0-military')""")[0][0]
     assert shared == 5466 + 446 - q(engine, "SELECT count(*) FROM projects WHERE code LIKE 'AIDDATA-%'")[0][0]
     assert shared > 0
 

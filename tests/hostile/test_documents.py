@@ -167,7 +167,7 @@ def test_merge_keys_are_plain_keys(world, tmp_path):
     with pytest.raises(UserError) as caught:
         import_bundle(world, path)
     assert str(caught.value) == "p.yaml: unknown section 'base' (expected sources, forums, organisations, " \
-                                "memberships, projects, agreements)"
+                                "memberships, projects, agreements, events, updates)"
     with pytest.raises(ImportRejected) as caught:
         import_file(world, "projects", path)
     assert [str(p) for p in caught.value.report.problems] == ["p.yaml:3 [title]: expected a value: title is required"]

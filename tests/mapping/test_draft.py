@@ -27,16 +27,16 @@ def _flat(data: dict, prefix: str = "") -> set[str]:
 # The diff from the draft to the hand-written mapping: "-" lines the draft has, "+" lines a person adds.
 EDITS = {
     ("treaties", "agreements"): [
-        '- columns.No. = "code"',
+        '- code = "TREATIES-{No.}"',
+        '+ code = "IIA-{No.}"',
         '+ derive.status = [{"when": "in_force_on", "value": "in_force"}, {"when": "signed_on", "value": "signed"}]',
-        '+ templates.code = "IIA-{No.}"',
     ],
     ("treaties-numbered", "agreements"): [
-        '- columns.id = "code"',
+        '- code = "TREATIES-NUMBERED-{id}"',
         '- countries.mc*.role = "party"',          # mc1..mc4 list a bloc's members, not parties
         '- countries.mc*.scheme = "numeric"',
+        '+ code = "TREATY-{id}"',
         '+ ignore = ["mc*"]',
-        '+ templates.code = "TREATY-{id}"',
     ],
     ("tracker", "projects"): [
         '- organisations.Investor = "financier"',
@@ -49,12 +49,12 @@ EDITS = {
         '+ templates.title = "{Investor} in {Country}: {Sector} ({Year})"',
     ],
     ("agency-projects", "projects"): [
-        '- columns.Project ID = "code"',
+        '- code = "AGENCY-PROJECTS-{Project ID}"',
         '- columns.Year = "committed_on"',
+        '+ code = "AGENCY-{Project ID}"',
         '+ columns.Year = ["committed_on", "amount_year"]',
         '+ constants.usd_base_year.value = 2014',
         '+ constants.usd_base_year.when = "amount_usd_constant"',
-        '+ templates.code = "AGENCY-{Project ID}"',
     ],
 }
 
@@ -77,7 +77,8 @@ def test_the_draft_comments_samples_and_refuses_to_overwrite(cli, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "header_row: 5  # the rows above are a title block" in text
     assert 'Quantity in Millions: amount  # e.g. "1,500", "290.5", "4200"' in text
-    assert '  code: "TRACKER-{row}"  # no id column' in text
+    assert '\ncode: "TRACKER-{row}"  # no id column' in text
+    assert "\nidentifiers: {tracker: row}" in text
     again = cli("mapping", "draft", str(EXAMPLES / "tracker.csv"), "-e", "projects", "-o", str(out))
     assert again.exit_code == 3 and "exists; give --force to overwrite it" in again.output
 
@@ -93,7 +94,8 @@ def test_a_drafted_treaty_list_imports_as_it_is_in_a_dry_run(cli, db_url, tmp_pa
                  "-d", url)
     assert result.exit_code == 0, result.output
     assert "the first 5 rows as they would be imported:" in result.output
-    assert "line 3: code=2; title=China - Korea Republic of BIT (2007);" in result.output
+    assert "line 3: code=TREATIES-2; identifiers=treaties:2; title=China - Korea Republic of BIT (2007);" in \
+        result.output
     assert "would insert 6, would update 0, unchanged 0, rejected 0" in result.output
 
 

@@ -230,3 +230,21 @@ def test_dry_run_diffs_show_plain_values_and_cut_long_text(world, files, cli, db
     assert re.search(r"amount: 142\.30? -> 142\.80?(,|$)", line), line
     assert "committed_on: 2020-01-01 -> 2021-02-03" in line
     assert re.search(r'description: "short" -> "long words [a-z ]{180,}… \(4\d\d characters\)"', line), line
+
+
+def test_dry_run_diff_of_an_article_text_is_one_cut_line(world, cli, db_url, tmp_path):
+    """A source's content (an article) changed: one line of the diff, its start and length; keys as written."""
+    text = "First paragraph.\n\nSecond paragraph " + "word " * 100
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps([{"key": "doc:a:", "kind": "news_article", "content": text}]))
+    assert cli("import", "sources", path, "-q", "-d", url_text(db_url)).exit_code == 0
+    path.write_text(json.dumps([{"key": "doc:a:", "kind": "news_article", "content": text.replace("First", "New")}]))
+    result = cli("import", "sources", path, "--dry-run", "-d", url_text(db_url))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    new = "New paragraph.\\n\\nSecond paragraph " + "word " * 36
+    changed = text.replace("First", "New")
+    old = "First" + new[3:]
+    assert lines[1] == (f'  would update sources doc:a:: content: "{old[:200]}… ({len(text)} characters)" '
+                        f'-> "{new[:200]}… ({len(changed)} characters)"')

@@ -1,0 +1,1 @@
+from tests.datasets.conftest import few_countries  # noqa: F401  (a few countries inserted by hand)

@@ -1,0 +1,108 @@
+"""Events through a bundle: stated by their source like other records, explained, shown in BI; both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from db import bi
+from db.models import Event, Statement
+from importers.core import ImportRejected
+from importers.explain import explain
+from importers.yaml_bundle import import_bundle
+from tests.conftest import url_text
+from tests.test_writer import countries  # noqa: F401  (fixture)
+
+BUNDLE = """\
+sources:
+  - {key: 'https://news.example.org/visit', kind: news_article, published_on: 2024-07-05}
+  - {key: 'https://news.example.org/later', kind: news_article, published_on: 2024-07-20}
+forums:
+  - {code: SCO, name: Shanghai Cooperation Organisation, kind: intergovernmental_organisation}
+projects:
+  - {code: KZ-ZHANATAS-WIND, title: Zhanatas wind farm, cites: ['https://news.example.org/visit']}
+events:
+  - code: KAZ-CHN-STATE-VISIT-2024-07
+    kind: visit
+    title: State visit of the Chinese president to Kazakhstan
+    occurred_on: 2024-07
+    place_name: Astana
+    country: Kazakhstan
+    cites: [{source: 'https://news.example.org/visit', locator: line 3, quote: The president arrived in Astana}]
+  - code: SCO-SUMMIT-2024
+    kind: summit
+    title: SCO summit in Astana
+    occurred_on: 2024-07-04
+    country: KAZ
+    forum: SCO
+    cites: [{source: 'https://news.example.org/visit', locator: line 9}]
+  - code: ZHANATAS-OPENING
+    kind: opening
+    title: Zhanatas wind farm opened
+    occurred_on: 2021
+    project: KZ-ZHANATAS-WIND
+    cites: ['https://news.example.org/visit']
+"""
+
+
+def _write(tmp_path, text, name="events.yml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_events_import_as_statements_and_a_second_import_changes_nothing(countries, tmp_path):  # noqa: F811
+    path = _write(tmp_path, BUNDLE)
+    first = import_bundle(countries, path, cite_file=False)
+    assert (first.inserted, first.updated, first.rejected) == (7, 0, 0)
+    with countries.connect() as conn:
+        events = conn.execute(select(Event.code, Event.kind, Event.occurred_on, Event.occurred_precision)
+                              .order_by(Event.code)).all()
+        stated = conn.execute(select(Statement.locator).where(Statement.record_type == "event")
+                              .order_by(Statement.locator)).scalars().all()
+    assert events == [("KAZ-CHN-STATE-VISIT-2024-07", "visit", dt.date(2024, 7, 1), "month"),
+                      ("SCO-SUMMIT-2024", "summit", dt.date(2024, 7, 4), "day"),
+                      ("ZHANATAS-OPENING", "opening", dt.date(2021, 1, 1), "year")]
+    assert stated == ["line 23", "line 3", "line 9"]  # a cite without a locator: the bundle line
+    second = import_bundle(countries, path, cite_file=False)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 7)
+    rows = bi.read_view(countries, "events", order_by=["event_code"])
+    assert [(r["event_code"], r["country_code"], r["forum_code"], r["project_code"]) for r in rows] == [
+        ("KAZ-CHN-STATE-VISIT-2024-07", "KAZ", None, None), ("SCO-SUMMIT-2024", "KAZ", "SCO", None),
+        ("ZHANATAS-OPENING", None, None, "KZ-ZHANATAS-WIND")]
+
+
+def test_a_later_source_updates_an_event_and_explain_shows_both(countries, db_url, cli, tmp_path):  # noqa: F811
+    import_bundle(countries, _write(tmp_path, BUNDLE), cite_file=False)
+    later = _write(tmp_path, "updates:\n  - event: KAZ-CHN-STATE-VISIT-2024-07\n    occurred_on: 2024-07-03\n"
+                             "    cites: [{source: 'https://news.example.org/later', locator: line 2}]\n", "later.yml")
+    report = import_bundle(countries, later, cite_file=False)
+    assert (report.inserted, report.updated) == (0, 1)
+    shown = explain(countries, "KAZ-CHN-STATE-VISIT-2024-07", "occurred_on")
+    assert [(s.source_key, s.value, s.wins) for s in shown.fields[0].stated] == [
+        ("https://news.example.org/later", "occurred_on=2024-07-03, occurred_precision=day", True),
+        ("https://news.example.org/visit", "occurred_on=2024-07-01, occurred_precision=month", False)]
+    done = cli("explain", "KAZ-CHN-STATE-VISIT-2024-07", "title", "-d", url_text(db_url))
+    assert done.exit_code == 0, done.stderr
+    assert "State visit of the Chinese president to Kazakhstan" in done.stdout and "line 3" in done.stdout
+
+
+@pytest.mark.parametrize(("record", "message"), [
+    ("{code: E1, kind: party, title: T}",
+     "bad.yml:2 [kind]: expected one of signing, opening, visit, summit, meeting, construction_start, "
+     "construction_completion, other (got 'party')"),
+    ("{code: E1, kind: visit, title: T, project: NOPE}",
+     "bad.yml:2 [project]: the code of a known project (import projects first) (got 'NOPE')"),
+    ("{code: E1, kind: visit, title: T, agreement: NOPE}",
+     "bad.yml:2 [agreement]: the code of a known agreement (import agreements first) (got 'NOPE')"),
+    ("{code: E1, title: T}", "bad.yml:2 [kind]: expected a value: kind is required"),
+])
+def test_bad_events_are_rejected_with_file_line_and_field(countries, tmp_path, record, message):  # noqa: F811
+    path = _write(tmp_path, f"events:\n  - {record}\n", "bad.yml")
+    with pytest.raises(ImportRejected) as info:
+        import_bundle(countries, path)
+    assert [str(p) for p in info.value.report.problems] == [message]
+    with countries.connect() as conn:
+        assert conn.execute(select(Event.id)).first() is None
