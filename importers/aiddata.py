@@ -86,7 +86,7 @@ def detect_layout(header: list[str], file: str) -> Layout:
                 spellings = [theirs] if isinstance(theirs, str) else theirs
                 found = next((present[compact(c)] for c in spellings if compact(c) in present), None)
                 if found is None:
-                    missing.append(spellings[0])
+                    missing.append(" or ".join(spellings))
                 else:
                     columns[ours] = found
             agencies = {present[compact(c)]: role for c, role in spec["agencies"].items() if compact(c) in present}

@@ -108,7 +108,7 @@ def test_unmerge_gives_everything_back(loaded):
 def test_merge_refuses_clearly(loaded):
     with pytest.raises(UserError, match="already the one project AIDDATA-39556"):
         merge(loaded, "AIDDATA-39556", "aiddata:39556")
-    with pytest.raises(UserError, match="no project, agreement, forum or organisation with the code 'NOPE'"):
+    with pytest.raises(UserError, match="no project, agreement, event, forum or organisation with the code 'NOPE'"):
         merge(loaded, "AIDDATA-39556", "NOPE")
     with pytest.raises(UserError, match="'KZ-OTHER' is not the code of a merged record"):
         unmerge(loaded, "KZ-OTHER")
