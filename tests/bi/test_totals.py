@@ -85,7 +85,7 @@ def test_allocated_amounts_add_up_to_each_project_exactly(bi_engine):
 
 def test_yearly_totals_count_each_project_once(cli, db_url, bi_engine):
     add_credit_lines(bi_engine)
-    result = cli("bi", "query", QUERIES / "yearly_totals.sql", "-f", "json", "-d", url_text(db_url))
+    result = cli("bi", "query", QUERIES / "yearly_totals.sql", "-f", "json", "--as-admin", "-d", url_text(db_url))
     assert result.exit_code == 0, result.stderr
     rows = {r["year"]: r for r in json.loads(result.stdout)}
     # 2012: the credit line once (not 16 times), 100.00, 0.05 and 10.01; the umbrella and the not-recommended out
@@ -95,7 +95,8 @@ def test_yearly_totals_count_each_project_once(cli, db_url, bi_engine):
     sql = ("SELECT SUM(amount_usd_nominal_allocated) AS total FROM bi.projects_by_country "
            "WHERE year = 2012 AND project_code IN ('LINE-10BN', 'THIRDS', 'NICKEL')")
     path = db_url.database if backend_is_sqlite(db_url) else None
-    result = cli("sql", bi.for_dialect(sql, "sqlite" if path else "postgresql"), "-f", "csv", "-d", url_text(db_url))
+    result = cli("sql", bi.for_dialect(sql, "sqlite" if path else "postgresql"), "-f", "csv", "--as-admin", "-d",
+                 url_text(db_url))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1] == "10000000100.05"
 
@@ -160,7 +161,7 @@ def test_sql_sums_are_exact_decimals(cli, db_url, bi_engine):
             conn.execute(insert(T["projects"]).values(code=f"CENTS-{i}", title="cents", amount=Decimal("0.10")))
         conn.execute(insert(T["projects"]).values(code="BIG", title="big", amount=Decimal("3450854288.15")))
     sql = "SELECT SUM(amount) AS total, AVG(amount) AS mean FROM projects WHERE code LIKE 'CENTS-%' OR code = 'BIG'"
-    result = cli("sql", sql, "-f", "csv", "-d", url_text(db_url))
+    result = cli("sql", sql, "-f", "csv", "--as-admin", "-d", url_text(db_url))
     assert result.exit_code == 0, result.stderr
     total, mean = result.stdout.splitlines()[1].split(",")
     assert Decimal(total) == Decimal("3450854289.15")
