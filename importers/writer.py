@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -72,6 +73,12 @@ def slug_code(text: str, limit: int = 110) -> str:
     return folded[:limit] or "UNNAMED"
 
 
+@lru_cache(maxsize=1 << 16)
+def _folded(name: str) -> str:
+    """fold(name), remembered: a data set names the same agencies and forums on thousands of rows."""
+    return fold(name)
+
+
 class _Index:
     """code -> id and folded name -> id(s) for one table, loaded once per run and kept current."""
 
@@ -83,13 +90,13 @@ class _Index:
         self.by_code[code.upper()] = row_id
         for name in names:
             if name:
-                key = fold(name)
+                key = _folded(name)
                 current = self.by_name.get(key)
                 self.by_name[key] = row_id if current in (None, row_id) else AMBIGUOUS
 
     def get(self, ref: str) -> int | None:
         hit = self.by_code.get(ref.strip().upper())
-        return hit if hit is not None else self.by_name.get(fold(ref))
+        return hit if hit is not None else self.by_name.get(_folded(ref))
 
 
 class Writer:
@@ -585,8 +592,28 @@ class Writer:
                           "(import organisations first)")
         return found
 
+    def _create_organisations(self, records: Sequence[ProjectRecord]) -> None:
+        """The organisations a batch's participants name and may create (`create_name`), created in one write
+        rather than one per name: the same rows as `_organisation` would make (a name's slug is its code; names
+        with one slug share the organisation the first of them created)."""
+        wanted: dict[str, list[str]] = {}
+        for r in records:
+            for p in r.participants:
+                if p.is_organisation and p.create_name and self.org_index.get(p.ref) is None:
+                    wanted.setdefault(slug_code(p.ref), []).append(p.ref)
+        if not wanted:
+            return
+        rows = [{"code": code, "name": refs[0]} for code, refs in wanted.items()]
+        result = self._upsert("organisations", rows, ("code",), compare=())
+        for code, refs in wanted.items():
+            found = result.ids.get((code,))
+            if found is not None:
+                for ref in refs:
+                    self.org_index.add(found, code, ref)
+
     def projects(self, records: Sequence[ProjectRecord]) -> None:
         records = self._dedupe(self._identify(PROJECT, records), lambda r: r.code.upper())
+        self._create_organisations(records)
         pairs, later = [], []
         for r in records:
             ok, framework_id, countries, orgs = self._project_refs(r)
