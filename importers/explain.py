@@ -113,6 +113,7 @@ def explain(engine: Engine, ref: str, field_name: str | None = None) -> ExplainR
                                    .where(T["sources"].c.id.in_([s.source_id for s in stmts]))).all())
         current, _children, winners = derive(entity, stmts, ranks)
         names = _names(conn, entity, stmts)
+        codes = _field_codes(conn, entity, [current, *(s.data for s in stmts)])
         report = ExplainReport(entity.name, record_id, code, title)
         ident, src, same = T["identifiers"], T["sources"], T["same_as"]
         for scheme, value, key in conn.execute(
@@ -131,12 +132,12 @@ def explain(engine: Engine, ref: str, field_name: str | None = None) -> ExplainR
             group = [c for c in entity.group_of(head) if c in entity.fields]
             if wanted is not None and wanted not in group:
                 continue
-            fr = FieldReport(head, group, _shown({c: current[c] for c in group}, group))
+            fr = FieldReport(head, group, _shown({c: current[c] for c in group}, group, codes))
             for s in stmts:
                 if head not in s.data:
                     continue
                 rank = ranks[s.source_id]
-                value = _shown({c: s.data.get(c) for c in group}, group)
+                value = _shown({c: s.data.get(c) for c in group}, group, codes)
                 fr.stated.append(Stated(rank.key, titles.get(s.source_id), rank.date.isoformat(), rank.priority,
                                         s.runs.get(head, 0), locators[s.source_id], value,
                                         wins=s.source_id == winners[head]))
@@ -163,8 +164,13 @@ def explain(engine: Engine, ref: str, field_name: str | None = None) -> ExplainR
         return report
 
 
-def _shown(values: dict[str, Any], group: list[str]) -> Any:
-    def plain(v: Any) -> Any:
+def _shown(values: dict[str, Any], group: list[str], codes: dict[str, dict[Any, str]] | None = None) -> Any:
+    """A field group's values as text; a reference (country_id, forum_id, ...) as the code of what it names."""
+    codes = codes or {}
+
+    def plain(column: str, v: Any) -> Any:
+        if column in codes and v is not None:
+            return codes[column].get(int(v), v)
         if isinstance(v, dt.date):
             return v.isoformat()
         if v is None or isinstance(v, bool | int | str):
@@ -172,9 +178,28 @@ def _shown(values: dict[str, Any], group: list[str]) -> Any:
         return format(v, "f") if hasattr(v, "as_tuple") else str(v)
 
     if len(group) == 1:
-        return plain(values[group[0]])
-    return ", ".join(f"{c}={plain(values[c])}" for c in group if values[c] is not None and values[c] is not False) \
-        or None
+        return plain(group[0], values[group[0]])
+    return ", ".join(f"{c}={plain(c, values[c])}" for c in group
+                     if values[c] is not None and values[c] is not False) or None
+
+
+def _field_codes(conn, entity: Entity, data: list[dict[str, Any]]) -> dict[str, dict[Any, str]]:
+    """column -> {id: code} for the fields that reference a table with codes (a project's framework forum,
+    an event's country, project, agreement and forum), over the values in `data`."""
+    codes: dict[str, dict[Any, str]] = {}
+    for column in entity.fields:
+        for fk in entity.t.c[column].foreign_keys:
+            table = fk.column.table
+            if "code" not in table.c:
+                continue
+            ids = set()
+            for values in data:
+                value = values.get(column)
+                if value is not None and str(value).lstrip("-").isdigit():
+                    ids.add(int(value))
+            if ids:
+                codes[column] = dict(conn.execute(select(table.c.id, table.c.code).where(table.c.id.in_(ids))).all())
+    return codes
 
 
 def _names(conn, entity: Entity, stmts: list[_Stmt]) -> dict[tuple[str, int], str]:

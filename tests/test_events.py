@@ -106,3 +106,12 @@ def test_bad_events_are_rejected_with_file_line_and_field(countries, tmp_path, r
     assert [str(p) for p in info.value.report.problems] == [message]
     with countries.connect() as conn:
         assert conn.execute(select(Event.id)).first() is None
+
+
+def test_explain_shows_the_codes_an_event_refers_to(countries, tmp_path):  # noqa: F811
+    import_bundle(countries, _write(tmp_path, BUNDLE), cite_file=False)
+    summit = {f.field: f for f in explain(countries, "SCO-SUMMIT-2024").fields}
+    assert (summit["country_id"].current, summit["forum_id"].current) == ("KAZ", "SCO")
+    assert [s.value for s in summit["forum_id"].stated] == ["SCO"]
+    opening = {f.field: f for f in explain(countries, "ZHANATAS-OPENING").fields}
+    assert opening["project_id"].current == "KZ-ZHANATAS-WIND"
