@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from db import bi
+from db.engine import sqlite_read_only_uri
 from db.errors import UserError
 
 TIME_LIMIT_MS = 3000
+TEMPLATES = Path(__file__).resolve().parent / "datasette_templates"
 SERVE_MISSING = ("coopdb serve needs Datasette, an optional part of coopdb: install it with "
                  "`pip install 'coopdb[serve]'` (or `pip install datasette`)")
 _QUESTION = re.compile(r"^--\s*Question:\s*(.+)$", re.M)
@@ -83,11 +85,12 @@ def make_app(path: Path, time_limit_ms: int = TIME_LIMIT_MS, queries: Path | Non
 
     from datasette.app import Datasette
 
-    with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True) as conn:
+    with sqlite3.connect(sqlite_read_only_uri(path), uri=True) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     _register_exact_sums()
     return Datasette(
         immutables=[str(path)],
+        template_dir=str(TEMPLATES),  # the database page lists the views first
         metadata=metadata(path.stem, tables, queries),
         settings={"sql_time_limit_ms": time_limit_ms, "default_page_size": 100,
                   "facet_time_limit_ms": 400, "suggest_facets": False, "allow_download": True},

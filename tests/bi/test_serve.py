@@ -74,9 +74,10 @@ def dom(url: str) -> str:
     return result.stdout
 
 
-def test_the_database_page_lists_queries_and_views_and_hides_the_tables(served):
+def test_the_database_page_lists_the_views_first_then_queries_and_hides_the_tables(served):
     page = dom(served)
-    assert page.index('href="/coopdb/yearly_totals"') < page.index('href="/coopdb/bi_projects_by_country"')
+    assert page.index('id="views"') < page.index('id="queries"') < page.index('id="sql"')
+    assert page.index('href="/coopdb/bi_projects_by_country"') < page.index('href="/coopdb/yearly_totals"')
     assert page.index('href="/coopdb/bi_countries"') < page.index('href="/coopdb/bi_dates"')  # catalogue order
     assert "hidden tables" in page and 'href="/coopdb/projects"' not in page  # the record tables are hidden
     assert "How much money was committed each year" in page  # a canned query titled by its question
