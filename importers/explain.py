@@ -19,7 +19,7 @@ from db.base import Base
 from db.errors import UserError
 from db.migrate import require_head
 from importers.entities import ENTITIES, Entity
-from importers.statements import _Stmt, derive, load_ranks
+from importers.statements import _Stmt, codes_of, derive, load_ranks
 
 T = Base.metadata.tables
 
@@ -186,20 +186,9 @@ def _shown(values: dict[str, Any], group: list[str], codes: dict[str, dict[Any, 
 def _field_codes(conn, entity: Entity, data: list[dict[str, Any]]) -> dict[str, dict[Any, str]]:
     """column -> {id: code} for the fields that reference a table with codes (a project's framework forum,
     an event's country, project, agreement and forum), over the values in `data`."""
-    codes: dict[str, dict[Any, str]] = {}
-    for column in entity.fields:
-        for fk in entity.t.c[column].foreign_keys:
-            table = fk.column.table
-            if "code" not in table.c:
-                continue
-            ids = set()
-            for values in data:
-                value = values.get(column)
-                if value is not None and str(value).lstrip("-").isdigit():
-                    ids.add(int(value))
-            if ids:
-                codes[column] = dict(conn.execute(select(table.c.id, table.c.code).where(table.c.id.in_(ids))).all())
-    return codes
+    ids = {column: {int(v) for values in data if str(v := values.get(column)).lstrip("-").isdigit()}
+           for column in entity.fields}
+    return codes_of(conn, entity.t, {column: wanted for column, wanted in ids.items() if wanted})
 
 
 def _names(conn, entity: Entity, stmts: list[_Stmt]) -> dict[tuple[str, int], str]:

@@ -33,7 +33,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, Numeric, delete, select, update
+from sqlalchemy import Boolean, Date, Integer, Numeric, Table, delete, select, update
 
 from db.base import Base, utcnow
 from db.upsert import _select_existing, same_value, upsert
@@ -481,8 +481,12 @@ class StatementWriter:
         orphans = [rid for rid in record_ids if not remaining.get(rid)]
         if orphans:
             if self.run.report.dry_run:
+                codes = codes_of(conn, table, {column: {keys[rid][i] for rid in orphans}
+                                               for i, column in enumerate(entity.key)})
                 self.run.report.changes.extend(
-                    {"table": entity.table, "key": self._shown(entity, keys[rid]), "fields": {}, "deleted": True}
+                    {"table": entity.table, "deleted": True, "fields": {},
+                     "key": [codes[c].get(v, v) if c in codes else encode(v) for c, v in zip(entity.key, keys[rid],
+                                                                                            strict=True)]}
                     for rid in orphans)
             self._detail(entity.table)["deleted"] = self._detail(entity.table).get("deleted", 0) + len(orphans)
             for start in range(0, len(orphans), CHUNK):
@@ -497,18 +501,6 @@ class StatementWriter:
             self._derive(entity, still, remaining, set(), outcome)
             detail = self._detail(entity.table)
             detail["unchanged"] += sum(1 for state in outcome.values() if state == "updated")
-
-    def _shown(self, entity: Entity, key: tuple) -> list[Any]:
-        """A record's key as a user reads it: codes for the ids of referenced rows."""
-        shown = []
-        for column, value in zip(entity.key, key, strict=True):
-            ref = {"forum_id": "forums", "country_id": "countries"}.get(column)
-            if ref is not None:
-                t = T[ref]
-                code_column = t.c.code if "code" in t.c else t.c.alpha3
-                value = self.conn.execute(select(code_column).where(t.c.id == value)).scalar() or value
-            shown.append(encode(value))
-        return shown
 
     def _report_deleted(self, c: Collection, records: dict[int, tuple], keys: list[tuple]) -> None:
         codes: dict[str, dict[int, str]] = {}
@@ -527,6 +519,23 @@ class StatementWriter:
 def _carried_groups(entity: Entity, carried: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The field groups of which an input carries at least one column (one answer per set of columns)."""
     return tuple((head, group) for head, group in entity.head_groups if any(c in carried for c in group))
+
+
+def codes_of(conn, table: Table, ids: dict[str, set[Any]]) -> dict[str, dict[Any, str]]:
+    """column -> {id: code} for the columns of `table` (given with the ids wanted) that reference a table with
+    codes (forums, countries, projects, ...); other columns are left out."""
+    codes: dict[str, dict[Any, str]] = {}
+    for column, wanted in ids.items():
+        for fk in table.c[column].foreign_keys:
+            target = fk.column.table
+            if "code" not in target.c:
+                continue
+            found = codes.setdefault(column, {})
+            values = [v for v in wanted if v is not None]
+            for start in range(0, len(values), CHUNK):
+                found.update(conn.execute(select(target.c.id, target.c.code)
+                                          .where(target.c.id.in_(values[start:start + CHUNK]))).all())
+    return codes
 
 
 def _sort_key(entry: tuple) -> tuple:
