@@ -19,7 +19,7 @@ from db.base import Base
 from db.errors import UserError
 from db.migrate import require_head
 from importers.entities import ENTITIES, Entity
-from importers.statements import _Stmt, codes_of, derive, load_ranks
+from importers.statements import _Stmt, derive, load_ranks, reference_codes
 
 T = Base.metadata.tables
 
@@ -188,7 +188,7 @@ def _field_codes(conn, entity: Entity, data: list[dict[str, Any]]) -> dict[str, 
     an event's country, project, agreement and forum), over the values in `data`."""
     ids = {column: {int(v) for values in data if str(v := values.get(column)).lstrip("-").isdigit()}
            for column in entity.fields}
-    return codes_of(conn, entity.t, {column: wanted for column, wanted in ids.items() if wanted})
+    return reference_codes(conn, entity.t, {column: wanted for column, wanted in ids.items() if wanted})
 
 
 def _names(conn, entity: Entity, stmts: list[_Stmt]) -> dict[tuple[str, int], str]:

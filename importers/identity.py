@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select, tuple_
 from db.base import Base
 from db.upsert import upsert
 from importers.entities import Entity
+from importers.statements import table_codes
 
 T = Base.metadata.tables
 CHUNK = 500
@@ -65,13 +66,7 @@ def merged(conn: Connection, entity: Entity, codes: Sequence[str] | None = None)
 
 
 def codes_of(conn: Connection, entity: Entity, ids: Iterable[int]) -> dict[int, str]:
-    ids = list(set(ids))
-    table = entity.t
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), CHUNK):
-        query = select(table.c.id, table.c.code).where(table.c.id.in_(ids[start:start + CHUNK]))
-        out.update((rid, code) for rid, code in conn.execute(query))
-    return out
+    return table_codes(conn, entity.t, ids)
 
 
 def ids_of(conn: Connection, entity: Entity, codes: Iterable[str]) -> dict[str, int]:

@@ -481,7 +481,7 @@ class StatementWriter:
         orphans = [rid for rid in record_ids if not remaining.get(rid)]
         if orphans:
             if self.run.report.dry_run:
-                codes = codes_of(conn, table, {column: {keys[rid][i] for rid in orphans}
+                codes = reference_codes(conn, table, {column: {keys[rid][i] for rid in orphans}
                                                for i, column in enumerate(entity.key)})
                 self.run.report.changes.extend(
                     {"table": entity.table, "deleted": True, "fields": {},
@@ -521,21 +521,21 @@ def _carried_groups(entity: Entity, carried: frozenset[str]) -> tuple[tuple[str,
     return tuple((head, group) for head, group in entity.head_groups if any(c in carried for c in group))
 
 
-def codes_of(conn, table: Table, ids: dict[str, set[Any]]) -> dict[str, dict[Any, str]]:
+def table_codes(conn, table: Table, ids: Iterable[Any]) -> dict[Any, str]:
+    """id -> code for the rows of `table` with these ids."""
+    values = list({v for v in ids if v is not None})
+    found: dict[Any, str] = {}
+    for start in range(0, len(values), CHUNK):
+        found.update(conn.execute(select(table.c.id, table.c.code).where(table.c.id.in_(values[start:start + CHUNK]))
+                                  ).all())
+    return found
+
+
+def reference_codes(conn, table: Table, ids: dict[str, set[Any]]) -> dict[str, dict[Any, str]]:
     """column -> {id: code} for the columns of `table` (given with the ids wanted) that reference a table with
     codes (forums, countries, projects, ...); other columns are left out."""
-    codes: dict[str, dict[Any, str]] = {}
-    for column, wanted in ids.items():
-        for fk in table.c[column].foreign_keys:
-            target = fk.column.table
-            if "code" not in target.c:
-                continue
-            found = codes.setdefault(column, {})
-            values = [v for v in wanted if v is not None]
-            for start in range(0, len(values), CHUNK):
-                found.update(conn.execute(select(target.c.id, target.c.code)
-                                          .where(target.c.id.in_(values[start:start + CHUNK]))).all())
-    return codes
+    return {column: table_codes(conn, fk.column.table, wanted)
+            for column, wanted in ids.items() for fk in table.c[column].foreign_keys if "code" in fk.column.table.c}
 
 
 def _sort_key(entry: tuple) -> tuple:
