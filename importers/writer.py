@@ -554,7 +554,7 @@ class Writer:
             forum_id = self._forum(record, field, text)
             return None if forum_id is None else ("forum", forum_id)
         if scheme == "organisation":
-            org_id = self._organisation(record, field, text, False)
+            org_id = self._organisation(record, field, text)
             return None if org_id is None else ("organisation", org_id)
         res = self.resolver.resolve_as(text, scheme or "auto", dataset=self.dataset)
         if res.ok:
@@ -576,26 +576,20 @@ class Writer:
         self._country(record, field, ref)  # the message for an ambiguous name or a known non-country
         return None
 
-    def _organisation(self, record: Located, field: str, ref: str, create: bool) -> int | None:
+    def _organisation(self, record: Located, field: str, ref: str) -> int | None:
+        """The organisation a reference names (those a batch may create exist already: `_create_organisations`)."""
         found = self.org_index.get(ref)
         if found == AMBIGUOUS:
             self._problem(record, field, ref, "an organisation name that belongs to one organisation only")
             return None
-        if found is None and create:
-            code = slug_code(ref)
-            result = self._upsert("organisations", [{"code": code, "name": ref}], ("code",), compare=())
-            found = result.ids.get((code,))
-            if found is not None:
-                self.org_index.add(found, code, ref)
         if found is None:
             self._problem(record, field, ref, "the code or name of a known organisation "
                           "(import organisations first)")
         return found
 
     def _create_organisations(self, records: Sequence[ProjectRecord]) -> None:
-        """The organisations a batch's participants name and may create (`create_name`), created in one write
-        rather than one per name: the same rows as `_organisation` would make (a name's slug is its code; names
-        with one slug share the organisation the first of them created)."""
+        """The organisations a batch's participants name and may create (`create_name`), created in one write:
+        a name's slug is its code; names with one slug share the organisation the first of them created."""
         wanted: dict[str, list[str]] = {}
         for r in records:
             for p in r.participants:
@@ -652,7 +646,7 @@ class Writer:
             if p.is_organisation:
                 if p.create_name and not create:
                     continue
-                org_id = self._organisation(r, f"participants[{p.role}]", p.ref, p.create_name)
+                org_id = self._organisation(r, f"participants[{p.role}]", p.ref)
                 ok &= org_id is not None
                 orgs.append({"organisation_id": org_id, "role": p.role})
             else:
