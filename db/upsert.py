@@ -307,6 +307,52 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
     return result
 
 
+def insert_new(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, run_id: int | None = None
+               ) -> int:
+    """Write rows that cannot exist yet straight into `table` (PostgreSQL `COPY`, SQLite `executemany`),
+    without staging and `ON CONFLICT`: the child rows, statements and citations of records this
+    transaction has just inserted (no other transaction can see those records' ids, so none can write
+    the same keys). Tracking columns and scalar model defaults are filled in as `upsert` does. Returns
+    the number of rows written; a dry run must not call it."""
+    if not rows:
+        return 0
+    columns = list(rows[0].keys())
+    extras = _extras(table, columns, run_id, utcnow())
+    names = [*columns, *extras]
+    q = conn.dialect.identifier_preparer.quote
+    col_list = ", ".join(q(c) for c in names)
+    tail = list(extras.values())
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            for batch in _chunks(rows, STAGE_ROWS):
+                with cur.copy(f"COPY {q(table.name)} ({col_list}) FROM STDIN") as copy:
+                    write_row = copy.write_row
+                    for values in _value_lists(batch, columns):
+                        write_row(values + tail)
+        return len(rows)
+    procs = _processors(conn, table, names)
+    tail = [p(v) if p else v for p, v in zip(procs[len(columns):], tail, strict=True)]
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+    sql = f"INSERT INTO {q(table.name)} ({col_list}) VALUES ({', '.join('?' * len(names))})"
+    cur = raw.cursor()
+    try:
+        for batch in _chunks(rows, STAGE_ROWS):
+            values = _value_lists(batch, columns)
+            for i, convert in [(i, p) for i, p in enumerate(procs[:len(columns)]) if p is not None]:
+                convert = lru_cache(maxsize=None)(convert) if _repeats(table, columns[i]) else convert
+                for v in values:
+                    v[i] = convert(v[i])
+            if tail:
+                for v in values:
+                    v.extend(tail)
+            cur.executemany(sql, values)
+    finally:
+        cur.close()
+    return len(rows)
+
+
 # ---------------------------------------------------------------------------------- dry runs
 def _compare_batch(conn, table, batch, key, compare) -> UpsertResult:
     """What a write would do, from the existing rows compared in Python; writes nothing."""
@@ -358,4 +404,4 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
     return found
 
 
-__all__ = ["TRACKING_COLUMNS", "UpsertResult", "same_value", "upsert"]
+__all__ = ["TRACKING_COLUMNS", "UpsertResult", "insert_new", "same_value", "upsert"]

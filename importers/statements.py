@@ -31,12 +31,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, Numeric, Table, delete, select, update
 
 from db.base import Base, utcnow
-from db.upsert import _select_existing, same_value, upsert
+from db.upsert import _select_existing, insert_new, same_value, upsert
 from importers.core import RunContext
 from importers.entities import CLEAR, Collection, Entity
 
@@ -209,13 +210,15 @@ class StatementWriter:
         found = _select_existing(conn, table, list(entity.key), [], [item.key for item in items])
         ids = {k: row_id for k, (row_id, _v) in found.items()}
         rows = []
+        defaults, fields, key_columns = entity.defaults, _field_set(entity), entity.key
         for item in items:
             if item.key in ids:
                 continue
-            row = dict(zip(entity.key, item.key, strict=True))
-            for column in entity.fields:
-                value = item.row.get(column)
-                row[column] = entity.default(column) if value is None or value == CLEAR else value
+            row = dict(zip(key_columns, item.key, strict=True))
+            row.update(defaults)
+            for column, value in item.row.items():
+                if value is not None and column in fields and not (type(value) is str and value == CLEAR):
+                    row[column] = value
             rows.append(row)
         main = upsert(conn, table, rows, entity.key, run_id=run_id, compare=())
         main.unchanged = len(ids)
@@ -258,7 +261,7 @@ class StatementWriter:
                 changed_records.add(rid)
             else:
                 seen.append(mine.id)
-        self._write_statements(entity, to_write, now)
+        self._write_statements(entity, to_write, now, {ids[k] for k in new})
         if seen:
             self._seen(seen, now)
         # 3. the current view of the records whose statements changed
@@ -282,16 +285,31 @@ class StatementWriter:
             else:
                 for column in group:
                     v = carried[column] if column in carried else defaults[column]
-                    data[column] = None if type(v) is str and v == CLEAR else encode(v)
-        for c in entity.collections:
-            if c.name not in item.children:
+                    if type(v) in _PLAIN:
+                        data[column] = None if v == CLEAR else v
+                    else:
+                        data[column] = encode(v)
+        if not item.children:
+            return
+        for name, rows in item.children.items():
+            columns = _collection_columns(entity, name)
+            if columns is None:
                 continue
-            listed = sorted({tuple(encode(row.get(col)) for col in c.columns): None
-                             for row in item.children[c.name]}, key=_sort_key)
-            if listed:
-                data[c.name] = [list(entry) for entry in listed]
+            if rows:
+                getter = _getter(columns)
+                entries = {}
+                for row in rows:
+                    try:
+                        values = getter(row)
+                    except KeyError:  # a column the row leaves out is None
+                        values = tuple(row.get(col) for col in columns)
+                    if any(type(v) not in _PLAIN for v in values):
+                        values = tuple(encode(v) for v in values)
+                    entries[values] = None
+                listed = sorted(entries, key=_sort_key) if len(entries) > 1 else list(entries)
+                data[name] = [list(entry) for entry in listed]
             else:
-                data.pop(c.name, None)
+                data.pop(name, None)
 
     def _load(self, entity: Entity, record_ids: list[int]) -> dict[int, dict[int, _Stmt]]:
         found: dict[int, dict[int, _Stmt]] = {}
@@ -306,25 +324,30 @@ class StatementWriter:
         return found
 
     def _write_statements(self, entity: Entity, to_write: dict[tuple[int, int], tuple[_Stmt, str]],
-                          now: dt.datetime) -> None:
+                          now: dt.datetime, new_records: set[int] = frozenset()) -> None:
         if not to_write:
             return
         st = T["statements"]
         detail = self._detail("statements")
         # a statement another item only retracted from (no locator given) keeps its locator
-        with_locator, keep_locator, empty = [], [], []
+        with_locator, keep_locator, empty, fresh = [], [], [], []
+        run_id = self.run.run_id
         for (rid, sid), (stmt, locator) in to_write.items():
             if not stmt.data:  # it says nothing any more
                 if stmt.id is not None:
                     empty.append(stmt.id)
                 continue
             row = {"record_type": entity.name, "record_id": rid, "source_id": sid, "data": dumps(stmt.data),
-                   "field_runs": dumps(stmt.runs), "first_seen_at": now, "last_seen_at": now,
-                   "last_seen_run_id": self.run.run_id}
-            if locator:
+                   "field_runs": _runs_json(stmt.runs), "first_seen_at": now, "last_seen_at": now,
+                   "last_seen_run_id": run_id}
+            if rid in new_records:  # a record this import inserted: nobody else states it yet
+                fresh.append({**row, "locator": locator[:200]})
+            elif locator:
                 with_locator.append({**row, "locator": locator[:200]})
             else:
                 keep_locator.append(row)
+        if fresh:
+            detail["inserted"] += insert_new(self.conn, st, fresh, run_id=run_id)
         for group in (keep_locator, with_locator):
             if group:
                 result = upsert(self.conn, st, group, ("record_type", "record_id", "source_id"),
@@ -352,7 +375,8 @@ class StatementWriter:
         for rid, k in records.items():
             found = list(stmts.get(rid, {}).values())
             if k in new:  # its row was inserted with the values of its only statement
-                children[rid] = derive_children(entity, found, self.ranks)
+                children[rid] = derive_children(entity, found, self.ranks) if len(found) > 1 \
+                    else _own_children(entity, found[0].data if found else {})
             else:
                 current[rid], children[rid], _w = derive(entity, found, self.ranks)
         report = self.run.report
@@ -366,7 +390,9 @@ class StatementWriter:
             rid = id_of.get(k)
             if rid is None:
                 continue
-            diff = {c: (old[c], current[rid][c]) for c in entity.fields if not same_value(old[c], current[rid][c])}
+            now_values = current[rid]
+            diff = {c: (old[c], now_values[c]) for c in entity.fields
+                    if not (old[c] == now_values[c] or same_value(old[c], now_values[c]))}
             if diff:
                 changed_rows.append({**dict(zip(entity.key, k, strict=True)), **current[rid]})
                 outcome[k] = "updated"
@@ -413,6 +439,12 @@ class StatementWriter:
         touched = {row[c.parent] for row in rows}
         detail = self._detail(c.table)
         detail["unchanged"] += same
+        if rows and new:  # the children of records this import inserted
+            new_ids = {rid for rid, k in records.items() if k in new}
+            fresh = [row for row in rows if row[c.parent] in new_ids]
+            if fresh:
+                rows = [row for row in rows if row[c.parent] not in new_ids]
+                detail["inserted"] += insert_new(self.conn, child, fresh, run_id=self.run.run_id)
         if rows:
             result = upsert(self.conn, child, rows, (c.parent, *c.key), run_id=self.run.run_id, ids=False,
                             compare=[x for x in rows[0] if x not in (c.parent, *c.key)])
@@ -513,6 +545,65 @@ class StatementWriter:
             for column, value in zip(c.key, k[1:], strict=True):
                 shown.append(codes[column].get(value, value) if column in codes else value)
             self.run.report.changes.append({"table": c.table, "key": shown, "fields": {}, "deleted": True})
+
+
+_RUNS_JSON: dict[tuple, str] = {}
+
+
+def _runs_json(runs: dict[str, int]) -> str:
+    """dumps(runs), remembered for the common case of every field given by one run (a new statement)."""
+    values = set(runs.values())
+    if len(values) != 1:
+        return dumps(runs)
+    cache_key = (tuple(runs), *values)
+    text = _RUNS_JSON.get(cache_key)
+    if text is None:
+        text = dumps(runs)
+        if len(_RUNS_JSON) < 4096:
+            _RUNS_JSON[cache_key] = text
+    return text
+
+
+def _own_children(entity: Entity, data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The child rows of a record that one source states (`derive_children` of a single statement)."""
+    children: dict[str, list[dict[str, Any]]] = {}
+    for c in entity.collections:
+        entries = data.get(c.name)
+        if not entries:
+            children[c.name] = []
+            continue
+        columns, decoders_c = c.columns, _child_decoders(c)
+        rows: dict[tuple, dict[str, Any]] = {}
+        for entry in entries:
+            row = {col: d(v) for col, d, v in zip(columns, decoders_c, entry, strict=False)}
+            k = tuple(row[col] for col in c.key)
+            if k not in rows:
+                rows[k] = row
+        children[c.name] = list(rows.values())
+    return children
+
+
+@cache
+def _field_set(entity: Entity) -> frozenset[str]:
+    return frozenset(entity.fields)
+
+
+@cache
+def _getter(columns: tuple[str, ...]) -> Any:
+    """row -> the tuple of its values of `columns`."""
+    if len(columns) == 1:
+        name = columns[0]
+        return lambda row: (row[name],)
+    return itemgetter(*columns)
+
+
+@cache
+def _collection_columns(entity: Entity, name: str) -> tuple[str, ...] | None:
+    """The columns of a collection of the entity, in statement order (None: not a collection of it)."""
+    for c in entity.collections:
+        if c.name == name:
+            return c.columns
+    return None
 
 
 @cache

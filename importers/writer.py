@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,7 +38,7 @@ from db.models import (
     Project,
     Source,
 )
-from db.upsert import UpsertResult, _select_existing, same_value, upsert
+from db.upsert import UpsertResult, _select_existing, insert_new, same_value, upsert
 from importers import identity
 from importers.core import Problem, RunContext
 from importers.entities import AGREEMENT, EVENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
@@ -235,10 +235,12 @@ class Writer:
             else:
                 report.unchanged += 1
 
-    def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]]) -> None:
+    def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]],
+              fresh: set[int] = frozenset()) -> None:
         """Cite each record by its own sources, then by `default_cites` (the input file, located at the
-        record's line unless the cite names a locator)."""
-        rows, seen = [], set()
+        record's line unless the cite names a locator). `fresh`: ids of records this import inserted, whose
+        citations cannot exist yet (written straight, without ON CONFLICT)."""
+        rows, new_rows, seen = [], [], set()
         defaults = [(c, self.source_id(c.source_key)) for c in self.default_cites]
         for record_id, record, cites in pairs:
             line = f"line {record.line}" if record.line is not None else ""
@@ -254,8 +256,12 @@ class Writer:
                 if k in seen:
                     continue
                 seen.add(k)
-                rows.append({"source_id": source_id, "record_type": record_type, "record_id": record_id,
-                             "field": cite.field, "locator": locator, "quote": cite.quote})
+                (new_rows if record_id in fresh else rows).append(
+                    {"source_id": source_id, "record_type": record_type, "record_id": record_id,
+                     "field": cite.field, "locator": locator, "quote": cite.quote})
+        if new_rows:
+            written = insert_new(self.conn, T["citations"], new_rows, run_id=self.run.run_id)
+            self.run.report.add(UpsertResult(inserted=written), "citations", count=False)
         if rows:
             self._upsert("citations", rows, ("source_id", "record_type", "record_id", "field", "locator"),
                          compare=("quote",), ids=False)
@@ -331,9 +337,12 @@ class Writer:
     def _known_sources(self, record: Located, stating: str | None = None) -> bool:
         """Whether every source a record names is known (its stating source, its citations); a problem for
         each that is not."""
-        cited = [c.source_key for c in getattr(record, "cites", [])]
+        cites = getattr(record, "cites", None)
         if stating is None:
             stating = self.statement_source
+        if not cites and (stating is None or stating in self._sources):  # the common case: nothing to look up
+            return True
+        cited = [c.source_key for c in cites or ()]
         unknown = [k for k in dict.fromkeys([*([stating] if stating else []), *cited]) if self.source_id(k) is None]
         for source_key in unknown:
             self._problem(record, "source", source_key, "the key or URL of a known source "
@@ -358,7 +367,9 @@ class Writer:
         if present is None:
             row, kids = dict(values), dict(children)
         else:
-            row = {c: v for c, v in values.items() if c in present}
+            columns = _present_columns(tuple(values), frozenset(present))
+            row = dict(zip(columns, itemgetter(*columns)(values), strict=True)) if len(columns) > 1 else \
+                {c: values[c] for c in columns}
             kids = {name: rows for name, rows in children.items() if _CARRIED_AS.get(name, name) in present}
         replace = frozenset(n for n in ("participants", "organisations") if n in kids) \
             if self.replace_participants else frozenset()
@@ -456,7 +467,8 @@ class Writer:
             state = outcome[item.key]
             setattr(report, state, getattr(report, state) + 1)
             self._outcome[(entity.name, item.key)] = state
-        self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept])
+        self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept],
+                   {ids[item.key] for _r, item in kept if outcome[item.key] == "inserted"})
         return ids
 
     # ------------------------------------------------------------------ rejected records
@@ -786,6 +798,12 @@ class Writer:
 
 # Collections an input carries under another field: every kind of party comes from `parties`
 _CARRIED_AS = {"forum_parties": "parties", "organisation_parties": "parties"}
+
+
+@lru_cache(maxsize=256)
+def _present_columns(columns: tuple[str, ...], present: frozenset[str]) -> tuple[str, ...]:
+    """The columns of a record's values that its input carries (one answer per layout)."""
+    return tuple(c for c in columns if c in present)
 
 
 def _name_row(name: Name) -> dict[str, Any]:
