@@ -1,7 +1,7 @@
 """Benchmark: `coopdb import projects` on N generated rows, next to raw loading of the same rows.
 
     .venv/bin/python bench/import_projects.py --rows 100000 [--backend sqlite|postgresql|both]
-        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--dlt-path DIR]
 
 Generates a CSV of N projects (13 columns, two countries as participants per row), then measures,
 each in its own subprocess so that peak memory (RSS) is clean:
@@ -14,8 +14,14 @@ each in its own subprocess so that peak memory (RSS) is clean:
   its citation of the file and its statement: values and participants as JSON; with their keys,
   indexes, CHECKs and foreign keys) by plain `COPY` / `executemany` in one transaction, ids counted in
   Python, countries by a dict, no validation: what the database alone costs for what an import writes.
-Prints rows/s, peak RSS and the ratio to both, and for each import the peak RSS reached at
-each tenth of the file, now and peak so far (a check that memory does not grow with the number of rows).
+Prints rows/s, peak RSS, CPU seconds (the process; on PostgreSQL also the server backends of the scratch
+database) and the ratio to both, for each import the RSS reached at each tenth of the file, now and peak so
+far (a check that memory does not grow with the number of rows), and at the end one table with both
+backends side by side and the load average before and after.
+
+dlt is no dependency of coopdb: install it into the venv (`pip install 'dlt[postgres,sqlalchemy]'`) or
+into a directory of its own (`pip install --target DIR ...`) and pass `--dlt-path DIR`, which only the
+dlt subprocess adds to its import path (after the venv's packages).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -75,9 +82,11 @@ def generate_overlap(path: Path, n: int) -> None:
                         f"Generated project number {i}"])
 
 
-def child_dlt(destination: str, credentials: str, path: str) -> dict:
+def child_dlt(destination: str, credentials: str, path: str, dlt_path: str = "") -> dict:
     """The peer a user would pick: dlt loading the same rows, participants as a nested child table
     (`projects__participants`), merged on `code` (its upsert), into the same database engine."""
+    if dlt_path:
+        sys.path.append(dlt_path)
     import dlt
 
     def rows():
@@ -100,9 +109,12 @@ def child_dlt(destination: str, credentials: str, path: str) -> dict:
         dest = dlt.destinations.postgres(url.render_as_string(hide_password=False))
     pipeline = dlt.pipeline(pipeline_name=f"bench_{uuid.uuid4().hex[:8]}", destination=dest,
                             dataset_name="bench", pipelines_dir=str(Path(path).parent / "dlt"))
-    started = time.perf_counter()
-    pipeline.run(resource)
-    return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
+    with ServerCpu(credentials) as server:
+        cpu0 = cpu_seconds()
+        started = time.perf_counter()
+        pipeline.run(resource)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": peak_mb(), "cpu": cpu_seconds() - cpu0, "server_cpu": server.seconds}
 
 
 def prepare(url: str) -> None:
@@ -129,6 +141,69 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backend_cpu(database: bytes) -> dict[int, float]:
+    """pid -> CPU seconds (user + system) of the PostgreSQL backends connected to `database` now."""
+    tick, found = os.sysconf("SC_CLK_TCK"), {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read()
+            if not cmd.startswith(b"postgres: ") or database not in cmd:
+                continue
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            found[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+class ServerCpu:
+    """CPU seconds the PostgreSQL server spends for one database while a step runs, read from /proc (the
+    server runs on this machine) every 0.2 s, so that a backend that exits before the end still counts
+    (up to its last sample). Always 0 for SQLite.
+
+        with ServerCpu(url) as server: ...;  server.seconds
+    """
+
+    def __init__(self, url: str) -> None:
+        self.database = b" " + url.rsplit("/", 1)[1].split("?")[0].encode() + b" " \
+            if url.startswith("postgres") else None
+        self.seen: dict[int, float] = {}
+        self.base: dict[int, float] = {}
+        self.seconds = 0.0
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        self.seen.update(_backend_cpu(self.database))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def __enter__(self) -> ServerCpu:
+        if self.database is not None:
+            self.base = _backend_cpu(self.database)
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.database is not None:
+            self._sample()
+            self._stop.set()
+            self._thread.join()
+            self.seconds = sum(cpu - self.base.get(pid, 0.0) for pid, cpu in self.seen.items())
+
+
 def rss_mb() -> float:
     """The resident set size now (Linux), for the checkpoints."""
     with open("/proc/self/statm") as fh:
@@ -147,10 +222,14 @@ def child_import(url: str, path: str, rows: str) -> dict:
         if position.rows // step > len(checkpoints):
             checkpoints.append((position.rows, rss_mb(), peak_mb()))
 
-    start = time.perf_counter()
-    report = import_file(engine, "projects", path, progress=progress)
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "read": report.read, "inserted": report.inserted, "updated": report.updated,
+    with ServerCpu(url) as server:
+        cpu0 = cpu_seconds()
+        start = time.perf_counter()
+        report = import_file(engine, "projects", path, progress=progress)
+        seconds = time.perf_counter() - start
+        engine.dispose()
+    return {"seconds": seconds, "cpu": cpu_seconds() - cpu0, "server_cpu": server.seconds, "read": report.read,
+            "inserted": report.inserted, "updated": report.updated,
             "unchanged": report.unchanged, "rejected": report.rejected, "peak_mb": peak_mb(),
             "checkpoints": checkpoints}
 
@@ -159,6 +238,7 @@ def child_raw_sqlite(path: str) -> dict:
     db = Path(tempfile.mkdtemp()) / "raw.sqlite"
     conn = sqlite3.connect(db)
     conn.execute(f"CREATE TABLE raw ({', '.join(c + ' TEXT' for c in HEADER)})")
+    cpu0 = cpu_seconds()
     start = time.perf_counter()
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
@@ -168,7 +248,7 @@ def child_raw_sqlite(path: str) -> dict:
     seconds = time.perf_counter() - start
     conn.close()
     db.unlink()
-    return {"seconds": seconds, "peak_mb": peak_mb()}
+    return {"seconds": seconds, "peak_mb": peak_mb(), "cpu": cpu_seconds() - cpu0}
 
 
 def child_raw_copy(pg_admin: str, path: str) -> dict:
@@ -177,6 +257,8 @@ def child_raw_copy(pg_admin: str, path: str) -> dict:
     conninfo = pg_admin.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn:
         conn.execute("CREATE TEMP TABLE raw (" + ", ".join(c + " text" for c in HEADER) + ")")
+        server = ServerCpu(pg_admin).__enter__()
+        cpu0 = cpu_seconds()
         start = time.perf_counter()
         with conn.cursor() as cur, cur.copy("COPY raw FROM STDIN (FORMAT csv, HEADER true)") as copy, \
                 open(path, "rb") as fh:
@@ -184,7 +266,8 @@ def child_raw_copy(pg_admin: str, path: str) -> dict:
                 copy.write(block)
         conn.commit()
         seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": peak_mb()}
+        server.__exit__()
+    return {"seconds": seconds, "peak_mb": peak_mb(), "cpu": cpu_seconds() - cpu0, "server_cpu": server.seconds}
 
 
 def _floor_setup(url: str) -> tuple[dict[str, int], int, int]:
@@ -264,6 +347,7 @@ def child_floor_sqlite(path: str, variant: str = "head") -> dict:
     now = time.strftime("%Y-%m-%d %H:%M:%S.000000")
     project_sql = (f"INSERT INTO projects ({', '.join(PROJECT_FLOOR_COLUMNS)}) "
                    f"VALUES ({', '.join('?' * len(PROJECT_FLOOR_COLUMNS))})")
+    cpu0 = cpu_seconds()
     start = time.perf_counter()
     cur = conn.cursor()
     cur.execute("BEGIN IMMEDIATE")
@@ -278,7 +362,7 @@ def child_floor_sqlite(path: str, variant: str = "head") -> dict:
     seconds = time.perf_counter() - start
     conn.close()
     db.unlink()
-    return {"seconds": seconds, "peak_mb": peak_mb()}
+    return {"seconds": seconds, "peak_mb": peak_mb(), "cpu": cpu_seconds() - cpu0}
 
 
 def _floor_sqlite_batch(cur, project_sql: str, batch: list) -> None:
@@ -309,6 +393,8 @@ def child_floor_copy(url: str, path: str, variant: str = "head") -> dict:
             conn.commit()
         if variant == "no-fk":
             cur.execute("SET session_replication_role = replica")
+        server = ServerCpu(url).__enter__()
+        cpu0 = cpu_seconds()
         start = time.perf_counter()
         batch: list = []
         for row in _floor_rows(path, countries, run_id, source_id, now):
@@ -319,7 +405,8 @@ def child_floor_copy(url: str, path: str, variant: str = "head") -> dict:
         _floor_copy_batch(cur, batch)
         conn.commit()
         seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": peak_mb()}
+        server.__exit__()
+    return {"seconds": seconds, "peak_mb": peak_mb(), "cpu": cpu_seconds() - cpu0, "server_cpu": server.seconds}
 
 
 def _floor_copy_batch(cur, batch: list) -> None:
@@ -366,12 +453,34 @@ def in_subprocess(*args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _has_dlt(dlt_path: str) -> bool:
+    if dlt_path:
+        sys.path.append(dlt_path)
+    try:
+        import dlt  # noqa: F401
+    except ImportError:
+        return False
+    finally:
+        if dlt_path:
+            sys.path.remove(dlt_path)
+    return True
+
+
+def _cpu(res: dict) -> str:
+    server = res.get("server_cpu")
+    return f"{res['cpu']:.1f}" + (f" + {server:.1f} server" if server else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default=os.environ.get("COOPDB_TEST_PG_URL",
                                                            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--dlt-path", default=os.environ.get("COOPDB_BENCH_DLT_PATH", ""),
+                        help="a directory dlt was installed into (pip install --target DIR "
+                             "'dlt[postgres,sqlalchemy]'); "
+                             "only the dlt subprocess imports from it")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -386,15 +495,18 @@ def main() -> None:
     generate(csv_path, args.rows)
     overlap_path = work / "second_source.csv"
     generate_overlap(overlap_path, args.rows)
-    try:
-        import dlt  # noqa: F401
-        has_dlt = True
-    except ImportError:
-        has_dlt = False
-        print("dlt is not installed: the peer is left out (pip install 'dlt[postgres,sqlalchemy]')")
+    has_dlt = _has_dlt(args.dlt_path)
+    if not has_dlt:
+        print("dlt is not installed: the peer is left out (pip install 'dlt[postgres,sqlalchemy]', or into a "
+              "directory given as --dlt-path)")
     size_mb = csv_path.stat().st_size / 1e6
-    print(f"{args.rows:,} rows, {len(HEADER)} columns, {size_mb:.0f} MB CSV")
+    load_before = os.getloadavg()
+    started = time.time()
+    print(f"{args.rows:,} rows, {len(HEADER)} columns, {size_mb:.0f} MB CSV; "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load_before[0]:.1f} "
+          f"on {os.cpu_count()} cores")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    table: dict[str, dict[str, dict]] = {}
     for backend in backends:
         if backend == "sqlite":
             raw_name = "sqlite3.executemany"
@@ -405,8 +517,8 @@ def main() -> None:
             first = in_subprocess("import", url, str(csv_path), str(args.rows))
             again = in_subprocess("import", url, str(csv_path), str(args.rows))
             second = in_subprocess("import", url, str(overlap_path), str(args.rows))
-            peer = in_subprocess("dlt", "sqlalchemy", f"sqlite:///{work / 'dlt.sqlite'}", str(csv_path)) \
-                if has_dlt else None
+            peer = in_subprocess("dlt", "sqlalchemy", f"sqlite:///{work / 'dlt.sqlite'}", str(csv_path),
+                                 args.dlt_path) if has_dlt else None
         else:
             raw_name = "raw COPY"
             with scratch_database(args.pg_url) as url:
@@ -418,29 +530,48 @@ def main() -> None:
                 again = in_subprocess("import", url, str(csv_path), str(args.rows))
                 second = in_subprocess("import", url, str(overlap_path), str(args.rows))
             with scratch_database(args.pg_url) as url:
-                peer = in_subprocess("dlt", "postgres", url.replace("+psycopg", ""), str(csv_path)) \
-                    if has_dlt else None
+                peer = in_subprocess("dlt", "postgres", url.replace("+psycopg", ""), str(csv_path),
+                                     args.dlt_path) if has_dlt else None
         raw_rate = args.rows / raw["seconds"]
-        print(f"\n{backend}")
         floor_rate = args.rows / floor["seconds"]
-        print(f"  {raw_name:<22} {raw_rate:>10,.0f} rows/s  {raw['peak_mb']:>6.0f} MB peak RSS")
-        print(f"  {'schema floor':<22} {floor_rate:>10,.0f} rows/s  {floor['peak_mb']:>6.0f} MB peak RSS  "
-              f"{floor_rate / raw_rate:.3f} of {raw_name}")
+        peer_rate = args.rows / peer["seconds"] if peer is not None else None
+        print(f"\n{backend} (CPU seconds: the process + the server's backends)")
+        print(f"  {raw_name:<28} {raw_rate:>10,.0f} rows/s  {raw['peak_mb']:>6.0f} MB peak RSS  CPU {_cpu(raw)} s")
+        print(f"  {'schema floor':<28} {floor_rate:>10,.0f} rows/s  {floor['peak_mb']:>6.0f} MB peak RSS  "
+              f"CPU {_cpu(floor)} s  {floor_rate / raw_rate:.3f} of {raw_name}")
         if peer is not None:
-            peer_rate = args.rows / peer["seconds"]
-            print(f"  {'dlt (merge, nested)':<22} {peer_rate:>10,.0f} rows/s  {peer['peak_mb']:>6.0f} MB peak RSS  "
-                  f"{peer_rate / raw_rate:.3f} of {raw_name}, {peer_rate / floor_rate:.2f} of the floor")
+            print(f"  {'dlt (merge, nested)':<28} {peer_rate:>10,.0f} rows/s  {peer['peak_mb']:>6.0f} MB peak RSS  "
+                  f"CPU {_cpu(peer)} s  {peer_rate / floor_rate:.2f} of the floor")
+        rows = {"schema floor": floor, **({"dlt (merge, nested)": peer} if peer is not None else {})}
         for label, res in (("first import", first), ("unchanged re-import", again),
                            ("second source (50% overlap)", second)):
+            rows[label] = res
             rate = args.rows / res["seconds"]
             vs_peer = f", {rate / peer_rate:.2f}x dlt" if peer is not None else ""
-            print(f"  {label:<22} {rate:>10,.0f} rows/s  {res['peak_mb']:>6.0f} MB peak RSS  "
-                  f"{rate / raw_rate:.3f} of {raw_name}, {rate / floor_rate:.2f} of the floor{vs_peer}  "
+            print(f"  {label:<28} {rate:>10,.0f} rows/s  {res['peak_mb']:>6.0f} MB peak RSS  CPU {_cpu(res)} s  "
+                  f"{rate / floor_rate:.2f} of the floor{vs_peer}  "
                   f"(inserted {res['inserted']:,}, updated {res['updated']:,}, "
                   f"unchanged {res['unchanged']:,}, rejected {res['rejected']:,})")
             # Memory must not grow with N: RSS now / peak so far at each tenth of the file
             print("    RSS now/peak MB at rows " + ", ".join(f"{read:,}: {now:.0f}/{top:.0f}"
                                                          for read, now, top in res["checkpoints"]))
+        table[backend] = {label: {"rate": args.rows / res["seconds"], "peak": res["peak_mb"], "cpu": _cpu(res),
+                                  "floor": args.rows / res["seconds"] / floor_rate,
+                                  "dlt": args.rows / res["seconds"] / peer_rate if peer_rate else None}
+                          for label, res in rows.items()}
+    load_after = os.getloadavg()
+    print(f"\n{args.rows:,} rows; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
+          f"({(time.time() - started) / 60:.0f} minutes)")
+    header = "| what | " + " | ".join(f"{b}: rows/s | peak MB | CPU s | of floor | × dlt" for b in table) + " |"
+    print(header)
+    print("|---|" + "---:|" * (5 * len(table)))
+    for label in next(iter(table.values())):
+        cells = []
+        for b in table:
+            v = table[b][label]
+            cells += [f"{v['rate']:,.0f}", f"{v['peak']:.0f}", v["cpu"], f"{v['floor']:.2f}",
+                      "" if v["dlt"] is None else f"{v['dlt']:.2f}"]
+        print(f"| {label} | " + " | ".join(cells) + " |")
     csv_path.unlink()
     overlap_path.unlink()
 
