@@ -307,6 +307,29 @@ def _write_sqlite(conn, table, batch, keys, columns, key, compare, run_id, now, 
     return result
 
 
+def lock_for_writing(conn: Connection) -> None:
+    """SQLite: take the write lock now (`BEGIN IMMEDIATE`, waiting for another writer as long as busy_timeout
+    allows), so that what this transaction reads next stays true until it commits: a key not found is
+    not written by anybody else meanwhile. PostgreSQL: nothing (its writes use ON CONFLICT instead)."""
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
+
+def insert_new_ids(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: str, *,
+                   run_id: int | None = None) -> dict[Key, int]:
+    """SQLite only, under `lock_for_writing` and for keys read as absent in the same transaction: write the
+    rows straight (`insert_new`) and return key -> id of each, read back as the rows with an id above the
+    largest before (no other writer can insert meanwhile). `key` is one text column."""
+    q = conn.dialect.identifier_preparer.quote
+    raw = conn.connection.driver_connection
+    last = raw.execute(f"SELECT max(id) FROM {q(table.name)}").fetchone()[0] or 0
+    insert_new(conn, table, rows, run_id=run_id)
+    found = raw.execute(f"SELECT id, {q(key)} FROM {q(table.name)} WHERE id > ?", (last,)).fetchall()
+    return {(k,): row_id for row_id, k in found}
+
+
 def insert_new(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, run_id: int | None = None
                ) -> int:
     """Write rows that cannot exist yet straight into `table` (PostgreSQL `COPY`, SQLite `executemany`),
@@ -404,4 +427,5 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
     return found
 
 
-__all__ = ["TRACKING_COLUMNS", "UpsertResult", "insert_new", "same_value", "upsert"]
+__all__ = ["TRACKING_COLUMNS", "UpsertResult", "insert_new", "insert_new_ids", "lock_for_writing", "same_value",
+           "upsert"]

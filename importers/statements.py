@@ -34,10 +34,18 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, Numeric, Table, delete, select, update
+from sqlalchemy import Boolean, Date, Integer, Numeric, String, Table, delete, select, update
 
 from db.base import Base, utcnow
-from db.upsert import _select_existing, insert_new, same_value, upsert
+from db.upsert import (
+    UpsertResult,
+    _select_existing,
+    insert_new,
+    insert_new_ids,
+    lock_for_writing,
+    same_value,
+    upsert,
+)
 from importers.core import RunContext
 from importers.entities import CLEAR, Collection, Entity
 
@@ -207,6 +215,7 @@ class StatementWriter:
         conn, run_id = self.conn, self.run.run_id
         table = entity.t
         # 1. the records' rows: new ones inserted with the values they give
+        lock_for_writing(conn)  # SQLite: a key found absent below stays absent until this import commits
         found = _select_existing(conn, table, list(entity.key), [], [item.key for item in items])
         ids = {k: row_id for k, (row_id, _v) in found.items()}
         rows = []
@@ -220,7 +229,11 @@ class StatementWriter:
                 if value is not None and column in fields and not (type(value) is str and value == CLEAR):
                     row[column] = value
             rows.append(row)
-        main = upsert(conn, table, rows, entity.key, run_id=run_id, compare=())
+        if rows and conn.dialect.name == "sqlite" and _text_key(entity):
+            written = insert_new_ids(conn, table, rows, entity.key[0], run_id=run_id)
+            main = UpsertResult(inserted=len(written), ids=written, inserted_keys=list(written))
+        else:
+            main = upsert(conn, table, rows, entity.key, run_id=run_id, compare=())
         main.unchanged = len(ids)
         if count:
             self.run.report.add(main, entity.table, count=False)
@@ -261,9 +274,13 @@ class StatementWriter:
                 changed_records.add(rid)
             else:
                 seen.append(mine.id)
-        self._write_statements(entity, to_write, now, {ids[k] for k in new})
+        new_ids = {ids[k] for k in new}
+        self._write_statements(entity, to_write, now, new_ids)
         if seen:
             self._seen(seen, now)
+        if new:  # a new record's row has its values already; its child rows are those its one source lists
+            self._fresh_children(entity, [item for item in items if item.key in new], ids, stmts)
+            changed_records -= new_ids
         # 3. the current view of the records whose statements changed
         outcome = {item.key: ("inserted" if item.key in new else "unchanged") for item in items}
         key_of = {ids[item.key]: item.key for item in items}
@@ -310,6 +327,41 @@ class StatementWriter:
                 data[name] = [list(entry) for entry in listed]
             else:
                 data.pop(name, None)
+
+    def _fresh_children(self, entity: Entity, items: list[Item], ids: dict[tuple, int],
+                        stmts: dict[int, dict[int, _Stmt]]) -> None:
+        """The child rows of records this import inserted, written straight (`insert_new`): the rows the
+        record's one statement lists, as `derive_children` would give them. A list with one key twice (two
+        rows differing in a value only) is derived from the statement itself, so that the same row wins."""
+        for c in entity.collections:
+            detail = self._detail(c.table)
+            columns, key_columns, name, parent = c.columns, c.key, c.name, c.parent
+            rows = []
+            for item in items:
+                listed = item.children.get(name)
+                if not listed:
+                    continue
+                rid = ids[item.key]
+                out = {}
+                for row in listed:
+                    values = {col: row.get(col) for col in columns}
+                    k = tuple(values[col] for col in key_columns)
+                    if k in out and out[k] != values:
+                        out = None
+                        break
+                    out[k] = values
+                if out is None:
+                    stmt = stmts.get(rid, {}).get(item.source_id)
+                    chosen = _own_children(entity, stmt.data if stmt else {})[name]
+                else:
+                    chosen = out.values()
+                for values in chosen:
+                    full = {parent: rid, **values}
+                    if c.derived:
+                        full.update(c.derived(full))
+                    rows.append(full)
+            if rows:
+                detail["inserted"] += insert_new(self.conn, c.t, rows, run_id=self.run.run_id)
 
     def _load(self, entity: Entity, record_ids: list[int]) -> dict[int, dict[int, _Stmt]]:
         found: dict[int, dict[int, _Stmt]] = {}
@@ -581,6 +633,12 @@ def _own_children(entity: Entity, data: dict[str, Any]) -> dict[str, list[dict[s
                 rows[k] = row
         children[c.name] = list(rows.values())
     return children
+
+
+@cache
+def _text_key(entity: Entity) -> bool:
+    """Whether the entity's natural key is one text column (stored as given on every backend)."""
+    return len(entity.key) == 1 and isinstance(entity.t.c[entity.key[0]].type, String)
 
 
 @cache

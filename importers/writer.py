@@ -110,6 +110,7 @@ class Writer:
         self._orgs: _Index | None = None
         self._projects: dict[str, int] | None = None
         self._sources: dict[str, int] = {}
+        self._countries: dict[tuple[str, str | None], int] = {}  # (reference, scheme) -> country id resolved
         # Codes (upper case) of projects whose links come later through project_links()
         self.links_later: set[str] = set()
         # When set: the fields the input has; other columns of existing rows are left as they are
@@ -182,6 +183,15 @@ class Writer:
         self.run.reject(Problem(record.file, record.line, field, value, expected))
 
     def _country(self, record: Located, field: str, text: str, scheme: str | None = None) -> int | None:
+        found = self._countries.get((text, scheme))
+        if found is not None:
+            return found
+        country_id = self._resolve_country(record, field, text, scheme)
+        if country_id is not None and len(self._countries) < 65_536:
+            self._countries[(text, scheme)] = country_id
+        return country_id
+
+    def _resolve_country(self, record: Located, field: str, text: str, scheme: str | None) -> int | None:
         if scheme is None:
             scheme, text = split_ref(text)
             if scheme in ("forum", "organisation"):
