@@ -244,6 +244,12 @@ class Entity:
         raise KeyError(name)
 
     @cached_property
+    def reference_tables(self) -> dict[str, str]:
+        """Field naming a record -> the table of that record (from the model's foreign key)."""
+        return {name: next(iter(self.t.c[column].foreign_keys)).column.table.name
+                for name, column in self.references.items()}
+
+    @cached_property
     def key_fields(self) -> tuple[str, ...]:
         """The natural key as the record layout names it (memberships: forum, country, role, started_on)."""
         by_column = {column: name for name, column in self.references.items()}

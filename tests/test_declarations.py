@@ -103,3 +103,16 @@ def test_events_import_from_a_flat_file_like_every_declared_entity(countries, tm
     result = cli("import", "events", str(bad), "-d", url_text(countries.url))
     assert result.exit_code == 3
     assert "bad.csv:2 [kind]: expected one of signing, opening, visit" in result.output
+
+
+def test_a_rejected_event_row_reports_its_unknown_references_too(countries, tmp_path):  # noqa: F811
+    """One pass: a row rejected for its kind still has its references resolved from the declaration."""
+    path = tmp_path / "events.csv"
+    path.write_text("code,kind,title,country,project\nX-1,parade,A parade,Atlantis,NO-SUCH-PROJECT\n",
+                    encoding="utf-8")
+    report = import_file(countries, "events", path, allow_rejects=True)
+    fields = sorted(p.field for p in report.problems)
+    assert fields == ["country", "kind", "project"]
+    assert any("the code of a known project (import projects first)" in p.expected for p in report.problems)
+    with countries.connect() as conn:
+        assert conn.execute(select(Event.code)).all() == []
