@@ -409,8 +409,8 @@ _PARTY_ROLES = vocab.AGREEMENT_PARTY_ROLES
 AGREEMENT = Entity(
     name="agreement", table="agreements", key=("code",),
     fields=("title", "kind", "status", "description", "target", "forum_id",
-            *_dated("signed"), *_dated("in_force"), *_dated("terminated")),
-    groups=(_dated("signed"), _dated("in_force"), _dated("terminated")),
+            *_dated("signed"), *_dated("in_force"), *_dated("terminated"), "amount", "currency", "instrument_count"),
+    groups=(_dated("signed"), _dated("in_force"), _dated("terminated"), ("amount", "currency")),
     collections=(
         Collection("parties", "agreement_parties", "agreement_id", key=("country_id", "role"),
                    refs={"country_id": "countries"}, citation_type="agreement_party"),
@@ -424,6 +424,8 @@ AGREEMENT = Entity(
     ),
     section="agreements", help="agreements with their parties and covered projects",
     required=("code", "title", "kind"), references={"forum": "forum_id"},
+    converters={"currency": f.currency,
+                "instrument_count": f.whole(1, 100_000, "expected a number of agreements (1 or more)")},
     lists=(
         ListField("parties", "parties", refs=("country", "forum", "organisation"),
                   roles={"country": _PARTY_ROLES, "forum": _PARTY_ROLES, "organisation": _PARTY_ROLES},
