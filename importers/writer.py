@@ -471,10 +471,12 @@ class Writer:
             self.run.report.add(identity.record(self.conn, entity, given, self.run.run_id), "identifiers",
                                 count=False)
         report = self.run.report
-        for _r, item in kept:
+        for r, item in kept:
             state = outcome[item.key]
             setattr(report, state, getattr(report, state) + 1)
-            self._outcome[(entity.name, item.key)] = state
+            if getattr(r, "links", None) or (entity is PROJECT and item.key[0].upper() in self.links_later):
+                # remembered only for the records whose links come later (project_links): memory stays flat
+                self._outcome[(entity.name, item.key)] = state
         self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept],
                    {ids[item.key] for _r, item in kept if outcome[item.key] == "inserted"})
         return ids
