@@ -447,10 +447,25 @@ def scratch_database(pg_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+class ChildFailed(RuntimeError):
+    pass
+
+
 def in_subprocess(*args: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        tail = "\n".join(out.stderr.strip().splitlines()[-5:])
+        raise ChildFailed(f"{args[0]} failed (exit {out.returncode}):\n{tail}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def peer_run(*args: str) -> dict | None:
+    """The dlt step: its failure is printed and leaves the peer out instead of losing the other figures."""
+    try:
+        return in_subprocess(*args)
+    except ChildFailed as failure:
+        print(f"dlt left out: {failure}", flush=True)
+        return None
 
 
 def _has_dlt(dlt_path: str) -> bool:
@@ -517,8 +532,8 @@ def main() -> None:
             first = in_subprocess("import", url, str(csv_path), str(args.rows))
             again = in_subprocess("import", url, str(csv_path), str(args.rows))
             second = in_subprocess("import", url, str(overlap_path), str(args.rows))
-            peer = in_subprocess("dlt", "sqlalchemy", f"sqlite:///{work / 'dlt.sqlite'}", str(csv_path),
-                                 args.dlt_path) if has_dlt else None
+            peer = peer_run("dlt", "sqlalchemy", f"sqlite:///{work / 'dlt.sqlite'}", str(csv_path),
+                            args.dlt_path) if has_dlt else None
         else:
             raw_name = "raw COPY"
             with scratch_database(args.pg_url) as url:
@@ -530,8 +545,8 @@ def main() -> None:
                 again = in_subprocess("import", url, str(csv_path), str(args.rows))
                 second = in_subprocess("import", url, str(overlap_path), str(args.rows))
             with scratch_database(args.pg_url) as url:
-                peer = in_subprocess("dlt", "postgres", url.replace("+psycopg", ""), str(csv_path),
-                                     args.dlt_path) if has_dlt else None
+                peer = peer_run("dlt", "postgres", url.replace("+psycopg", ""), str(csv_path),
+                                args.dlt_path) if has_dlt else None
         raw_rate = args.rows / raw["seconds"]
         floor_rate = args.rows / floor["seconds"]
         peer_rate = args.rows / peer["seconds"] if peer is not None else None
@@ -565,10 +580,13 @@ def main() -> None:
     header = "| what | " + " | ".join(f"{b}: rows/s | peak MB | CPU s | of floor | × dlt" for b in table) + " |"
     print(header)
     print("|---|" + "---:|" * (5 * len(table)))
-    for label in next(iter(table.values())):
+    for label in dict.fromkeys(label for figures in table.values() for label in figures):
         cells = []
         for b in table:
-            v = table[b][label]
+            v = table[b].get(label)
+            if v is None:
+                cells += [""] * 5
+                continue
             cells += [f"{v['rate']:,.0f}", f"{v['peak']:.0f}", v["cpu"], f"{v['floor']:.2f}",
                       "" if v["dlt"] is None else f"{v['dlt']:.2f}"]
         print(f"| {label} | " + " | ".join(cells) + " |")
