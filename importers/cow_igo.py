@@ -147,7 +147,7 @@ class _Loader:
         abbr = first.values["ioname"] or ""
         if abbr in done:
             self.run.reject(Problem(self.file, first.line, "ioname", abbr,
-                                    "the rows of one IGO together (this IGO appeared earlier in the file)"))
+                                    "expected the rows of one IGO together (this IGO appeared earlier in the file)"))
         done.add(abbr)
         code = self.forum_codes.code(abbr, abbr)
         open_spans: dict[str, _Span] = {}
@@ -157,10 +157,12 @@ class _Loader:
                 year = integer(row.values["year"])
             except BadValue as exc:
                 self.run.reject(Problem(self.file, row.line, "year", row.values["year"], exc.expected))
+                self.check(row)
                 continue
             if year is None or (previous is not None and year <= previous):
                 self.run.reject(Problem(self.file, row.line, "year", row.values["year"],
-                                        f"a year after {previous} (rows of one IGO in year order)"))
+                                        f"expected a year after {previous} (rows of one IGO in year order)"))
+                self.check(row)
                 continue
             previous = year
             self.last_year = max(self.last_year, year)
@@ -196,6 +198,14 @@ class _Loader:
             names=names, codes=[(self.scheme, abbr)],
             cites=[Cite(self.release, f"ioname {abbr} (lines {first.line}-{group[-1].line})")],
         ))
+
+    def check(self, row: Row) -> None:
+        """The countries of a row rejected for its year, resolved as its memberships would be, so that one run
+        lists every problem of the row."""
+        self.writer.check("memberships", [
+            MembershipRecord(file=self.file, line=row.line, country=self.abbrevs[column],
+                             country_code_scheme=self.meta["country_code_scheme"])
+            for column in self.state_columns if self.roles.get(row.values[column] or "") is not None])
 
     def write_memberships(self) -> None:
         batch: list[MembershipRecord] = []
