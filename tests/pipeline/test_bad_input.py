@@ -127,8 +127,8 @@ def test_every_problem_of_a_row_in_one_pass(world, tmp_path):
         "p.csv:2 [amount]: expected a number of at least 0 (got '-1')",
         "p.csv:2 [title]: expected a value: title is required",
         "p.csv:2 [participants[host]]: expected a country name or code known to coopdb (got 'Atlantis')",
-        "p.csv:2 [source]: expected the key or URL of a known source (list it in the sources of this import, or import it "
-        "first) (got 'doc:nowhere')",
+        "p.csv:2 [source]: expected the key or URL of a known source (list it in the sources of this import, or "
+        "import it first) (got 'doc:nowhere')",
     ]
     assert (report.inserted, report.rejected) == (1, 1)
     rejects = (tmp_path / "p.rejects.csv").read_text().splitlines()
