@@ -468,7 +468,8 @@ def update_country_pairs(conn: Connection, run_id: int, removed: set[tuple[str, 
     """Bring country_pair_totals up to date after the import run `run_id` (in its transaction): recompute only
     the pairs of countries that a link the run wrote, changed or removed (`removed`: `links_of` before the
     delete) can have changed, and those of the projects and agreements whose values it changed. Returns
-    ("update" or "rebuild", the number of pairs recomputed); the table then equals a full rebuild."""
+    ("update", the number of pairs recomputed) or ("rebuild", the number of pairs); the table then equals a
+    full rebuild."""
     dialect = conn.dialect.name
     for name, columns in ((PAIR_TOUCHED, "link VARCHAR(40), group_id INTEGER, country_id INTEGER"),
                           (PAIR_SCOPE, "country_id INTEGER, partner_id INTEGER")):
@@ -496,6 +497,13 @@ def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tupl
         if parent:
             conn.execute(text(touched + f"SELECT '{table}', id, NULL FROM {parent} WHERE updated_run_id = :run"),
                          {"run": run_id})
+    if FULL_REBUILD_SHARE is not None:
+        # a run that wrote most links (a first import): its pairs are most pairs, not worth listing
+        links = conn.exec_driver_sql(" + ".join(f"(SELECT COUNT(*) FROM {t})" for t in PAIR_LINKS)
+                                     .join(("SELECT ", ""))).scalar_one()
+        touched_links = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {PAIR_TOUCHED}").scalar_one()
+        if touched_links > FULL_REBUILD_SHARE * links:
+            return "rebuild", refresh_country_pairs(conn) // 2
     pairs = []
     for table, (group, _parent) in PAIR_LINKS.items():
         link = f"t.link = '{table}'"
@@ -521,8 +529,7 @@ def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tupl
         return "update", 0
     stored = conn.exec_driver_sql("SELECT COUNT(*) FROM country_pair_totals").scalar_one() // 2
     if FULL_REBUILD_SHARE is not None and scope > FULL_REBUILD_SHARE * stored:
-        refresh_country_pairs(conn)
-        return "rebuild", scope
+        return "rebuild", refresh_country_pairs(conn) // 2
     for statement in pair_totals_statements(dialect, scoped=True):
         conn.exec_driver_sql(statement)
     return "update", scope
