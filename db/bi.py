@@ -415,6 +415,8 @@ PAIR_LINKS: dict[str, tuple[str, str | None]] = {
 # An update recomputing more than this share of the pairs in the table rebuilds it instead (a first import,
 # a whole data set imported again with new values): one pass over every link is then cheaper. None: never.
 FULL_REBUILD_SHARE: float | None = 0.5
+# Nor are the pairs listed when, counted with their repeats, they are more than this many times those stored.
+PAIRS_LISTED_AT_MOST = 4
 
 
 def pair_totals_statements(dialect: str, *, scoped: bool = False) -> list[str]:
@@ -486,6 +488,9 @@ def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tupl
                   ) -> tuple[str, int]:
     from sqlalchemy import text
 
+    stored = conn.exec_driver_sql("SELECT COUNT(*) FROM country_pair_totals").scalar_one() // 2
+    if FULL_REBUILD_SHARE is not None and not stored:  # a first import: nothing to keep
+        return "rebuild", refresh_country_pairs(conn) // 2
     touched = f"INSERT INTO {PAIR_TOUCHED} (link, group_id, country_id) "
     if removed:
         conn.execute(text(touched + "VALUES (:link, :group_id, :country_id)"),
@@ -497,13 +502,6 @@ def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tupl
         if parent:
             conn.execute(text(touched + f"SELECT '{table}', id, NULL FROM {parent} WHERE updated_run_id = :run"),
                          {"run": run_id})
-    if FULL_REBUILD_SHARE is not None:
-        # a run that wrote most links (a first import): its pairs are most pairs, not worth listing
-        links = conn.exec_driver_sql(" + ".join(f"(SELECT COUNT(*) FROM {t})" for t in PAIR_LINKS)
-                                     .join(("SELECT ", ""))).scalar_one()
-        touched_links = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {PAIR_TOUCHED}").scalar_one()
-        if touched_links > FULL_REBUILD_SHARE * links:
-            return "rebuild", refresh_country_pairs(conn) // 2
     pairs = []
     for table, (group, _parent) in PAIR_LINKS.items():
         link = f"t.link = '{table}'"
@@ -520,6 +518,14 @@ def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tupl
     # two links of one group, both touched (e.g. both removed: the group no longer holds either)
     pairs.append(f"SELECT t.country_id, u.country_id FROM {PAIR_TOUCHED} AS t JOIN {PAIR_TOUCHED} AS u "
                  "ON u.link = t.link AND u.group_id = t.group_id AND u.country_id > t.country_id")
+    if FULL_REBUILD_SHARE is not None:
+        # the pairs counted with repeats (a pair of countries in many touched projects, forums): cheap to count,
+        # and when they are many times the pairs stored (a whole data set changed) listing them costs as much
+        # as the rebuild
+        repeated = conn.exec_driver_sql(
+            "SELECT " + " + ".join(f"(SELECT COUNT(*) FROM ({branch}) AS b)" for branch in pairs)).scalar_one()
+        if repeated > PAIRS_LISTED_AT_MOST * stored:
+            return "rebuild", refresh_country_pairs(conn) // 2
     union = "\nUNION ALL\n".join(pairs)
     conn.exec_driver_sql(f"INSERT INTO {PAIR_SCOPE} (country_id, partner_id) "
                          "SELECT DISTINCT CASE WHEN x < y THEN x ELSE y END, CASE WHEN x < y THEN y ELSE x END "
@@ -527,7 +533,6 @@ def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tupl
     scope = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {PAIR_SCOPE}").scalar_one()
     if not scope:
         return "update", 0
-    stored = conn.exec_driver_sql("SELECT COUNT(*) FROM country_pair_totals").scalar_one() // 2
     if FULL_REBUILD_SHARE is not None and scope > FULL_REBUILD_SHARE * stored:
         return "rebuild", refresh_country_pairs(conn) // 2
     for statement in pair_totals_statements(dialect, scoped=True):
