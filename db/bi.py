@@ -477,11 +477,10 @@ def update_country_pairs(conn: Connection, run_id: int, removed: set[tuple[str, 
                           (PAIR_SCOPE, "country_id INTEGER, partner_id INTEGER")):
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})")
         conn.exec_driver_sql(f"DELETE FROM {name}")
-    try:
-        return _update_pairs(conn, dialect, run_id, removed)
-    finally:
-        for name in (PAIR_TOUCHED, PAIR_SCOPE):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    result = _update_pairs(conn, dialect, run_id, removed)  # on an error the import's rollback drops them
+    for name in (PAIR_TOUCHED, PAIR_SCOPE):
+        conn.exec_driver_sql(f"DROP TABLE {name}")
+    return result
 
 
 def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tuple[str, int, int]]
