@@ -228,6 +228,7 @@ LARGE_OBJECT_WRITERS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oi
                         "lo_put(oid,bigint,bytea)", "lo_import(text)", "lo_import(text,oid)", "lo_export(oid,text)",
                         "lo_truncate(integer,integer)", "lo_truncate64(integer,bigint)")
 DEFAULT_STATEMENT_TIMEOUT = 60  # seconds, for the login user's queries
+DEFAULT_TEMP_FILE_LIMIT = 1024  # megabytes of temporary files (sorts, hashes spilled to disk) per session
 
 
 @dataclass
@@ -240,8 +241,18 @@ class GrantReport:
     password_set: bool = False
     views: tuple[str, ...] = ()
     statement_timeout: int | None = None  # seconds set on the login user
+    temp_file_limit: int | None = None  # megabytes set on the login user (None: not set)
     kept_for: tuple[str, ...] = ()  # roles that keep TEMP on the database and CREATE on schema public
     still_allowed: tuple[str, ...] = ()  # what could not be revoked (the command's user lacks the right)
+
+
+def _may_set(cur: Any, parameter: str) -> bool:
+    """Whether the current user may set a superuser-only parameter on a role."""
+    if cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+        return True
+    if cur.connection.info.server_version >= 150000:
+        return bool(cur.execute("SELECT has_parameter_privilege(%s, 'SET')", (parameter,)).fetchone()[0])
+    return False
 
 
 def _check_role_name(name: str, what: str) -> None:
@@ -251,14 +262,17 @@ def _check_role_name(name: str, what: str) -> None:
 
 
 def grant_readonly(engine: Engine, role: str, login: str | None = None, password: str | None = None,
-                   statement_timeout: int = DEFAULT_STATEMENT_TIMEOUT) -> GrantReport:
+                   statement_timeout: int = DEFAULT_STATEMENT_TIMEOUT,
+                   temp_file_limit: int = DEFAULT_TEMP_FILE_LIMIT) -> GrantReport:
     """Give the NOLOGIN role `role` read access to the `bi` views and nothing else; optionally make `login` a
     login user that is a member of it (with `password`, sent to the server already hashed). Idempotent.
 
     The role gets CONNECT on the database, USAGE on schema bi, SELECT on every view in it, and default
     privileges so that views created later by the schema's owner are readable too. The login user also gets
     `search_path = bi`, read-only transactions and `statement_timeout` (seconds, 0 for none) in this
-    database and as its own defaults everywhere.
+    database and as its own defaults everywhere, and `temp_file_limit` (megabytes of temporary files a
+    session's sorts may spill to disk; -1 for none), which only a superuser (or, from PostgreSQL 15, a role
+    granted SET on it) may set: otherwise it is listed in `still_allowed`.
 
     In this database, what every role holds through PUBLIC and a reader must not have is revoked: TEMP on
     the database and CREATE on schema public (kept for the owner of coopdb's tables, who imports through
@@ -334,7 +348,16 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
             cur.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET statement_timeout = {}").format(
                 ident(login), ident(database), sql.Literal(timeout)))
             report.statement_timeout = statement_timeout
+            if _may_set(cur, "temp_file_limit"):
+                limit = f"{temp_file_limit}MB" if temp_file_limit >= 0 else "-1"
+                for scope in ("ALTER ROLE {} SET temp_file_limit = {}",
+                              "ALTER ROLE {} IN DATABASE {} SET temp_file_limit = {}"):
+                    names = (ident(login), ident(database)) if "DATABASE" in scope else (ident(login),)
+                    cur.execute(sql.SQL(scope).format(*names, sql.Literal(limit)))
+                report.temp_file_limit = temp_file_limit
         report.kept_for, report.still_allowed = _revoke_public(cur, database, [r for r in (role, login) if r])
+        if login is not None and report.temp_file_limit is None:
+            report.still_allowed += ("temp_file_limit of the login user (setting it needs a superuser)",)
         # the schema version, so that `coopdb status`, `export` and `bi query` can check it as this role
         version = cur.execute("SELECT n.nspname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
                               "WHERE c.oid = to_regclass('alembic_version')").fetchone()
