@@ -227,6 +227,7 @@ ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 LARGE_OBJECT_WRITERS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oid,bytea)", "lowrite(integer,bytea)",
                         "lo_put(oid,bigint,bytea)", "lo_import(text)", "lo_import(text,oid)", "lo_export(oid,text)",
                         "lo_truncate(integer,integer)", "lo_truncate64(integer,bigint)")
+OUTWARD_EXTENSIONS = ("dblink", "adminpack")  # their functions, where installed, are revoked from PUBLIC too
 DEFAULT_STATEMENT_TIMEOUT = 60  # seconds, for the login user's queries
 DEFAULT_TEMP_FILE_LIMIT = 1024  # megabytes of temporary files (sorts, hashes spilled to disk) per session
 
@@ -276,8 +277,9 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
 
     In this database, what every role holds through PUBLIC and a reader must not have is revoked: TEMP on
     the database and CREATE on schema public (kept for the owner of coopdb's tables, who imports through
-    temporary tables), and EXECUTE on the large-object functions that write (LARGE_OBJECT_WRITERS), which
-    persist data even in a read-only transaction. Revoking needs the owner of the database, the schema and
+    temporary tables), EXECUTE on the large-object functions that write (LARGE_OBJECT_WRITERS), which
+    persist data even in a read-only transaction, and on the functions of dblink and adminpack where they
+    are installed (OUTWARD_EXTENSIONS). Revoking needs the owner of the database, the schema and
     the functions (a superuser); what stays allowed is listed in the report's `still_allowed`.
     """
     from psycopg import sql
@@ -581,15 +583,23 @@ def _revoke_public(cur, database: str, readers: list[str]) -> tuple[tuple[str, .
                        sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(ident(reader))]
     statements += [sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(sql.SQL(f"pg_catalog.{f}"))
                    for f in LARGE_OBJECT_WRITERS]
+    # Extensions whose functions reach beyond the database (dblink opens connections that can commit; adminpack
+    # writes server files): installed, they are executable by PUBLIC
+    outward = [r[0] for r in cur.execute(
+        "SELECT p.oid::regprocedure::text FROM pg_proc AS p JOIN pg_depend AS d ON d.objid = p.oid "
+        "AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' JOIN pg_extension AS e ON e.oid = d.refobjid "
+        "WHERE e.extname = ANY(%s) ORDER BY 1", (list(OUTWARD_EXTENSIONS),)).fetchall()]
+    statements += [sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(sql.SQL(f)) for f in outward]
     for statement in statements:
         cur.execute(statement)  # a REVOKE its user may not make is a warning, not an error: checked below
     allowed = []
     for reader in readers:
         temp, create = cur.execute("SELECT has_database_privilege(%s, current_database(), 'TEMP'), "
                                    "has_schema_privilege(%s, 'public', 'CREATE')", (reader, reader)).fetchone()
-        functions = [f for f in LARGE_OBJECT_WRITERS if cur.execute(
-            "SELECT has_function_privilege(%s, %s, 'EXECUTE')", (reader, f"pg_catalog.{f}")).fetchone()[0]]
+        functions = [f for f in (*(f"pg_catalog.{f}" for f in LARGE_OBJECT_WRITERS), *outward) if cur.execute(
+            "SELECT has_function_privilege(%s, %s, 'EXECUTE')", (reader, f)).fetchone()[0]]
         allowed += ([f"{reader}: TEMP on database {database}"] if temp else []) + (
             [f"{reader}: CREATE on schema public"] if create else []) + (
-            [f"{reader}: EXECUTE on {', '.join(f.split('(')[0] for f in functions)}"] if functions else [])
+            [f"{reader}: EXECUTE on {', '.join(dict.fromkeys(f.split('(')[0] for f in functions))}"]
+            if functions else [])
     return tuple(keep), tuple(dict.fromkeys(allowed))

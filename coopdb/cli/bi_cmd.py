@@ -62,7 +62,8 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, timeo
     statement timeout, a cap on temporary files); its password is read from the environment variable
     named by --password-env.
     In this database it revokes from PUBLIC: TEMP, CREATE on schema public (both kept for the owner of
-    coopdb's tables) and the large-object functions that write. Run it as a superuser (or the owner of
+    coopdb's tables), the large-object functions that write and, where installed, the functions of
+    dblink and adminpack. Run it as a superuser (or the owner of
     the database); see docs/security.md for what stays cluster-wide. Running it again changes nothing
     but the password and the timeout. On SQLite it explains how to share the file read-only instead.
 
@@ -95,7 +96,7 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, timeo
                   + (f", temp_file_limit {report.temp_file_limit} MB" if report.temp_file_limit is not None else ""))
     kept = f" (kept for {', '.join(report.kept_for)})" if report.kept_for else ""
     out.print(f"revoked from PUBLIC in {report.database}: TEMP and CREATE on schema public{kept}, "
-              "EXECUTE on the large-object functions that write")
+              "EXECUTE on the large-object functions that write and on dblink's and adminpack's where installed")
     for allowed in report.still_allowed:
         err.print(f"warning: could not revoke {allowed}: run this command as a superuser or the database's owner")
 

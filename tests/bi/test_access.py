@@ -306,3 +306,20 @@ def test_login_has_a_temp_file_limit_it_cannot_raise(reader, cli, db_url, roles)
     reader.dispose()
     with reader.connect() as conn:
         assert conn.execute(text("SHOW temp_file_limit")).scalar_one() == "64MB"
+
+
+def test_dblink_installed_is_revoked_from_the_reader(cli, db_url, bi_engine, roles):
+    """dblink, where installed, lets anyone open a second connection that commits: grant-readonly revokes
+    its functions from PUBLIC, so the reader cannot call them (coopdb sql refuses them anyway)."""
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS dblink"))
+    admin.dispose()
+    assert grant(cli, db_url, roles).exit_code == 0
+    engine = create_engine(db_url.set(username=roles["login"], password=PASSWORD))
+    try:
+        with pytest.raises(DBAPIError) as failure, engine.connect() as conn:
+            conn.execute(text("SELECT public.dblink_connect('x', 'dbname=postgres')"))
+        assert "permission denied for function dblink_connect" in str(failure.value.orig)
+    finally:
+        engine.dispose()
