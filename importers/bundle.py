@@ -10,7 +10,7 @@ A bundle file holds sections, each a list of records, written in dependency orde
     agreements:    [{code, title, kind, ..., parties: [{country|forum|organisation, role}], subjects, projects,
                      cites}]
     events:        [{code, kind, title, occurred_on, place_name, country, project, agreement, forum, description,
-                     cites}]
+                     countries: [{country, role}], agreements: [CODE, ...], cites}]
     updates:       [{project|agreement|event: CODE, <the fields that change>, cites}]: what a source says about
                    records already in the database (a review file proposes them); the record must exist
 
@@ -121,7 +121,7 @@ LISTS = {
     "memberships": ("cites",),
     "projects": ("participants", "links", "status_events", "names", "identifiers", "cites"),
     "agreements": ("parties", "subjects", "projects", "identifiers", "cites"),
-    "events": ("cites",),
+    "events": ("countries", "agreements", "cites"),
 }
 RECORD_TYPES = {
     "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
@@ -309,8 +309,11 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None, *,
                         continue
                     events.append((status, day, precision))
                 values["status_events"] = events
-            elif name in ("subjects", "projects"):
-                convert = _CODE if name == "projects" else f.text
+            elif name == "countries":
+                pairs = _pairs(raw_list, err, "countries", ("country",), "participant", vocab.EVENT_COUNTRY_ROLES)
+                values["countries"] = [(ref, role) for _w, ref, role in pairs]
+            elif name in ("subjects", "projects", "agreements"):
+                convert = f.text if name == "subjects" else _CODE
                 values[name] = [c for x in _as_list(raw_list) if (c := convert(x))]
         except f.BadValue as exc:  # an item's field: too long, a list inside, a NUL character, ...
             err.add(name, None, exc.expected)

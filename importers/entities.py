@@ -194,6 +194,12 @@ EVENT = Entity(
     fields=("kind", "title", *_dated("occurred"), "place_name", "country_id", "project_id", "agreement_id",
             "forum_id", "description"),
     groups=(_dated("occurred"),),
+    collections=(
+        Collection("countries", "event_countries", "event_id", key=("country_id", "role"),
+                   refs={"country_id": "countries"}),
+        Collection("agreements", "event_agreements", "event_id", key=("agreement_id",),
+                   refs={"agreement_id": "agreements"}),
+    ),
 )
 
 ENTITIES: dict[str, Entity] = {e.name: e for e in (FORUM, ORGANISATION, MEMBERSHIP, PROJECT, AGREEMENT, EVENT)}

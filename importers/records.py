@@ -194,6 +194,8 @@ class EventRecord(Located):
     agreement: str | None = None  # agreement code
     forum: str | None = None  # forum code or name
     description: str | None = None
+    countries: list[tuple[str, str]] = field(default_factory=list)  # (country spelling, host/visitor/participant)
+    agreements: list[str] = field(default_factory=list)  # codes of the agreements signed at it
     cites: list[Cite] = field(default_factory=list)
 
 

@@ -58,6 +58,8 @@ LIST_SCHEMAS: dict[str, dict[str, Any]] = {
         "status": {"enum": list(vocab.PROJECT_STATUSES)}, "on": DATE}}},
     "subjects": {"type": "array", "items": TEXT},
     "projects": {"type": "array", "items": TEXT, "description": "Codes of the projects the agreement covers."},
+    "countries": _pair(("country",), vocab.EVENT_COUNTRY_ROLES),
+    "agreements": {"type": "array", "items": TEXT, "description": "Codes of the agreements signed at the event."},
 }
 
 

@@ -779,9 +779,27 @@ class Writer:
                     self._problem(r, "agreement", r.agreement,
                                   "the code of a known agreement (import agreements first)")
                     ok = False
-            if ok:
-                pairs.append((r, self._item(EVENT, r, (r.code,), values, {})))
+            children = self._event_children(r)
+            if ok and children is not None:
+                pairs.append((r, self._item(EVENT, r, (r.code,), values, children)))
         self._state(EVENT, pairs, "event")
+
+    def _event_children(self, r: EventRecord) -> dict[str, list[dict]] | None:
+        """The countries taking part in an event and the agreements signed at it (None: a reference failed)."""
+        ok = True
+        countries = []
+        for ref, role in r.countries:
+            country_id = self._country(r, f"countries[{role}]", ref)
+            ok &= country_id is not None
+            countries.append({"country_id": country_id, "role": role})
+        agreements = []
+        for code in dict.fromkeys(c.strip().upper() for c in r.agreements):
+            agreement_id = self._code_id("agreements", code)
+            if agreement_id is None:
+                self._problem(r, "agreements", code, "the code of a known agreement (import agreements first)")
+                ok = False
+            agreements.append({"agreement_id": agreement_id})
+        return {"countries": countries, "agreements": agreements} if ok else None
 
 
 # Collections an input carries under another field: every kind of party comes from `parties`
