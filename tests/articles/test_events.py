@@ -99,7 +99,10 @@ def test_events_go_to_the_review_file_import_and_are_not_proposed_again(known, d
     url = url_text(db_url)
     done = cli("import", "article", path, "--published", "2024-07-05", "-d", url)
     assert done.exit_code == 0, done.stderr
-    assert "event summit 2024-07-04 'Shanghai Cooperation Organization summit in Astana' (line 5)" in done.stdout
+    assert "event summit 2024-07-04 'Shanghai Cooperation Organization summit in Astana' (line 5; host KAZ)" \
+        in done.stdout
+    assert "event visit 2024-07-03 'Visit of China to Kazakhstan' (line 3; host KAZ, visitor CHN; 1 agreement(s) " \
+        "signed)" in done.stdout
     review = (tmp_path / "visit.en.review.yml").read_text(encoding="utf-8")
     assert "\nevents:\n" in review and "    kind: summit\n    title: Shanghai Cooperation Organization summit" in review
     assert "    countries:\n    - country: KAZ\n      role: host\n    - country: CHN\n      role: visitor\n" in review
