@@ -4,7 +4,8 @@
     report = unmerge(engine, "KZ-TURGUSUN")
 
 A merge keeps every statement and every source: OTHER's statements, citations, identifiers and mentions
-move to KEEP, the projects and agreements that name OTHER (links, covered projects) name KEEP, and KEEP's
+move to KEEP, the projects, agreements and events that name OTHER (links, covered projects, agreements signed
+at an event) name KEEP, and KEEP's
 current values are derived again from all its statements by the precedence (docs/provenance.md). OTHER's row
 goes, and `same_as` records its code, so that a later import of either key lands on KEEP (importers/writer.py
 looks merged codes up after identifiers). Where one source states both records, KEEP's statement stays
@@ -26,14 +27,14 @@ from sqlalchemy import DateTime, Engine, and_, delete, insert, select, update
 from db.base import Base
 from db.errors import UserError
 from importers.core import ImportReport, import_run
-from importers.entities import AGREEMENT, ENTITIES, PROJECT, Entity
+from importers.entities import AGREEMENT, ENTITIES, EVENT, PROJECT, Entity
 from importers.explain import _find
 from importers.statements import StatementWriter, decoder, encode
 
 T = Base.metadata.tables
 MERGEABLE = ("project", "agreement")
 # (record type of the referring statements, collection, position of the id in its rows) per merged entity
-REFERENCES = {"project": [(PROJECT, "links", 0), (AGREEMENT, "projects", 0)], "agreement": []}
+REFERENCES = {"project": [(PROJECT, "links", 0), (AGREEMENT, "projects", 0)], "agreement": [(EVENT, "agreements", 0)]}
 
 
 @dataclass
@@ -216,7 +217,7 @@ def merge(engine: Engine, keep_ref: str, other_ref: str, *, dry_run: bool = Fals
         # OTHER's child rows go (their citations, listed in `child_citations`, move to KEEP's rows below)
         writer = StatementWriter(run)
         for name, ids in touched.items():  # the references first: they may hold child rows naming OTHER
-            _derive(writer, ENTITIES[name], ids - {other_id})
+            _derive(writer, ENTITIES[name], ids - {other_id} if name == entity.name else ids)
         for c in entity.collections:
             conn.execute(delete(c.t).where(c.t.c[c.parent] == other_id))
         conn.execute(delete(entity.t).where(entity.t.c.id == other_id))
@@ -278,7 +279,8 @@ def unmerge(engine: Engine, code: str, *, dry_run: bool = False) -> MergeReport:
             touched.setdefault(rt, set()).add(rid)
         _derive(writer, entity, {other_id, keep_id})
         for name, ids in touched.items():
-            _derive(writer, ENTITIES[name], ids - {other_id, keep_id})
+            # (an id of another kind of record may equal OTHER's or KEEP's: only the same kind is left out)
+            _derive(writer, ENTITIES[name], ids - {other_id, keep_id} if name == entity.name else ids)
         # child-row citations go back to OTHER's rows of the same key
         for item in detail["dropped_child_citations"]:
             conn.execute(insert(cit).values(_restore(cit, item["row"])))

@@ -196,3 +196,13 @@ def test_bad_event_countries_and_agreements_are_rejected(countries, tmp_path, fi
     with pytest.raises(ImportRejected) as info:
         import_bundle(countries, path)
     assert [str(p) for p in info.value.report.problems] == [message]
+
+
+def test_merging_an_agreement_signed_at_an_event_moves_it_and_unmerge_gives_it_back(countries, tmp_path):  # noqa: F811
+    from importers.merge import merge, unmerge
+
+    import_bundle(countries, _write(tmp_path, VISIT_WITH_PARTIES), cite_file=False)
+    merge(countries, "CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024")
+    assert _taking_part(countries)[1] == ["CN-KZ-JOINT-STATEMENT-2024"]
+    unmerge(countries, "CN-KZ-VISA-2024")
+    assert _taking_part(countries)[1] == ["CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024"]
