@@ -227,7 +227,9 @@ ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 LARGE_OBJECT_WRITERS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oid,bytea)", "lowrite(integer,bytea)",
                         "lo_put(oid,bigint,bytea)", "lo_import(text)", "lo_import(text,oid)", "lo_export(oid,text)",
                         "lo_truncate(integer,integer)", "lo_truncate64(integer,bigint)")
+OUTWARD_EXTENSIONS = ("dblink", "adminpack")  # their functions, where installed, are revoked from PUBLIC too
 DEFAULT_STATEMENT_TIMEOUT = 60  # seconds, for the login user's queries
+DEFAULT_TEMP_FILE_LIMIT = 1024  # megabytes of temporary files (sorts, hashes spilled to disk) per session
 
 
 @dataclass
@@ -240,8 +242,18 @@ class GrantReport:
     password_set: bool = False
     views: tuple[str, ...] = ()
     statement_timeout: int | None = None  # seconds set on the login user
+    temp_file_limit: int | None = None  # megabytes set on the login user (None: not set)
     kept_for: tuple[str, ...] = ()  # roles that keep TEMP on the database and CREATE on schema public
     still_allowed: tuple[str, ...] = ()  # what could not be revoked (the command's user lacks the right)
+
+
+def _may_set(cur: Any, parameter: str) -> bool:
+    """Whether the current user may set a superuser-only parameter on a role."""
+    if cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+        return True
+    if cur.connection.info.server_version >= 150000:
+        return bool(cur.execute("SELECT has_parameter_privilege(%s, 'SET')", (parameter,)).fetchone()[0])
+    return False
 
 
 def _check_role_name(name: str, what: str) -> None:
@@ -251,19 +263,23 @@ def _check_role_name(name: str, what: str) -> None:
 
 
 def grant_readonly(engine: Engine, role: str, login: str | None = None, password: str | None = None,
-                   statement_timeout: int = DEFAULT_STATEMENT_TIMEOUT) -> GrantReport:
+                   statement_timeout: int = DEFAULT_STATEMENT_TIMEOUT,
+                   temp_file_limit: int = DEFAULT_TEMP_FILE_LIMIT) -> GrantReport:
     """Give the NOLOGIN role `role` read access to the `bi` views and nothing else; optionally make `login` a
     login user that is a member of it (with `password`, sent to the server already hashed). Idempotent.
 
     The role gets CONNECT on the database, USAGE on schema bi, SELECT on every view in it, and default
     privileges so that views created later by the schema's owner are readable too. The login user also gets
     `search_path = bi`, read-only transactions and `statement_timeout` (seconds, 0 for none) in this
-    database and as its own defaults everywhere.
+    database and as its own defaults everywhere, and `temp_file_limit` (megabytes of temporary files a
+    session's sorts may spill to disk; -1 for none), which only a superuser (or, from PostgreSQL 15, a role
+    granted SET on it) may set: otherwise it is listed in `still_allowed`.
 
     In this database, what every role holds through PUBLIC and a reader must not have is revoked: TEMP on
     the database and CREATE on schema public (kept for the owner of coopdb's tables, who imports through
-    temporary tables), and EXECUTE on the large-object functions that write (LARGE_OBJECT_WRITERS), which
-    persist data even in a read-only transaction. Revoking needs the owner of the database, the schema and
+    temporary tables), EXECUTE on the large-object functions that write (LARGE_OBJECT_WRITERS), which
+    persist data even in a read-only transaction, and on the functions of dblink and adminpack where they
+    are installed (OUTWARD_EXTENSIONS). Revoking needs the owner of the database, the schema and
     the functions (a superuser); what stays allowed is listed in the report's `still_allowed`.
     """
     from psycopg import sql
@@ -334,7 +350,16 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
             cur.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET statement_timeout = {}").format(
                 ident(login), ident(database), sql.Literal(timeout)))
             report.statement_timeout = statement_timeout
+            if _may_set(cur, "temp_file_limit"):
+                limit = f"{temp_file_limit}MB" if temp_file_limit >= 0 else "-1"
+                for scope in ("ALTER ROLE {} SET temp_file_limit = {}",
+                              "ALTER ROLE {} IN DATABASE {} SET temp_file_limit = {}"):
+                    names = (ident(login), ident(database)) if "DATABASE" in scope else (ident(login),)
+                    cur.execute(sql.SQL(scope).format(*names, sql.Literal(limit)))
+                report.temp_file_limit = temp_file_limit
         report.kept_for, report.still_allowed = _revoke_public(cur, database, [r for r in (role, login) if r])
+        if login is not None and report.temp_file_limit is None:
+            report.still_allowed += ("temp_file_limit of the login user (setting it needs a superuser)",)
         # the schema version, so that `coopdb status`, `export` and `bi query` can check it as this role
         version = cur.execute("SELECT n.nspname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
                               "WHERE c.oid = to_regclass('alembic_version')").fetchone()
@@ -440,15 +465,23 @@ def _revoke_public(cur, database: str, readers: list[str]) -> tuple[tuple[str, .
                        sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(ident(reader))]
     statements += [sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(sql.SQL(f"pg_catalog.{f}"))
                    for f in LARGE_OBJECT_WRITERS]
+    # Extensions whose functions reach beyond the database (dblink opens connections that can commit; adminpack
+    # writes server files): installed, they are executable by PUBLIC
+    outward = [r[0] for r in cur.execute(
+        "SELECT p.oid::regprocedure::text FROM pg_proc AS p JOIN pg_depend AS d ON d.objid = p.oid "
+        "AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' JOIN pg_extension AS e ON e.oid = d.refobjid "
+        "WHERE e.extname = ANY(%s) ORDER BY 1", (list(OUTWARD_EXTENSIONS),)).fetchall()]
+    statements += [sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(sql.SQL(f)) for f in outward]
     for statement in statements:
         cur.execute(statement)  # a REVOKE its user may not make is a warning, not an error: checked below
     allowed = []
     for reader in readers:
         temp, create = cur.execute("SELECT has_database_privilege(%s, current_database(), 'TEMP'), "
                                    "has_schema_privilege(%s, 'public', 'CREATE')", (reader, reader)).fetchone()
-        functions = [f for f in LARGE_OBJECT_WRITERS if cur.execute(
-            "SELECT has_function_privilege(%s, %s, 'EXECUTE')", (reader, f"pg_catalog.{f}")).fetchone()[0]]
+        functions = [f for f in (*(f"pg_catalog.{f}" for f in LARGE_OBJECT_WRITERS), *outward) if cur.execute(
+            "SELECT has_function_privilege(%s, %s, 'EXECUTE')", (reader, f)).fetchone()[0]]
         allowed += ([f"{reader}: TEMP on database {database}"] if temp else []) + (
             [f"{reader}: CREATE on schema public"] if create else []) + (
-            [f"{reader}: EXECUTE on {', '.join(f.split('(')[0] for f in functions)}"] if functions else [])
+            [f"{reader}: EXECUTE on {', '.join(dict.fromkeys(f.split('(')[0] for f in functions))}"]
+            if functions else [])
     return tuple(keep), tuple(dict.fromkeys(allowed))

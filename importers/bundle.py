@@ -14,16 +14,16 @@ A bundle file holds sections, each a list of records, written in dependency orde
     updates:       [{project|agreement|event: CODE, <the fields that change>, cites}]: what a source says about
                    records already in the database (a review file proposes them); the record must exist
 
-Dates are `2024-07-03`, `2024-07` or `2024`; the precision is inferred unless `<name>_precision`
-is given. `cites` items are `{source, locator, quote, field}` or just the source key. docs/formats.md
-describes every field.
+The sections, their fields, converters, required fields, references and lists come from the declarations
+in importers/entities.py; this module reads records in that layout. Dates are `2024-07-03`, `2024-07` or
+`2024`; the precision is inferred unless `<name>_precision` is given. `cites` items are
+`{source, locator, quote, field}` or just the source key. docs/formats.md describes every field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import fields as dataclass_fields
-from decimal import Decimal
 from typing import Any
 
 from db import vocab
@@ -31,105 +31,25 @@ from db.models import Base, Project
 from importers import fields as f
 from importers.core import Problem, cut
 from importers.documents import LINE_KEY
-from importers.entities import CLEAR
-from importers.records import (
-    AgreementRecord,
-    Cite,
-    EventRecord,
-    ForumRecord,
-    MembershipRecord,
-    Name,
-    OrganisationRecord,
-    Participant,
-    ProjectRecord,
-    SourceRecord,
-)
+from importers.entities import CLEAR, LAYOUTS, ListField
+from importers.records import RECORD_TYPES, Cite, Name, Participant
 
-SECTIONS = ("sources", "forums", "organisations", "memberships", "projects", "agreements", "events", "updates")
-# Sections of records; `updates` holds records of the sections named here, for records that exist already
-RECORD_SECTIONS = SECTIONS[:-1]
+# The sections of a bundle in dependency order: every record layout of importers/entities.py, then
+# `updates`, which holds records of the sections named in UPDATABLE for records that exist already
+RECORD_SECTIONS = tuple(LAYOUTS)
+SECTIONS = (*RECORD_SECTIONS, "updates")
 UPDATABLE = {"project": "projects", "agreement": "agreements", "event": "events"}
 
 Converter = Callable[[Any], Any]
 
-_ZERO = Decimal(0)
-_P = Project.__table__.c
-SCALARS: dict[str, dict[str, Converter]] = {
-    "sources": {
-        "key": f.reference, "kind": lambda v: f.choice(v, vocab.SOURCE_KINDS), "title": f.text, "publisher": f.text,
-        "author": f.text, "url": f.text, "language": f.text, "published_on": f.date_with_precision,
-        "published_estimated": f.boolean, "licence": f.text, "content_hash": f.text,
-        "content": lambda v: None if f.blank(v) else f.check_chars(str(v)),  # kept exactly: offsets and hashes
-        "notes": f.text, "priority": f.integer,
-    },
-    "forums": {
-        "code": f.code_of(), "name": f.text, "kind": lambda v: f.choice(v, vocab.FORUM_KINDS), "acronym": f.text,
-        "founded_on": f.date_with_precision, "dissolved_on": f.date_with_precision, "description": f.text,
-        "website": f.text,
-    },
-    "organisations": {
-        "code": f.code_of(), "name": f.text, "acronym": f.text,
-        "kind": lambda v: f.choice(v, vocab.ORGANISATION_KINDS), "country": f.reference,
-    },
-    "memberships": {
-        "forum": f.reference, "country": f.reference, "role": lambda v: f.choice(v, vocab.MEMBERSHIP_ROLES),
-        "started_on": f.date_with_precision, "ended_on": f.date_with_precision, "note": f.text,
-    },
-    "projects": {
-        "code": f.code_of(), "title": f.text, "description": f.text, "sector": f.text, "sector_code": f.text,
-        "status": lambda v: f.choice(v, vocab.PROJECT_STATUSES), "intent": f.text, "flow_type": f.text,
-        "flow_class": f.text, "framework": f.reference,
-        "committed_on": f.date_with_precision, "committed_estimated": f.boolean,
-        "started_on": f.date_with_precision, "started_estimated": f.boolean,
-        "completed_on": f.date_with_precision, "completed_estimated": f.boolean,
-        "amount": f.numeric_of(_P.amount, minimum=_ZERO), "currency": f.currency, "amount_year": f.year,
-        "amount_usd_nominal": f.numeric_of(_P.amount_usd_nominal, minimum=_ZERO),
-        "amount_usd_constant": f.numeric_of(_P.amount_usd_constant, minimum=_ZERO), "usd_base_year": f.year,
-        "amount_estimated": f.boolean, "capacity": f.numeric_of(_P.capacity, minimum=_ZERO),
-        "capacity_unit": f.text, "location_name": f.text, "admin_area": f.text,
-        "latitude": f.coordinate_of(_P.latitude, 90), "longitude": f.coordinate_of(_P.longitude, 180),
-        "location_narrative": f.text, "is_regional": f.boolean, "recipient_region": f.text,
-        "recommended_for_aggregates": f.boolean, "umbrella": f.boolean,
-    },
-    "agreements": {
-        "code": f.code_of(), "title": f.text, "kind": lambda v: f.choice(v, vocab.AGREEMENT_KINDS),
-        "status": lambda v: f.choice(v, vocab.AGREEMENT_STATUSES), "description": f.text, "target": f.text,
-        "signed_on": f.date_with_precision, "in_force_on": f.date_with_precision,
-        "terminated_on": f.date_with_precision, "forum": f.reference,
-    },
-    "events": {
-        "code": f.code_of(), "kind": lambda v: f.choice(v, vocab.EVENT_KINDS), "title": f.text,
-        "occurred_on": f.date_with_precision, "place_name": f.text, "country": f.reference,
-        "project": f.reference, "agreement": f.reference, "forum": f.reference, "description": f.text,
-    },
-}
-SCALARS = {section: f.with_lengths(converters, Base.metadata.tables[section])
-           for section, converters in SCALARS.items()}
-REQUIRED = {
-    "sources": ("key", "kind"),
-    "forums": ("code", "name", "kind"),
-    "organisations": ("code", "name"),
-    "memberships": ("forum", "country", "role", "started_on"),
-    "projects": ("code", "title"),
-    "agreements": ("code", "title", "kind"),
-    "events": ("code", "kind", "title"),
-}
-LISTS = {
-    "sources": (),
-    "forums": ("names", "codes", "identifiers", "cites"),
-    "organisations": ("names", "identifiers", "cites"),
-    "memberships": ("cites",),
-    "projects": ("participants", "links", "status_events", "names", "identifiers", "cites"),
-    "agreements": ("parties", "subjects", "projects", "identifiers", "cites"),
-    "events": ("countries", "agreements", "cites"),
-}
-RECORD_TYPES = {
-    "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
-    "memberships": MembershipRecord, "projects": ProjectRecord, "agreements": AgreementRecord,
-    "events": EventRecord,
-}
-DEFAULTS = {"memberships": {"role": "member"}}
-_PARTICIPANT_ROLES = tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES)))
+# Derived from the declarations, per section: field -> converter, required fields, lists, defaults
+SCALARS: dict[str, dict[str, Converter]] = {section: e.scalars for section, e in LAYOUTS.items()}
+REQUIRED: dict[str, tuple[str, ...]] = {section: e.required for section, e in LAYOUTS.items()}
+LISTS: dict[str, tuple[str, ...]] = {section: e.list_names for section, e in LAYOUTS.items()}
+DEFAULTS: dict[str, dict[str, Any]] = {section: e.input_defaults for section, e in LAYOUTS.items()
+                                        if e.input_defaults}
+# Reference fields: the writer stores them as ids under another column name
+_ID_COLUMNS: dict[str, dict[str, str]] = {section: e.references for section, e in LAYOUTS.items()}
 
 
 # Per section, once: (field, converter, its precision field for dates or None)
@@ -269,54 +189,11 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None, *,
     for name in (("code",) if update else REQUIRED[section]):
         if values.get(name) is None and name not in err_fields(err):
             err.add(name, None, f"expected a value: {name} is required")
-    for name in LISTS[section]:
-        raw_list = data.get(name)
+    for list_field in LAYOUTS[section].lists:
         try:
-            if name == "cites":
-                values["cites"] = _cites(raw_list, err)
-            elif name == "names":
-                values["names"] = _names(raw_list, err)
-            elif name == "codes":
-                values["codes"] = [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw_list)
-                                   if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
-            elif name == "identifiers":
-                values["identifiers"] = _identifiers(raw_list, err)
-            elif name == "participants":
-                pairs = _pairs(raw_list, err, "participants", ("country", "organisation"), None, _PARTICIPANT_ROLES)
-                values["participants"] = [Participant(f.reference(ref) or ref, role, which == "organisation")
-                                          for which, ref, role in pairs]
-                for p in values["participants"]:
-                    allowed = vocab.PROJECT_ORGANISATION_ROLES if p.is_organisation else vocab.PROJECT_COUNTRY_ROLES
-                    if p.role not in allowed:
-                        err.add("participants.role", p.role, f"expected one of {', '.join(allowed)}")
-            elif name == "parties":
-                pairs = _pairs(raw_list, err, "parties", ("country", "forum", "organisation"), "party",
-                               vocab.AGREEMENT_PARTY_ROLES)
-                values["parties"] = [(ref if which == "country" else f"{which}:{ref}", role)
-                                     for which, ref, role in pairs]
-            elif name == "links":
-                pairs = _pairs(raw_list, err, "links", ("project",), "related", vocab.PROJECT_LINK_KINDS)
-                values["links"] = [(_CODE(ref) or ref, role) for _w, ref, role in pairs]
-            elif name == "status_events":
-                events = []
-                for item in _as_list(raw_list):
-                    try:
-                        given = item.get("status") if isinstance(item, dict) else item
-                        status = f.choice(given, vocab.PROJECT_STATUSES)
-                        day, precision = f.date_with_precision(item.get("on") if isinstance(item, dict) else None)
-                    except f.BadValue as exc:
-                        err.add("status_events", item, exc.expected)
-                        continue
-                    events.append((status, day, precision))
-                values["status_events"] = events
-            elif name == "countries":
-                pairs = _pairs(raw_list, err, "countries", ("country",), "participant", vocab.EVENT_COUNTRY_ROLES)
-                values["countries"] = [(ref, role) for _w, ref, role in pairs]
-            elif name in ("subjects", "projects", "agreements"):
-                convert = f.text if name == "subjects" else _CODE
-                values[name] = [c for x in _as_list(raw_list) if (c := convert(x))]
+            values[list_field.name] = _read_list(list_field, data.get(list_field.name), err)
         except f.BadValue as exc:  # an item's field: too long, a list inside, a NUL character, ...
-            err.add(name, None, exc.expected)
+            err.add(list_field.name, None, exc.expected)
     if not err.problems:
         _check_items(values, err)
     if err.problems and not partial:
@@ -327,6 +204,49 @@ def to_record(section: str, raw: dict[str, Any], file: str, line: int | None, *,
     allowed = _ALLOWED[section]
     record = RECORD_TYPES[section](file=file, line=line, **{k: v for k, v in values.items() if k in allowed})
     return record, err.problems
+
+
+def _read_list(lf: ListField, raw: Any, err: _RowErrors) -> list:
+    """The items of one list of a record, read by the kind its declaration names."""
+    name = lf.name
+    if lf.kind == "cites":
+        return _cites(raw, err)
+    if lf.kind == "names":
+        return _names(raw, err)
+    if lf.kind == "codes":
+        return [(f.text(i.get("scheme")), f.text(i.get("code"))) for i in _as_list(raw)
+                if isinstance(i, dict) and f.text(i.get("scheme")) and f.text(i.get("code"))]
+    if lf.kind == "identifiers":
+        return _identifiers(raw, err)
+    if lf.kind == "participants":
+        out = []
+        for which, ref, role in _pairs(raw, err, name, lf.refs, lf.default_role, lf.all_roles):
+            if role not in lf.roles[which]:
+                err.add(f"{name}.role", role, f"expected one of {', '.join(lf.roles[which])}")
+            out.append(Participant(f.reference(ref) or ref, role, which == "organisation"))
+        return out
+    if lf.kind == "parties":  # a country by any spelling; a forum or an organisation as forum:CODE
+        return [(ref if which == lf.refs[0] else f"{which}:{ref}", role)
+                for which, ref, role in _pairs(raw, err, name, lf.refs, lf.default_role, lf.all_roles)]
+    if lf.kind == "links":
+        return [(_CODE(ref) or ref, role)
+                for _which, ref, role in _pairs(raw, err, name, lf.refs, lf.default_role, lf.all_roles)]
+    if lf.kind == "status_events":
+        events = []
+        for item in _as_list(raw):
+            try:
+                given = item.get("status") if isinstance(item, dict) else item
+                status = f.choice(given, vocab.PROJECT_STATUSES)
+                day, precision = f.date_with_precision(item.get("on") if isinstance(item, dict) else None)
+            except f.BadValue as exc:
+                err.add(name, item, exc.expected)
+                continue
+            events.append((status, day, precision))
+        return events
+    if lf.kind in ("texts", "codes_of"):
+        convert = _CODE if lf.kind == "codes_of" else f.text
+        return [c for x in _as_list(raw) if (c := convert(x))]
+    raise ValueError(f"unknown kind of list {lf.kind!r} ({name})")
 
 
 def _identifiers(raw: Any, err: _RowErrors) -> list[tuple[str, str]]:
@@ -404,16 +324,11 @@ def carried_fields(section: str, raw: dict[str, Any]) -> frozenset[str]:
     for name in names:
         if name.endswith("_on"):
             carried.add(name.replace("_on", "_precision"))
-        if name in _ID_COLUMNS:
-            carried.add(_ID_COLUMNS[name])
+        if name in _ID_COLUMNS[section]:
+            carried.add(_ID_COLUMNS[section][name])
     if "participants" in names:
         carried.add("organisations")
     return frozenset(carried)
-
-
-# Reference fields: the writer stores them as ids under another column name.
-_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id",
-               "project": "project_id", "agreement": "agreement_id"}
 
 
 def err_fields(err: _RowErrors) -> set[str]:

@@ -23,10 +23,10 @@ from db.errors import UserError
 from importers import fields as f
 from importers.bundle import to_record
 from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
+from importers.entities import LAYOUTS
 from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
 from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
-from importers.normalize import fold
 from importers.progress import Progress, Ticker
 from importers.readers import open_table
 from importers.records import Cite, SourceRecord
@@ -41,17 +41,9 @@ def datasets() -> tuple[str, ...]:
 
     return tuple(aliases_data()["datasets"])
 
-ENTITIES = ("sources", "forums", "organisations", "memberships", "projects", "agreements")
+ENTITIES = tuple(LAYOUTS)  # every record layout of importers/entities.py
 BATCH_SIZE = 5000
 PREVIEW_ROWS = 5
-
-
-def _key(entity: str, record: Any) -> Any:
-    if entity == "sources":
-        return record.key
-    if entity == "memberships":
-        return (fold(record.forum), fold(record.country), record.role, record.started_on)
-    return record.code.upper()
 
 
 def _shown_key(key: Any) -> str:
@@ -126,7 +118,7 @@ class _FileImport:
 
     def _once(self, line: int | None, record: Any) -> Any:
         """The record, unless its key was already in the file (then a problem and None)."""
-        key = _key(self.entity, record)
+        key = LAYOUTS[self.entity].record_key(record)
         again, first = self.seen.add(key, line)
         if again:
             where = f"line {first}" if first is not None else "an earlier record"
@@ -310,10 +302,6 @@ def _warn_unused(run: RunContext, entity: str, columns: list[str], mapping: Mapp
         run.hint(f"{name}: column {column!r} was not used; did you mean {meant!r}?")
 
 
-# Reference fields: the writer stores them as ids under another column name.
-_ID_COLUMNS = {"framework": "framework_forum_id", "forum": "forum_id", "country": "country_id"}
-
-
 def _present_fields(entity: str, columns: list[str], mapping: Mapping | None, *,
                     nested: bool = False) -> set[str] | None:
     """The record fields the input carries (None: all of them, when nothing names the columns). In a
@@ -332,13 +320,13 @@ def _present_fields(entity: str, columns: list[str], mapping: Mapping | None, *,
         if mapping.model.sources:
             names.add("sources")
     present = set(names)
+    references = LAYOUTS[entity].references
     for name in names:
         if name.endswith("_on"):
             present.add(name.replace("_on", "_precision"))
-        if name in _ID_COLUMNS:
-            present.add(_ID_COLUMNS[name])
-    if entity in ("sources",):
-        present.add("key")
+        if name in references:  # stored as an id under another column name
+            present.add(references[name])
+    present |= set(LAYOUTS[entity].key_fields) - set(references)  # a key is always given
     if nested and "participants" in names:
         present.add("organisations")
     return present

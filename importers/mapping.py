@@ -42,11 +42,26 @@ from db import vocab
 from db.errors import UserError
 from importers import fields as f
 from importers.documents import load_document
+from importers.entities import LAYOUTS
 from importers.records import SourceRecord
 from importers.resolve import SCHEMES
 from importers.tabular import SEPARATOR, known_columns, split_items
 
-COUNTRY_FIELD = {"projects": "participants", "agreements": "parties"}
+
+def _cells_of(item: str) -> dict[str, Any]:
+    """Section -> its flat cell whose items name a record of this kind (a country, an organisation)."""
+    return {section: cell for section, entity in LAYOUTS.items() for lf in entity.lists for cell in lf.flat
+            if cell.item == item}
+
+
+# The flat column (and list) a mapping's country and organisation columns fill, per section that has one
+COUNTRY_CELL, ORGANISATION_CELL = _cells_of("country"), _cells_of("organisation")
+COUNTRY_FIELD = {section: cell.column for section, cell in COUNTRY_CELL.items()}
+
+
+def _and(names: Any) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 _FIELD_REF = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
 _NUMBERED = re.compile(r"(?:^|\s|[;,|])\(?\d{1,3}[.)]\s+")
 _SCHEME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -234,7 +249,7 @@ def _role_of(value: Any) -> Any:
 
 
 class MappingModel(_Strict):
-    entity: Literal["projects", "agreements", "forums", "memberships", "organisations", "sources"] | None = None
+    entity: Literal[tuple(LAYOUTS)] | None = None  # type: ignore[valid-type]
     header_row: int = Field(1, ge=1)
     skip_rows: int = Field(0, ge=0, description="rows above the header (header_row = skip_rows + 1)")
     encoding: str | None = None
@@ -518,23 +533,25 @@ class Mapping:
         if unknown:
             raise UserError(f"{self.name}: {unknown[0]!r} is not a field of {entity} "
                             f"(expected one of {', '.join(sorted(known))})")
-        if self.countries and entity not in COUNTRY_FIELD:
-            raise UserError(f"{self.name}: countries: applies to projects and agreements only")
-        if self.model.organisations and entity != "projects":
-            raise UserError(f"{self.name}: organisations: applies to projects only "
+        if self.countries and entity not in COUNTRY_CELL:
+            raise UserError(f"{self.name}: countries: applies to {_and(COUNTRY_CELL)} only")
+        if self.model.organisations and entity not in ORGANISATION_CELL:
+            raise UserError(f"{self.name}: organisations: applies to {_and(ORGANISATION_CELL)} only "
                             "(agreements take organisations as parties through countries:)")
-        roles = vocab.PROJECT_COUNTRY_ROLES if entity == "projects" else vocab.AGREEMENT_PARTY_ROLES
+        roles = COUNTRY_CELL[entity].allowed if entity in COUNTRY_CELL else ()
         for column, spec in self.countries.items():
             if spec.role not in roles:
                 raise UserError(f"{self.name}: countries.{column}.role: {spec.role!r} is not a role of {entity} "
                                 f"(expected one of {', '.join(roles)})")
+        org_roles = ORGANISATION_CELL[entity].allowed if entity in ORGANISATION_CELL else ()
         for column, spec in self.model.organisations.items():
-            if spec.role not in vocab.PROJECT_ORGANISATION_ROLES:
+            if spec.role not in org_roles:
                 raise UserError(f"{self.name}: organisations.{column}.role: {spec.role!r} is not a role "
-                                f"(expected one of {', '.join(vocab.PROJECT_ORGANISATION_ROLES)})")
-        if self.identifiers and entity not in ("projects", "agreements", "forums", "organisations"):
-            raise UserError(f"{self.name}: identifiers: applies to projects, agreements, forums and organisations")
-        if self.model.sources and entity == "sources":
+                                f"(expected one of {', '.join(org_roles)})")
+        with_identifiers = [s for s, e in LAYOUTS.items() if "identifiers" in e.list_names]
+        if self.identifiers and entity not in with_identifiers:
+            raise UserError(f"{self.name}: identifiers: applies to {_and(with_identifiers)}")
+        if self.model.sources and "cites" not in LAYOUTS[entity].list_names:
             raise UserError(f"{self.name}: sources: applies to the entities that cite sources")
 
     # one row

@@ -1,4 +1,5 @@
-"""Typed records: what every importer hands to the writer, whatever file format it read.
+"""Typed records: what every importer hands to the writer, whatever file format it read. The record of
+each entity is made from its declaration in importers/entities.py.
 
 A record carries its own location (`file`, `line`) so that any problem found while resolving or
 writing it can be reported as `file:line [field]: expected ... (got ...)`. References to other records
@@ -9,8 +10,9 @@ into ids or rejects the record.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, make_dataclass
+
+from importers.entities import AGREEMENT, EVENT, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, SOURCE, Entity
 
 
 @dataclass
@@ -40,69 +42,6 @@ class Located:
 
 
 @dataclass
-class SourceRecord(Located):
-    key: str = ""
-    kind: str = "web_page"
-    title: str | None = None
-    publisher: str | None = None
-    author: str | None = None
-    url: str | None = None
-    language: str | None = None
-    published_on: dt.date | None = None
-    published_precision: str | None = None
-    published_estimated: bool | None = None
-    licence: str | None = None
-    content_hash: str | None = None
-    content: str | None = None
-    notes: str | None = None
-    priority: int | None = None  # precedence of its statements (None: keep the stored one, 0 for a new source)
-
-
-@dataclass
-class ForumRecord(Located):
-    code: str = ""
-    name: str = ""
-    kind: str = "other"
-    acronym: str | None = None
-    founded_on: dt.date | None = None
-    founded_precision: str | None = None
-    dissolved_on: dt.date | None = None
-    dissolved_precision: str | None = None
-    description: str | None = None
-    website: str | None = None
-    names: list[Name] = field(default_factory=list)
-    codes: list[tuple[str, str]] = field(default_factory=list)  # (scheme, code)
-    cites: list[Cite] = field(default_factory=list)
-    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
-
-
-@dataclass
-class MembershipRecord(Located):
-    forum: str = ""  # forum code or any of its names
-    country: str = ""  # any spelling the country resolver knows
-    role: str = "member"
-    started_on: dt.date | None = None
-    started_precision: str = "day"
-    ended_on: dt.date | None = None
-    ended_precision: str | None = None
-    note: str | None = None
-    cites: list[Cite] = field(default_factory=list)
-    country_code_scheme: str | None = None  # resolve `country` as a code of this scheme (cow_ccode, ...)
-
-
-@dataclass
-class OrganisationRecord(Located):
-    code: str = ""
-    name: str = ""
-    acronym: str | None = None
-    kind: str | None = None
-    country: str | None = None
-    names: list[Name] = field(default_factory=list)
-    cites: list[Cite] = field(default_factory=list)
-    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
-
-
-@dataclass
 class Participant:
     """A country (by any spelling) or an organisation (by code or name) and its role."""
 
@@ -112,110 +51,46 @@ class Participant:
     create_name: bool = False  # organisations only: create it from the name when unknown
 
 
-@dataclass
-class ProjectRecord(Located):
-    code: str = ""
-    title: str = ""
-    description: str | None = None
-    sector: str | None = None
-    sector_code: str | None = None
-    status: str | None = None
-    intent: str | None = None
-    flow_type: str | None = None
-    flow_class: str | None = None
-    framework: str | None = None  # forum code or name
-    committed_on: dt.date | None = None
-    committed_precision: str | None = None
-    committed_estimated: bool = False
-    started_on: dt.date | None = None
-    started_precision: str | None = None
-    started_estimated: bool = False
-    completed_on: dt.date | None = None
-    completed_precision: str | None = None
-    completed_estimated: bool = False
-    amount: Decimal | None = None
-    currency: str | None = None
-    amount_year: int | None = None
-    amount_usd_nominal: Decimal | None = None
-    amount_usd_constant: Decimal | None = None
-    usd_base_year: int | None = None
-    amount_estimated: bool = False
-    capacity: Decimal | None = None
-    capacity_unit: str | None = None
-    location_name: str | None = None
-    admin_area: str | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    location_narrative: str | None = None
-    is_regional: bool = False
-    recipient_region: str | None = None
-    recommended_for_aggregates: bool | None = None
-    umbrella: bool | None = None
-    participants: list[Participant] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)  # (related project code, kind)
-    status_events: list[tuple[str, dt.date | None, str | None]] = field(default_factory=list)
-    names: list[Name] = field(default_factory=list)
-    cites: list[Cite] = field(default_factory=list)
-    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
+# What an item of each kind of list becomes in a record (importers/bundle.py reads them)
+_LIST_ITEMS = {
+    "cites": list[Cite], "names": list[Name], "codes": list[tuple[str, str]],  # (scheme, code)
+    "identifiers": list[tuple[str, str]],  # (scheme, value)
+    "participants": list[Participant],
+    "parties": list[tuple[str, str]],  # (country spelling, or forum:/organisation: and the code; role)
+    "links": list[tuple[str, str]],  # (related project code, kind)
+    "status_events": list[tuple[str, dt.date | None, str | None]],  # (status, date, precision)
+    "texts": list[str], "codes_of": list[str],
+}
 
 
-@dataclass
-class AgreementRecord(Located):
-    code: str = ""
-    title: str = ""
-    kind: str = "other"
-    status: str | None = None
-    description: str | None = None
-    target: str | None = None
-    signed_on: dt.date | None = None
-    signed_precision: str | None = None
-    in_force_on: dt.date | None = None
-    in_force_precision: str | None = None
-    terminated_on: dt.date | None = None
-    terminated_precision: str | None = None
-    forum: str | None = None  # forum code or name
-    parties: list[tuple[str, str]] = field(default_factory=list)  # (country spelling, role)
-    subjects: list[str] = field(default_factory=list)
-    projects: list[str] = field(default_factory=list)  # project codes
-    cites: list[Cite] = field(default_factory=list)
-    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme, value)
+def record_class(entity: Entity) -> type:
+    """The record type of an entity, from its declaration: its scalar fields (a reference as the code or
+    name it gives, a date with its precision), its lists and the attributes only importers set."""
+    attributes = [(name, kind, field(default=default)) for name, kind, default in entity.record_fields()]
+    attributes += [(lf.name, _LIST_ITEMS[lf.kind], field(default_factory=list)) for lf in entity.lists]
+    attributes += [(name, kind, field(default=default)) for name, kind, default in entity.record_extras]
+    cls = make_dataclass(f"{entity.name.capitalize()}Record", attributes, bases=(Located,))
+    cls.__module__ = __name__
+    cls.__doc__ = f"A {entity.name} as files give it (importers/entities.py declares its fields)."
+    return cls
 
 
-@dataclass
-class EventRecord(Located):
-    code: str = ""
-    kind: str = "other"
-    title: str = ""
-    occurred_on: dt.date | None = None
-    occurred_precision: str | None = None
-    place_name: str | None = None
-    country: str | None = None  # where it happened: any spelling the country resolver knows
-    project: str | None = None  # project code
-    agreement: str | None = None  # agreement code
-    forum: str | None = None  # forum code or name
-    description: str | None = None
-    countries: list[tuple[str, str]] = field(default_factory=list)  # (country spelling, host/visitor/participant)
-    agreements: list[str] = field(default_factory=list)  # codes of the agreements signed at it
-    cites: list[Cite] = field(default_factory=list)
+SourceRecord = record_class(SOURCE)
+ForumRecord = record_class(FORUM)
+OrganisationRecord = record_class(ORGANISATION)
+MembershipRecord = record_class(MEMBERSHIP)
+ProjectRecord = record_class(PROJECT)
+AgreementRecord = record_class(AGREEMENT)
+EventRecord = record_class(EVENT)
+RECORD_TYPES: dict[str, type] = {
+    "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
+    "memberships": MembershipRecord, "projects": ProjectRecord, "agreements": AgreementRecord,
+    "events": EventRecord,
+}
+assert set(RECORD_TYPES) == set(LAYOUTS), "a record type for every layout of importers/entities.py"
 
-
-PROJECT_COLUMNS = (
-    "title", "description", "sector", "sector_code", "status", "intent", "flow_type", "flow_class",
-    "committed_on", "committed_precision", "committed_estimated", "started_on", "started_precision",
-    "started_estimated", "completed_on", "completed_precision", "completed_estimated", "amount", "currency",
-    "amount_year", "amount_usd_nominal", "amount_usd_constant", "usd_base_year", "amount_estimated",
-    "capacity", "capacity_unit", "location_name", "admin_area", "latitude", "longitude",
-    "location_narrative", "is_regional", "recipient_region", "recommended_for_aggregates", "umbrella",
-)
-AGREEMENT_COLUMNS = (
-    "title", "kind", "status", "description", "target", "signed_on", "signed_precision", "in_force_on",
-    "in_force_precision", "terminated_on", "terminated_precision",
-)
-FORUM_COLUMNS = (
-    "name", "kind", "acronym", "founded_on", "founded_precision", "dissolved_on", "dissolved_precision",
-    "description", "website",
-)
-SOURCE_COLUMNS = (
-    "kind", "title", "publisher", "author", "url", "language", "published_on", "published_precision",
-    "published_estimated", "licence", "content_hash", "content", "notes", "priority",
-)
+# The typed columns each record gives directly, for the writer
+PROJECT_COLUMNS = PROJECT.own_columns
+AGREEMENT_COLUMNS = AGREEMENT.own_columns
+FORUM_COLUMNS = FORUM.own_columns
+SOURCE_COLUMNS = SOURCE.own_columns

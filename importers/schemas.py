@@ -1,4 +1,5 @@
-"""JSON Schemas (draft 2020-12) of our record layout, one per entity, generated from importers/bundle.py.
+"""JSON Schemas (draft 2020-12) of our record layout, one per entity, generated from the declarations in
+importers/entities.py (through the converters of importers/bundle.py).
 
 They describe one record as JSON, YAML and bundle files write it (lists as lists, references by code
 or name); CSV/XLSX rows use the flat spelling of the same fields (docs/formats.md). The committed
@@ -12,7 +13,8 @@ from typing import Any
 
 from db import vocab
 from importers import fields as f
-from importers.bundle import LISTS, RECORD_SECTIONS, REQUIRED, SCALARS
+from importers.bundle import RECORD_SECTIONS, REQUIRED, SCALARS
+from importers.entities import LAYOUTS, ListField
 
 DATE = {"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"}, {"type": "integer"}],
         "description": "A date: 2024-07-03, 2024-07 or 2024; the precision is inferred unless <name>_precision "
@@ -27,45 +29,39 @@ NAME = {"anyOf": [TEXT, {"type": "object", "required": ["name"], "additionalProp
                          "properties": {"name": TEXT, "lang": TEXT, "kind": {"enum": list(vocab.NAME_KINDS)},
                                         "note": TEXT}}]}
 
-# Which closed vocabulary each choice field takes (the converters in bundle.SCALARS close over them).
-CHOICES = {
-    ("sources", "kind"): vocab.SOURCE_KINDS, ("forums", "kind"): vocab.FORUM_KINDS,
-    ("organisations", "kind"): vocab.ORGANISATION_KINDS, ("memberships", "role"): vocab.MEMBERSHIP_ROLES,
-    ("projects", "status"): vocab.PROJECT_STATUSES, ("agreements", "kind"): vocab.AGREEMENT_KINDS,
-    ("agreements", "status"): vocab.AGREEMENT_STATUSES, ("events", "kind"): vocab.EVENT_KINDS,
-}
-
-
 def _pair(ref_keys: tuple[str, ...], roles: tuple[str, ...], role_key: str = "role", plain: bool = True) -> dict:
     obj = {"type": "object", "additionalProperties": False,
            "properties": {**{k: TEXT for k in ref_keys}, role_key: {"enum": list(roles)}}}
     return {"type": "array", "items": {"anyOf": [TEXT, obj]} if plain else obj}
 
 
-LIST_SCHEMAS: dict[str, dict[str, Any]] = {
+# The schema of each kind of list (importers/entities.py ListField.kind)
+_LISTS_OF_KIND: dict[str, dict[str, Any]] = {
     "cites": {"type": "array", "items": CITE},
     "names": {"type": "array", "items": NAME},
     "codes": {"type": "array", "items": {"type": "object", "required": ["scheme", "code"],
                                          "properties": {"scheme": TEXT, "code": TEXT}}},
     "identifiers": {"type": "array", "items": {"type": "object", "required": ["scheme", "value"],
                                                "properties": {"scheme": TEXT, "value": TEXT}}},
-    "participants": _pair(("country", "organisation"),
-                          tuple(sorted(set(vocab.PROJECT_COUNTRY_ROLES) | set(vocab.PROJECT_ORGANISATION_ROLES))),
-                          plain=False),
-    "parties": _pair(("country", "forum", "organisation"), vocab.AGREEMENT_PARTY_ROLES),
-    "links": _pair(("project",), vocab.PROJECT_LINK_KINDS),
     "status_events": {"type": "array", "items": {"type": "object", "required": ["status"], "properties": {
         "status": {"enum": list(vocab.PROJECT_STATUSES)}, "on": DATE}}},
-    "subjects": {"type": "array", "items": TEXT},
-    "projects": {"type": "array", "items": TEXT, "description": "Codes of the projects the agreement covers."},
-    "countries": _pair(("country",), vocab.EVENT_COUNTRY_ROLES),
-    "agreements": {"type": "array", "items": TEXT, "description": "Codes of the agreements signed at the event."},
+    "texts": {"type": "array", "items": TEXT},
+    "codes_of": {"type": "array", "items": TEXT},
 }
 
 
+def list_schema(lf: ListField) -> dict[str, Any]:
+    if lf.kind in ("participants", "parties", "links"):  # items naming a record, with a role
+        schema = _pair(lf.refs, lf.all_roles, plain=lf.default_role is not None)
+    else:
+        schema = dict(_LISTS_OF_KIND[lf.kind])
+    return {**schema, "description": lf.doc} if lf.doc else schema
+
+
 def _scalar(section: str, name: str, convert) -> dict[str, Any]:
-    if (section, name) in CHOICES:
-        return {"enum": list(CHOICES[(section, name)])}
+    choices = LAYOUTS[section].choices
+    if name in choices:
+        return {"enum": list(choices[name])}
     if name.endswith("_on"):
         return DATE
     if convert is f.boolean:
@@ -86,8 +82,8 @@ def entity_schema(section: str) -> dict[str, Any]:
         properties[name] = _scalar(section, name, convert)
         if name.endswith("_on"):
             properties[name.replace("_on", "_precision")] = {"enum": list(vocab.DATE_PRECISIONS)}
-    for name in LISTS[section]:
-        properties[name] = LIST_SCHEMAS[name]
+    for lf in LAYOUTS[section].lists:
+        properties[lf.name] = list_schema(lf)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://coopdb.invalid/schemas/{section}.schema.json",

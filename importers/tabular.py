@@ -1,4 +1,5 @@
-"""Our flat layout: one row per record, turned into the dict layout of importers/bundle.py.
+"""Our flat layout: one row per record, turned into the dict layout of importers/bundle.py. The cells of
+each list are spelled as its declaration in importers/entities.py says (`Flat`).
 
 Scalar columns carry the field names of the bundle layout (`code`, `title`, `signed_on`, ...).
 Multi-valued cells separate their items with `|`; an item that needs a qualifier writes it first,
@@ -8,6 +9,7 @@ followed by `:`:
     organisations  financier:China Development Bank      (projects; role:organisation code or name)
     parties        China|Kazakhstan or signatory:China    (agreements; role:country, role defaults to party)
     links          parent:KZ-WEST-EUROPE-HIGHWAY          (projects; kind:project code)
+    countries      host:Kazakhstan|visitor:China          (events; role:country, role defaults to participant)
     status_events  agreed:2014-12|completed:2021          (projects; status:date)
     names          ru:ШОС|zh:上海合作组织                  (forums, organisations, projects; lang:name)
     codes          cow_igo:SCO                            (forums; scheme:code)
@@ -24,37 +26,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from db import vocab
 from importers import fields as f
 from importers.bundle import LISTS, SCALARS
+from importers.entities import LAYOUTS
 
 SEPARATOR = "|"
 
-_IDENTIFIERS = ("identifiers", "scheme", "value", None, None)
-# flat column -> (bundle list field, qualifier key, item key, allowed qualifiers or None, default qualifier)
+# flat column -> (bundle list field, qualifier key, item key, allowed qualifiers or None, default qualifier),
+# per section, from the `flat` spellings of each list in importers/entities.py
 QUALIFIED: dict[str, dict[str, tuple[str, str | None, str, tuple[str, ...] | None, str | None]]] = {
-    "projects": {
-        "participants": ("participants", "role", "country", vocab.PROJECT_COUNTRY_ROLES, None),
-        "organisations": ("participants", "role", "organisation", vocab.PROJECT_ORGANISATION_ROLES, None),
-        "links": ("links", "role", "project", vocab.PROJECT_LINK_KINDS, "related"),
-        "status_events": ("status_events", "status", "on", vocab.PROJECT_STATUSES, None),
-        "names": ("names", "lang", "name", None, "en"),
-        "identifiers": _IDENTIFIERS,
-    },
-    "agreements": {
-        "parties": ("parties", "role", "country", vocab.AGREEMENT_PARTY_ROLES, "party"),
-        "subjects": ("subjects", None, "", None, None),
-        "projects": ("projects", None, "", None, None),
-        "identifiers": _IDENTIFIERS,
-    },
-    "forums": {
-        "names": ("names", "lang", "name", None, "en"),
-        "codes": ("codes", "scheme", "code", None, None),
-        "identifiers": _IDENTIFIERS,
-    },
-    "organisations": {"names": ("names", "lang", "name", None, "en"), "identifiers": _IDENTIFIERS},
-    "memberships": {},
-    "sources": {},
+    section: {cell.column: (lf.name, cell.qualifier, cell.item, cell.allowed, cell.default)
+              for lf in entity.lists for cell in lf.flat}
+    for section, entity in LAYOUTS.items()
 }
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 

@@ -41,11 +41,10 @@ from db.models import (
 from db.upsert import UpsertResult, _select_existing, same_value, upsert
 from importers import identity
 from importers.core import Problem, RunContext
-from importers.entities import AGREEMENT, EVENT, FORUM, MEMBERSHIP, ORGANISATION, PROJECT, Entity
+from importers.entities import AGREEMENT, EVENT, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, Entity
 from importers.normalize import fold
 from importers.records import (
     AGREEMENT_COLUMNS,
-    FORUM_COLUMNS,
     PROJECT_COLUMNS,
     SOURCE_COLUMNS,
     AgreementRecord,
@@ -465,10 +464,8 @@ class Writer:
         organisations, projects, sources) and report each that fails, so that one run lists every problem
         of a row. Writes nothing, creates nothing."""
         for r in records:
-            if section == "memberships" and r.forum:
-                self._forum(r, "forum", r.forum)
-            if section in ("memberships", "organisations") and r.country:
-                self._country(r, "country", r.country, getattr(r, "country_code_scheme", None))
+            if section not in ("sources", "projects", "agreements"):  # the references the declaration names
+                self._references(LAYOUTS[section], r)
             if section == "projects":
                 self._project_refs(r, create=False)
             elif section == "agreements":
@@ -477,13 +474,8 @@ class Writer:
 
     # ------------------------------------------------------------------ entities
     def forums(self, records: Sequence[ForumRecord]) -> None:
-        records = self._dedupe(self._identify(FORUM, records), lambda r: r.code.upper())
-        pairs = []
-        for r in records:
-            values = {c: getattr(r, c) for c in FORUM_COLUMNS}
-            names = [_name_row(n) for n in r.names]
-            pairs.append((r, self._item(FORUM, r, (r.code,), values, {"names": names})))
-        ids = self._state(FORUM, pairs, "forum")
+        records = self._dedupe(self._identify(FORUM, records), FORUM.record_key)
+        ids = self._write_declared(FORUM, records)
         codes = []
         for r in records:
             forum_id = ids.get((r.code,))
@@ -529,19 +521,10 @@ class Writer:
             self.statements.retract_unlisted(MEMBERSHIP, "forum_id", listed, cite_type="membership")
 
     def organisations(self, records: Sequence[OrganisationRecord]) -> None:
-        records = self._dedupe(self._identify(ORGANISATION, records), lambda r: r.code.upper())
-        pairs = []
+        records = self._dedupe(self._identify(ORGANISATION, records), ORGANISATION.record_key)
+        ids = self._write_declared(ORGANISATION, records)
         for r in records:
-            country_id = self._country(r, "country", r.country) if r.country else None
-            if r.country and country_id is None:
-                self._known_sources(r)
-                continue
-            values = {"name": r.name, "acronym": r.acronym, "kind": r.kind, "country_id": country_id}
-            pairs.append((r, self._item(ORGANISATION, r, (r.code,), values,
-                                        {"names": [_name_row(n) for n in r.names]})))
-        ids = self._state(ORGANISATION, pairs, "organisation")
-        for r, item in pairs:
-            org_id = ids.get((r.code,)) if item is not None else None
+            org_id = ids.get((r.code,))
             if org_id is not None:
                 self.org_index.add(org_id, r.code, r.name, r.acronym, *(n.name for n in r.names))
 
@@ -606,7 +589,7 @@ class Writer:
                     self.org_index.add(found, code, ref)
 
     def projects(self, records: Sequence[ProjectRecord]) -> None:
-        records = self._dedupe(self._identify(PROJECT, records), lambda r: r.code.upper())
+        records = self._dedupe(self._identify(PROJECT, records), PROJECT.record_key)
         self._create_organisations(records)
         pairs, later = [], []
         for r in records:
@@ -691,7 +674,7 @@ class Writer:
                 report.updated += 1
 
     def agreements(self, records: Sequence[AgreementRecord]) -> None:
-        records = self._dedupe(self._identify(AGREEMENT, records), lambda r: r.code.upper())
+        records = self._dedupe(self._identify(AGREEMENT, records), AGREEMENT.record_key)
         pairs = []
         for r in records:
             ok, forum_id, parties, projects = self._agreement_refs(r)
@@ -755,51 +738,71 @@ class Writer:
         return kept
 
     def events(self, records: Sequence[EventRecord]) -> None:
-        records = self._dedupe(records, lambda r: r.code.upper())
+        self._write_declared(EVENT, records)
+
+    def _write_declared(self, entity: Entity, records: Sequence[Located]) -> dict[tuple, int]:
+        """Records whose values are their own columns and references by code or name, written from the
+        entity's declaration alone (importers/entities.py); returns key -> record id."""
+        records = self._dedupe(records, entity.record_key)
         pairs = []
         for r in records:
-            ok = True
-            values: dict[str, Any] = {c: getattr(r, c) for c in (
-                "kind", "title", "occurred_on", "occurred_precision", "place_name", "description")}
-            values["country_id"] = values["project_id"] = values["agreement_id"] = values["forum_id"] = None
-            if r.country:
-                values["country_id"] = self._country(r, "country", r.country)
-                ok &= values["country_id"] is not None
-            if r.forum:
-                values["forum_id"] = self._forum(r, "forum", r.forum)
-                ok &= values["forum_id"] is not None
-            if r.project:
-                values["project_id"] = self.project_id(r.project)
-                if values["project_id"] is None:
-                    self._problem(r, "project", r.project, "the code of a known project (import projects first)")
-                    ok = False
-            if r.agreement:
-                values["agreement_id"] = self._code_id("agreements", r.agreement.strip())
-                if values["agreement_id"] is None:
-                    self._problem(r, "agreement", r.agreement,
-                                  "the code of a known agreement (import agreements first)")
-                    ok = False
-            children = self._event_children(r)
-            if ok and children is not None:
-                pairs.append((r, self._item(EVENT, r, (r.code,), values, children)))
-        self._state(EVENT, pairs, "event")
+            refs = self._references(entity, r)
+            if refs is None:
+                self._known_sources(r)
+                continue
+            values = {c: getattr(r, c) for c in entity.own_columns} | refs
+            key = tuple(refs[c] if c in refs else getattr(r, c) for c in entity.key)
+            children = {"names": [_name_row(n) for n in r.names]} if "names" in entity.list_names else {}
+            linked = self._linked_children(entity, r)
+            if linked is None:
+                self._known_sources(r)
+                continue
+            pairs.append((r, self._item(entity, r, key, values, children | linked)))
+        return self._state(entity, pairs, entity.name)
 
-    def _event_children(self, r: EventRecord) -> dict[str, list[dict]] | None:
-        """The countries taking part in an event and the agreements signed at it (None: a reference failed)."""
+    def _linked_children(self, entity: Entity, r: Located) -> dict[str, list[dict]] | None:
+        """The child rows of the lists that name records of another table, declared as a collection of the same
+        name (an event's countries with their roles, the agreements signed at it); None when one does not
+        resolve (each such reference is a problem)."""
+        out: dict[str, list[dict]] = {}
         ok = True
-        countries = []
-        for ref, role in r.countries:
-            country_id = self._country(r, f"countries[{role}]", ref)
-            ok &= country_id is not None
-            countries.append({"country_id": country_id, "role": role})
-        agreements = []
-        for code in dict.fromkeys(c.strip().upper() for c in r.agreements):
-            agreement_id = self._code_id("agreements", code)
-            if agreement_id is None:
-                self._problem(r, "agreements", code, "the code of a known agreement (import agreements first)")
-                ok = False
-            agreements.append({"agreement_id": agreement_id})
-        return {"countries": countries, "agreements": agreements} if ok else None
+        collections = {c.name: c for c in entity.collections}
+        for lf in entity.lists:
+            c = collections.get(lf.name)
+            if c is None or lf.kind not in ("parties", "codes_of"):
+                continue
+            column = c.key[0]
+            rows = []
+            for item in getattr(r, lf.name):
+                ref, role = item if lf.kind == "parties" else (item, None)
+                found = self._reference(r, f"{lf.name}[{role}]" if role else lf.name, c.refs[column], ref)
+                ok &= found is not None
+                rows.append({column: found, "role": role} if role else {column: found})
+            out[lf.name] = rows
+        return out if ok else None
+
+    def _references(self, entity: Entity, r: Located) -> dict[str, int | None] | None:
+        """The id column of each reference a record makes by code or name, resolved as records of its table
+        are; None when one does not resolve (each such reference is a problem)."""
+        ids: dict[str, int | None] = {}
+        ok = True
+        for name, column in entity.references.items():
+            given = getattr(r, name)
+            ids[column] = self._reference(r, name, entity.reference_tables[name], given) if given else None
+            ok &= not given or ids[column] is not None
+        return ids if ok else None
+
+    def _reference(self, r: Located, field: str, table: str, given: str) -> int | None:
+        if table == "countries":
+            return self._country(r, field, given, getattr(r, "country_code_scheme", None))
+        if table == "forums":
+            return self._forum(r, field, given)
+        if table == "organisations":
+            return self._organisation(r, field, given)
+        found = self.project_id(given) if table == "projects" else self._code_id(table, given.strip())
+        if found is None:
+            self._problem(r, field, given, f"the code of a known {table[:-1]} (import {table} first)")
+        return found
 
 
 # Collections an input carries under another field: every kind of party comes from `parties`

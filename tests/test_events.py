@@ -206,3 +206,21 @@ def test_merging_an_agreement_signed_at_an_event_moves_it_and_unmerge_gives_it_b
     assert _taking_part(countries)[1] == ["CN-KZ-JOINT-STATEMENT-2024"]
     unmerge(countries, "CN-KZ-VISA-2024")
     assert _taking_part(countries)[1] == ["CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024"]
+
+
+def test_an_events_countries_come_from_a_flat_file_too(countries, tmp_path):  # noqa: F811
+    from importers.files import import_file
+
+    path = tmp_path / "events.csv"
+    path.write_text("code,kind,title,occurred_on,country,countries\n"
+                    "KZ-CN-VISIT-2024,visit,State visit,2024-07-03,KAZ,host:Kazakhstan|visitor:China\n"
+                    "CN-KZ-TALKS-2024,meeting,Talks,2024-07-03,,China|Kazakhstan\n", encoding="utf-8")
+    report = import_file(countries, "events", path)
+    assert (report.inserted, report.rejected) == (2, 0)
+    with countries.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT e.code, c.code, ec.role FROM event_countries ec JOIN events e ON e.id = ec.event_id "
+            "JOIN countries c ON c.id = ec.country_id ORDER BY e.code, c.code")).all()
+    assert [tuple(r) for r in rows] == [("CN-KZ-TALKS-2024", "CHN", "participant"),
+                                        ("CN-KZ-TALKS-2024", "KAZ", "participant"),
+                                        ("KZ-CN-VISIT-2024", "CHN", "visitor"), ("KZ-CN-VISIT-2024", "KAZ", "host")]

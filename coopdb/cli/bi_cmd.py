@@ -48,16 +48,22 @@ def views(database_url: str | None) -> None:
               help="Name of the environment variable holding the login user's password (never on the command line).")
 @click.option("--timeout", type=click.IntRange(min=0), default=bi.DEFAULT_STATEMENT_TIMEOUT, show_default=True,
               metavar="SECONDS", help="statement_timeout of the login user (0 for none).")
+@click.option("--temp-file-limit", type=click.IntRange(min=-1), default=bi.DEFAULT_TEMP_FILE_LIMIT,
+              show_default=True, metavar="MB",
+              help="temp_file_limit of the login user: megabytes of temporary files one session may write (-1 for "
+                   "none). Only a superuser may set it.")
 @database_url_option
-def grant_readonly(role: str, login: str | None, password_env: str | None, timeout: int,
+def grant_readonly(role: str, login: str | None, password_env: str | None, timeout: int, temp_file_limit: int,
                    database_url: str | None) -> None:
     """Create the NOLOGIN role ROLE that can read the `bi` views and nothing else (PostgreSQL).
 
     ROLE gets USAGE on schema bi, SELECT on its views and default privileges for views created later.
     With --login USER, USER becomes a login user in ROLE (search_path bi, read-only transactions, a
-    statement timeout); its password is read from the environment variable named by --password-env.
+    statement timeout, a cap on temporary files); its password is read from the environment variable
+    named by --password-env.
     In this database it revokes from PUBLIC: TEMP, CREATE on schema public (both kept for the owner of
-    coopdb's tables) and the large-object functions that write. Run it as a superuser (or the owner of
+    coopdb's tables), the large-object functions that write and, where installed, the functions of
+    dblink and adminpack. Run it as a superuser (or the owner of
     the database); see docs/security.md for what stays cluster-wide. Running it again changes nothing
     but the password and the timeout. On SQLite it explains how to share the file read-only instead.
 
@@ -77,7 +83,8 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, timeo
         password = os.environ.get(password_env)
         if not password:
             raise UserError(f"environment variable {password_env} is not set or empty: put the password there")
-    report = bi.grant_readonly(engine, role, login=login, password=password, statement_timeout=timeout)
+    report = bi.grant_readonly(engine, role, login=login, password=password, statement_timeout=timeout,
+                               temp_file_limit=temp_file_limit)
     out.print(f"role {report.role} {'created' if report.role_created else 'already existed'}: "
               f"SELECT on {len(report.views)} views in {report.database}.{bi.SCHEMA} "
               "and on views created there later")
@@ -85,10 +92,11 @@ def grant_readonly(role: str, login: str | None, password_env: str | None, timeo
         state = "created" if report.login_created else "updated"
         note = ", password set" if report.password_set else ""
         out.print(f"login user {report.login} {state}{note}: member of {report.role}, search_path {bi.SCHEMA}, "
-                  f"read-only transactions, statement_timeout {report.statement_timeout}s")
+                  f"read-only transactions, statement_timeout {report.statement_timeout}s"
+                  + (f", temp_file_limit {report.temp_file_limit} MB" if report.temp_file_limit is not None else ""))
     kept = f" (kept for {', '.join(report.kept_for)})" if report.kept_for else ""
     out.print(f"revoked from PUBLIC in {report.database}: TEMP and CREATE on schema public{kept}, "
-              "EXECUTE on the large-object functions that write")
+              "EXECUTE on the large-object functions that write and on dblink's and adminpack's where installed")
     for allowed in report.still_allowed:
         err.print(f"warning: could not revoke {allowed}: run this command as a superuser or the database's owner")
 

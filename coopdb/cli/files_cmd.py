@@ -1,5 +1,6 @@
-"""`coopdb import forums|memberships|organisations|projects|agreements|sources FILE` and
-`coopdb import bundle FILE`: our documented file formats (docs/formats.md)."""
+"""`coopdb import sources|forums|organisations|memberships|projects|agreements|events FILE` (one command per
+record layout that importers/entities.py declares) and `coopdb import bundle FILE`: our documented file
+formats (docs/formats.md)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,13 @@ import click
 from coopdb.cli.common import engine_for
 from coopdb.cli.import_cmd import import_group
 from coopdb.cli.reporting import import_options, progress_bar, run_and_report
+from importers.entities import LAYOUTS
 from importers.files import import_file
 from importers.readers import FORMATS
 from importers.yaml_bundle import import_bundle
 
-_HELP = {
-    "forums": "forums (intergovernmental organisations, groupings, initiatives)",
-    "memberships": "memberships of countries in forums",
-    "organisations": "organisations (banks, companies, agencies)",
-    "projects": "projects with their participants",
-    "agreements": "agreements with their parties and covered projects",
-    "sources": "sources (articles, datasets, documents) that other records cite",
-}
+# One command per record layout of importers/entities.py, with the help its declaration gives
+_HELP = {section: entity.help for section, entity in LAYOUTS.items()}
 
 
 def _make_command(entity: str) -> click.Command:
@@ -89,7 +85,7 @@ def takeover_option(fn):
 def bundle(file: Path, database_url: str | None, dry_run: bool, allow_rejects: bool, force: bool, as_json: bool,
            quiet: bool, priority: int | None, source_date: str | None, allow_takeover: bool) -> None:
     """Import a YAML or JSON bundle FILE with several sections (sources, forums, organisations,
-    memberships, projects, agreements), each a list of records in the layout of docs/formats.md.
+    memberships, projects, agreements, events, updates), each a list of records in the layout of docs/formats.md.
     A record states only the fields it names: the others keep their values."""
     engine = engine_for(database_url)
     run_and_report(lambda: import_bundle(engine, file, dry_run=dry_run, allow_rejects=allow_rejects,

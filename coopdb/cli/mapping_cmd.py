@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from coopdb.cli.common import err
-from db.errors import UserError
+from db.outfiles import OutFile
 from importers.draft import draft_mapping
 from importers.readers import FORMATS
 
@@ -25,7 +25,8 @@ def mapping_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="File format (default: from the extension).")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the mapping to this file (default: print it).")
-@click.option("--force", is_flag=True, help="Overwrite --output when it exists.")
+@click.option("--force", is_flag=True, help="Replace --output when it exists (written under a temporary name, then "
+              "renamed; a symbolic link there is replaced, never followed).")
 def draft_cmd(file: Path, entity: str, sheet: str | None, fmt: str | None, output: Path | None,
               force: bool) -> None:
     """Write a starting mapping file for FILE from its first rows: the header row (under any title
@@ -34,11 +35,17 @@ def draft_cmd(file: Path, entity: str, sheet: str | None, fmt: str | None, outpu
     with samples of every column as comments. Review it, then try it with
     `coopdb import ENTITY FILE --mapping M.yml --dry-run`, which shows the first rows as they would
     be imported."""
-    text = draft_mapping(file, entity, sheet=sheet, format=fmt)
-    if output is None:
+    target = OutFile(output, force=force) if output is not None else None  # checked before FILE is read
+    try:
+        text = draft_mapping(file, entity, sheet=sheet, format=fmt)
+    except BaseException:
+        if target is not None:
+            target.discard()
+        raise
+    if target is None:
         click.echo(text, nl=False)
         return
-    if output.exists() and not force:
-        raise UserError(f"{output}: exists; give --force to overwrite it")
-    output.write_text(text, encoding="utf-8")
+    with target.open("w") as handle:
+        handle.write(text)
+    target.publish()
     err.print(f"wrote {output}", markup=False)

@@ -293,3 +293,33 @@ def test_sql_refuses_a_login_that_may_use_dblink(reader, cli, db_url, roles, bi_
         conn.execute(text("REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC"))
     run = cli("sql", "SELECT 1 AS one", "-f", "csv", "-d", reader_url(db_url, roles))
     assert (run.exit_code, run.stdout) == (0, "one\n1\n"), run.stderr
+
+
+def test_login_has_a_temp_file_limit_it_cannot_raise(reader, cli, db_url, roles):
+    with reader.connect() as conn:
+        assert conn.execute(text("SHOW temp_file_limit")).scalar_one() == "1GB"
+        with pytest.raises(DBAPIError) as failure:
+            conn.execute(text("SET temp_file_limit = -1"))
+    assert "permission denied to set parameter" in str(failure.value.orig)
+    again = grant(cli, db_url, roles, "--temp-file-limit", "64")
+    assert "temp_file_limit 64 MB" in again.stdout
+    reader.dispose()
+    with reader.connect() as conn:
+        assert conn.execute(text("SHOW temp_file_limit")).scalar_one() == "64MB"
+
+
+def test_dblink_installed_is_revoked_from_the_reader(cli, db_url, bi_engine, roles):
+    """dblink, where installed, lets anyone open a second connection that commits: grant-readonly revokes
+    its functions from PUBLIC, so the reader cannot call them (coopdb sql refuses them anyway)."""
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS dblink"))
+    admin.dispose()
+    assert grant(cli, db_url, roles).exit_code == 0
+    engine = create_engine(db_url.set(username=roles["login"], password=PASSWORD))
+    try:
+        with pytest.raises(DBAPIError) as failure, engine.connect() as conn:
+            conn.execute(text("SELECT public.dblink_connect('x', 'dbname=postgres')"))
+        assert "permission denied for function dblink_connect" in str(failure.value.orig)
+    finally:
+        engine.dispose()

@@ -80,7 +80,23 @@ def test_the_draft_comments_samples_and_refuses_to_overwrite(cli, tmp_path):
     assert '\ncode: "TRACKER-{row}"  # no id column' in text
     assert "\nidentifiers: {tracker: row}" in text
     again = cli("mapping", "draft", str(EXAMPLES / "tracker.csv"), "-e", "projects", "-o", str(out))
-    assert again.exit_code == 3 and "exists; give --force to overwrite it" in again.output
+    assert again.exit_code == 3 and "already exists (a file): give --force to replace it" in again.output
+    assert out.read_text(encoding="utf-8") == text
+
+
+def test_the_draft_never_writes_through_a_planted_link_and_leaves_nothing_on_failure(cli, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "m.yml"
+    link.symlink_to(victim)
+    refused = cli("mapping", "draft", str(EXAMPLES / "tracker.csv"), "-e", "projects", "-o", str(link))
+    assert refused.exit_code == 3 and "already exists (a symbolic link)" in refused.output
+    forced = cli("mapping", "draft", str(EXAMPLES / "tracker.csv"), "-e", "projects", "-o", str(link), "--force")
+    assert forced.exit_code == 0
+    assert victim.read_text(encoding="utf-8") == "keep me" and not link.is_symlink()
+    failed = cli("mapping", "draft", str(tmp_path / "missing.csv"), "-e", "projects", "-o", str(tmp_path / "n.yml"))
+    assert failed.exit_code != 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.yml", "victim.txt"]  # no partial file left
 
 
 def test_a_drafted_treaty_list_imports_as_it_is_in_a_dry_run(cli, db_url, tmp_path):
