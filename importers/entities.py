@@ -13,7 +13,9 @@ A field group is a set of columns one source gives together: a date with its pre
 flag, an amount with its currency and year. The source that wins the group's first column gives all of its
 columns, so that a year-precision date is never paired with another source's day.
 
-Adding an entity takes one declaration here, one model and one migration.
+Adding an entity takes one declaration here, one model and one migration: `Writer.write` writes an entity
+with no method of its own from its declaration (`Writer._write_declared`: its columns, its references resolved
+through the model's foreign keys, its names), and the import command, bundle section and JSON Schema follow.
 """
 
 from __future__ import annotations
@@ -409,8 +411,8 @@ _PARTY_ROLES = vocab.AGREEMENT_PARTY_ROLES
 AGREEMENT = Entity(
     name="agreement", table="agreements", key=("code",),
     fields=("title", "kind", "status", "description", "target", "forum_id",
-            *_dated("signed"), *_dated("in_force"), *_dated("terminated")),
-    groups=(_dated("signed"), _dated("in_force"), _dated("terminated")),
+            *_dated("signed"), *_dated("in_force"), *_dated("terminated"), "amount", "currency", "instrument_count"),
+    groups=(_dated("signed"), _dated("in_force"), _dated("terminated"), ("amount", "currency")),
     collections=(
         Collection("parties", "agreement_parties", "agreement_id", key=("country_id", "role"),
                    refs={"country_id": "countries"}, citation_type="agreement_party"),
@@ -424,6 +426,8 @@ AGREEMENT = Entity(
     ),
     section="agreements", help="agreements with their parties and covered projects",
     required=("code", "title", "kind"), references={"forum": "forum_id"},
+    converters={"currency": f.currency,
+                "instrument_count": f.whole(1, 100_000, "expected a number of agreements (1 or more)")},
     lists=(
         ListField("parties", "parties", refs=("country", "forum", "organisation"),
                   roles={"country": _PARTY_ROLES, "forum": _PARTY_ROLES, "organisation": _PARTY_ROLES},

@@ -14,6 +14,7 @@ to import_rejects and to `<input>.rejects.csv` beside the input.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ class _FileImport:
         self.name = name
         self.mapping = mapping
         self.writer = Writer(run)
-        self.write = getattr(self.writer, entity)
+        self.write = partial(self.writer.write, entity)
         self.seen = KeyLines()  # every key of the file with its line (in bounded memory, see keyset.py)
         self.deferred_links: list[Any] = []
         # Flat CSV files of projects: rows straight into records where they are plainly valid

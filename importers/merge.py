@@ -4,8 +4,7 @@
     report = unmerge(engine, "KZ-TURGUSUN")
 
 A merge keeps every statement and every source: OTHER's statements, citations, identifiers and mentions
-move to KEEP, the projects, agreements and events that name OTHER (links, covered projects, agreements signed
-at an event) name KEEP, and KEEP's
+move to KEEP, the records that name OTHER (links, covered projects, events: `references_to`) name KEEP, and KEEP's
 current values are derived again from all its statements by the precedence (docs/provenance.md). OTHER's row
 goes, and `same_as` records its code, so that a later import of either key lands on KEEP (importers/writer.py
 looks merged codes up after identifiers). Where one source states both records, KEEP's statement stays
@@ -27,14 +26,26 @@ from sqlalchemy import DateTime, Engine, and_, delete, insert, select, update
 from db.base import Base
 from db.errors import UserError
 from importers.core import ImportReport, import_run
-from importers.entities import AGREEMENT, ENTITIES, EVENT, PROJECT, Entity
+from importers.entities import ENTITIES, Entity
 from importers.explain import _find
 from importers.statements import StatementWriter, decoder, encode
 
 T = Base.metadata.tables
-MERGEABLE = ("project", "agreement")
-# (record type of the referring statements, collection, position of the id in its rows) per merged entity
-REFERENCES = {"project": [(PROJECT, "links", 0), (AGREEMENT, "projects", 0)], "agreement": [(EVENT, "agreements", 0)]}
+MERGEABLE = ("project", "agreement")  # same_as and identifiers hold these record types (migration 0008)
+
+
+def references_to(table: str) -> list[tuple[Entity, str, int | None]]:
+    """What names a record of `table` in the statements of other records, from the declarations and the
+    model's foreign keys: (entity, field or collection, position of the id in a collection's rows, or None
+    for a field). A project is named by links and covered projects (collections) and by events (a field)."""
+    out: list[tuple[Entity, str, int | None]] = []
+    for e in ENTITIES.values():
+        for column in e.fields:
+            if any(fk.column.table.name == table for fk in e.t.c[column].foreign_keys):
+                out.append((e, column, None))
+        for c in e.collections:
+            out += [(e, c.name, c.columns.index(col)) for col, target in c.refs.items() if target == table]
+    return out
 
 
 @dataclass
@@ -185,20 +196,25 @@ def merge(engine: Engine, keep_ref: str, other_ref: str, *, dry_run: bool = Fals
         # statements of other records that name OTHER (links, covered projects) name KEEP
         detail["references"] = []
         touched: dict[str, set[int]] = {}
-        for ref_entity, collection, pos in REFERENCES[entity.name]:
+        for ref_entity, name, pos in references_to(entity.table):
             for row in conn.execute(select(st.c.id, st.c.record_id, st.c.data).where(
                     st.c.record_type == ref_entity.name)).all():
                 data = json.loads(row.data)
-                entries = data.get(collection)
-                if not entries or not any(e[pos] == other_id for e in entries):
-                    continue
-                new = _rewrite(entries, pos, other_id, keep_id)
-                if ref_entity is entity and row.record_id == keep_id:  # KEEP linked to OTHER: no self-link
-                    new = [e for e in new if e[pos] != keep_id]
+                if pos is None:  # a field naming the record
+                    if data.get(name) != other_id:
+                        continue
+                    new = keep_id
+                else:
+                    entries = data.get(name)
+                    if not entries or not any(e[pos] == other_id for e in entries):
+                        continue
+                    new = _rewrite(entries, pos, other_id, keep_id)
+                    if ref_entity is entity and row.record_id == keep_id:  # KEEP linked to OTHER: no self-link
+                        new = [e for e in new if e[pos] != keep_id]
                 detail["references"].append({"id": row.id, "data": row.data})
-                data[collection] = new
-                if not new:
-                    del data[collection]
+                data[name] = new
+                if pos is not None and not new:
+                    del data[name]
                 conn.execute(update(st).where(st.c.id == row.id).values(data=json.dumps(
                     data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))))
                 touched.setdefault(ref_entity.name, set()).add(row.record_id)
@@ -279,7 +295,6 @@ def unmerge(engine: Engine, code: str, *, dry_run: bool = False) -> MergeReport:
             touched.setdefault(rt, set()).add(rid)
         _derive(writer, entity, {other_id, keep_id})
         for name, ids in touched.items():
-            # (an id of another kind of record may equal OTHER's or KEEP's: only the same kind is left out)
             _derive(writer, ENTITIES[name], ids - {other_id, keep_id} if name == entity.name else ids)
         # child-row citations go back to OTHER's rows of the same key
         for item in detail["dropped_child_citations"]:

@@ -41,7 +41,7 @@ from db.models import (
 from db.upsert import UpsertResult, _select_existing, same_value, upsert
 from importers import identity
 from importers.core import Problem, RunContext
-from importers.entities import AGREEMENT, EVENT, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, Entity
+from importers.entities import AGREEMENT, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, Entity
 from importers.normalize import fold
 from importers.records import (
     AGREEMENT_COLUMNS,
@@ -49,7 +49,6 @@ from importers.records import (
     SOURCE_COLUMNS,
     AgreementRecord,
     Cite,
-    EventRecord,
     ForumRecord,
     Located,
     MembershipRecord,
@@ -737,8 +736,15 @@ class Writer:
                               f"changes a known record; propose a new one under {section}:)")
         return kept
 
-    def events(self, records: Sequence[EventRecord]) -> None:
-        self._write_declared(EVENT, records)
+    def write(self, section: str, records: Sequence[Located]) -> None:
+        """Write records of a section of importers/entities.py: by the entity's own method where it has
+        children to resolve (projects, agreements, memberships) or indexes to keep (sources, forums,
+        organisations), else from its declaration alone (events, and any entity declared later)."""
+        own = getattr(self, section, None)
+        if own is not None:
+            own(records)
+        else:
+            self._write_declared(LAYOUTS[section], records)
 
     def _write_declared(self, entity: Entity, records: Sequence[Located]) -> dict[tuple, int]:
         """Records whose values are their own columns and references by code or name, written from the

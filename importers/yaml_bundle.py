@@ -94,7 +94,7 @@ def import_bundle(engine: Engine, path: Path | str, *, dry_run: bool = False, al
                 run.warn(f"{path.name}: fields not used in {section}: {', '.join(plain)}")
             for name, meant in hints.items():
                 run.hint(f"{path.name}: field {name!r} was not used in {section}; did you mean {meant!r}?")
-            getattr(writer, section)(records)
+            writer.write(section, records)
             writer.check(section, rejected)
         writer.finish()
     return run.report
@@ -126,4 +126,4 @@ def _updates(run, writer: Writer, path: Path, items: list[Any]) -> None:
         if names:
             run.warn(f"{path.name}: fields not used in updates of {section}: {', '.join(sorted(names))}")
     for section, records in by_section.items():
-        getattr(writer, section)(writer.existing(section, records))
+        writer.write(section, writer.existing(section, records))

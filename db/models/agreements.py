@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Tracked, vocabulary_check
@@ -19,6 +20,8 @@ class Agreement(Tracked, Base):
         vocabulary_check("signed_precision", DATE_PRECISIONS),
         vocabulary_check("in_force_precision", DATE_PRECISIONS),
         vocabulary_check("terminated_precision", DATE_PRECISIONS),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("instrument_count >= 1", name="instrument_count_positive"),
         {"comment": "Treaties, memoranda, joint statements, cooperation programmes and commitments "
                     "such as trade targets."},
     )
@@ -51,6 +54,15 @@ class Agreement(Tracked, Base):
     terminated_precision: Mapped[str | None] = mapped_column(String(8), comment="day, month or year.")
     forum_id: Mapped[int | None] = mapped_column(
         ForeignKey("forums.id"), index=True, comment="Forum under which the agreement was made, where any."
+    )
+    amount: Mapped[Decimal | None] = mapped_column(
+        Numeric(20, 2), comment="Value of the agreement (or of the agreements it stands for) in currency, as the "
+        "source reports it: 629000000 for '17 agreements worth $629 million'.",
+    )
+    currency: Mapped[str | None] = mapped_column(String(3), comment="ISO 4217 code of amount (USD, CNY).")
+    instrument_count: Mapped[int | None] = mapped_column(
+        Integer, comment="How many agreements this record stands for when a source reports several signed "
+        "together without naming each (17 for '17 agreements worth $629 million'); NULL for one agreement.",
     )
 
 

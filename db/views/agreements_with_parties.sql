@@ -20,7 +20,10 @@ SELECT
     c.alpha2               AS country_alpha2,
     c.alpha3               AS country_alpha3,
     ap.role                AS party_role,
-    COALESCE(n.party_count, 0) AS party_count
+    COALESCE(n.party_count, 0) AS party_count,
+    a.amount               AS amount,
+    a.currency             AS currency,
+    a.instrument_count     AS instrument_count
 FROM agreements AS a
 LEFT JOIN forums AS f ON f.id = a.forum_id
 LEFT JOIN agreement_parties AS ap ON ap.agreement_id = a.id

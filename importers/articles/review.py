@@ -68,13 +68,10 @@ def _record(candidate: Candidate, source_key: str, lang: str) -> dict[str, Any]:
         if name.endswith("_precision"):
             fields.pop(name)
     if candidate.section == "agreements":
-        # agreements have no value column: the count and value go into the description, as reported
-        count, amount, currency = fields.pop("count", None), fields.pop("amount", None), fields.pop("currency", None)
-        if count or amount is not None:
-            said = f"{count} agreements" if count else "the agreement"
-            if amount is not None:
-                said += f" worth {currency} {format(amount, ',f')}"
-            fields.setdefault("description", f"{said}, as the article reports")
+        # "17 agreements worth $629 million": one record standing for 17, with the value reported
+        count = fields.pop("count", None)
+        if count and int(count) > 1:
+            fields["instrument_count"] = int(count)
     record.update({k: v for k, v in fields.items() if k not in ("subjects",)})
     if candidate.section == "projects":
         if candidate.framework:

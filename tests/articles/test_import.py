@@ -143,3 +143,18 @@ def test_stdin_and_the_mentions_command(known, db_url, cli, tmp_path):
         "matched_text"] == "Казахстан"
     missing = cli("mentions", "--source", "nope", "-d", url_text(db_url))
     assert missing.exit_code == 3 and "no source" in missing.stderr
+
+
+def test_agreements_reported_together_keep_their_count_and_value(known, db_url, cli, tmp_path):
+    """"17 agreements worth $629 million": one agreement record standing for 17, with its value and currency,
+    from the review file into the agreements table."""
+    path = tmp_path / "deals.en.txt"
+    shutil.copyfile(ARTICLE_FIXTURES.parent / "corpus" / "agreements.en.txt", path)
+    result = cli("import", "article", path, "--published", "2023-10-20", "-q", "-d", url_text(db_url))
+    assert result.exit_code == 0, result.stderr
+    report = import_bundle(known, tmp_path / "deals.en.review.yml")
+    assert report.problems == []
+    with known.connect() as conn:
+        rows = conn.execute(select(Agreement.instrument_count, Agreement.amount, Agreement.currency)
+                            .where(Agreement.instrument_count.is_not(None))).all()
+    assert [(count, int(amount), currency) for count, amount, currency in rows] == [(17, 629_000_000, "USD")]

@@ -97,7 +97,8 @@ def load(conn: Connection) -> dict[str, int]:
               [("CHN", "signatory"), ("KAZ", "signatory")], status="in_force", signed_on=D(2002, 6, 7),
               signed_precision="day", in_force_on=D(2003, 9, 19), in_force_precision="day", forum_id=ids["SCO"])
     agreement("CN-ID-MOU-2015", "Memorandum on infrastructure cooperation", "memorandum", [],
-              signed_on=D(2015, 3, 1), signed_precision="month")
+              signed_on=D(2015, 3, 1), signed_precision="month", amount=Decimal("629000000"), currency="USD",
+              instrument_count=17)
 
     add("sources", "article", key="sha256:" + "a" * 64, kind="news_article",
         title="Kazakhstan dan Tiongkok perkuat kerja sama", publisher="Example News", language="id",

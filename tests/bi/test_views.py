@@ -47,7 +47,7 @@ PINNED = {
         "agreement_id", "agreement_code", "agreement_title", "kind", "status", "target", "signed_on",
         "signed_precision", "signed_year", "in_force_on", "in_force_precision", "terminated_on",
         "terminated_precision", "forum_code", "forum_name", "country_code", "country_name", "country_alpha2",
-        "country_alpha3", "party_role", "party_count",
+        "country_alpha3", "party_role", "party_count", "amount", "currency", "instrument_count",
     ],
     "country_pairs": [
         "country_code", "country_name", "country_alpha2", "country_alpha3", "partner_code", "partner_name",
@@ -218,6 +218,8 @@ def test_agreements_with_parties(bi_engine):
         ("SCO-CHARTER", "treaty", dt.date(2002, 6, 7), 2002, dt.date(2003, 9, 19), "SCO", "KAZ", "signatory", 2),
     ]
     assert rows[3]["target"] == "double bilateral trade"
+    assert (rows[0]["amount"], rows[0]["currency"], rows[0]["instrument_count"]) == (Decimal("629000000"), "USD", 17)
+    assert rows[1]["amount"] is None
 
 
 def test_country_pairs(bi_engine):

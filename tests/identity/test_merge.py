@@ -133,3 +133,47 @@ def test_cli_dedupe_merge_unmerge(loaded, db_url, cli):
     assert back.exit_code == 0 and "unmerged project KZ-TURGUSUN from AIDDATA-39556" in back.stdout
     bad = cli("unmerge", "KZ-TURGUSUN", "-d", url)
     assert bad.exit_code != 0 and "is not the code of a merged record" in bad.stderr
+
+
+EVENTS = """\
+sources:
+  - {key: 'https://news.example.org/opening', kind: news_article, published_on: 2024-07-05}
+projects:
+  - {code: P-WIND-ONE, title: Zhanatas wind farm, cites: ['https://news.example.org/opening']}
+  - {code: P-WIND-TWO, title: Zhanatas wind power plant}
+events:
+  - {code: E-OPENING, kind: opening, title: Wind farm opened, project: P-WIND-TWO,
+     cites: ['https://news.example.org/opening']}
+  - {code: E-OPENING-AGAIN, kind: opening, title: Wind farm opening, occurred_on: 2021-06,
+     project: P-WIND-TWO}
+"""
+
+
+@pytest.fixture
+def with_events(few_countries, tmp_path):
+    from importers.yaml_bundle import import_bundle
+
+    path = tmp_path / "events.yml"
+    path.write_text(EVENTS, encoding="utf-8")
+    import_bundle(few_countries, path)
+    return few_countries
+
+
+def test_merging_a_project_an_event_names_moves_the_event_and_unmerge_moves_it_back(with_events):
+    """An event names its project in a field (not a collection): the merge finds it through the model's
+    foreign key, so OTHER's row can go; unmerge restores the event's project."""
+    before = q(with_events, "SELECT e.code, p.code FROM events e JOIN projects p ON p.id = e.project_id ORDER BY 1")
+    assert before == [("E-OPENING", "P-WIND-TWO"), ("E-OPENING-AGAIN", "P-WIND-TWO")]
+    report = merge(with_events, "P-WIND-ONE", "P-WIND-TWO")
+    assert report.moved["references"] == 2
+    assert q(with_events, "SELECT e.code, p.code FROM events e JOIN projects p ON p.id = e.project_id ORDER BY 1") \
+        == [("E-OPENING", "P-WIND-ONE"), ("E-OPENING-AGAIN", "P-WIND-ONE")]
+    assert "P-WIND-ONE" in str(explain(with_events, "E-OPENING").as_dict())
+    unmerge(with_events, "P-WIND-TWO")
+    assert q(with_events, "SELECT e.code, p.code FROM events e JOIN projects p ON p.id = e.project_id ORDER BY 1") \
+        == before
+
+
+def test_events_do_not_merge_yet(with_events):
+    with pytest.raises(UserError, match="events do not merge yet"):
+        merge(with_events, "E-OPENING", "E-OPENING-AGAIN")
