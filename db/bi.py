@@ -377,7 +377,8 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
 
 # Each kind of link counted on its own (GROUP BY, no UNION over millions of link rows) for one direction
 # (country_id < partner_id), each country's spans in a forum folded into one row first, then added up per pair
-# and written in both directions.
+# and written in both directions. {scope} is empty for the full rebuild; for an update it joins the pairs to
+# recompute (PAIR_SCOPE), so that one text serves both.
 PAIR_TOTALS_SQL = """
 INSERT INTO country_pair_totals
     (country_id, partner_id, shared_projects, shared_agreements, shared_forums, first_year, last_year)
@@ -394,7 +395,7 @@ FROM (
            MIN(COALESCE(YEAR_OF(p.committed_on), YEAR_OF(p.started_on))) AS first_year,
            MAX(COALESCE(YEAR_OF(p.committed_on), YEAR_OF(p.started_on))) AS last_year
     FROM project_countries AS a
-    JOIN project_countries AS b ON b.project_id = a.project_id AND b.country_id > a.country_id
+    JOIN project_countries AS b ON b.project_id = a.project_id AND b.country_id > a.country_id{scope}
     JOIN projects AS p ON p.id = a.project_id
     GROUP BY a.country_id, b.country_id
     UNION ALL
@@ -402,7 +403,7 @@ FROM (
            MIN(COALESCE(YEAR_OF(ag.signed_on), YEAR_OF(ag.in_force_on))),
            MAX(COALESCE(YEAR_OF(ag.signed_on), YEAR_OF(ag.in_force_on)))
     FROM agreement_parties AS a
-    JOIN agreement_parties AS b ON b.agreement_id = a.agreement_id AND b.country_id > a.country_id
+    JOIN agreement_parties AS b ON b.agreement_id = a.agreement_id AND b.country_id > a.country_id{scope}
     JOIN agreements AS ag ON ag.id = a.agreement_id
     GROUP BY a.country_id, b.country_id
     UNION ALL
@@ -411,7 +412,7 @@ FROM (
            MIN(CASE WHEN a.first_on >= b.first_on THEN a.first_year ELSE b.first_year END),
            MAX(CASE WHEN a.last_on >= b.last_on THEN a.last_year ELSE b.last_year END)
     FROM spans AS a
-    JOIN spans AS b ON b.forum_id = a.forum_id AND b.country_id > a.country_id
+    JOIN spans AS b ON b.forum_id = a.forum_id AND b.country_id > a.country_id{scope}
     GROUP BY a.country_id, b.country_id
 ) AS links
 GROUP BY country_id, partner_id
@@ -419,18 +420,44 @@ GROUP BY country_id, partner_id
 SPANS_SQL = """
 SELECT forum_id, country_id, MIN(started_on) AS first_on, MAX(started_on) AS last_on,
        MIN(YEAR_OF(started_on)) AS first_year, MAX(YEAR_OF(started_on)) AS last_year
-FROM memberships
+FROM memberships{spans_scope}
 GROUP BY forum_id, country_id
 """
+PAIR_SCOPE = "_pair_scope"  # temporary: the pairs an update recomputes (country_id < partner_id)
+PAIR_TOUCHED = "_pair_touched"  # temporary: (link table, group, country or NULL for the whole group)
+_SCOPE_JOIN = f"\n    JOIN {PAIR_SCOPE} AS s ON s.country_id = a.country_id AND s.partner_id = b.country_id"
+_SPANS_SCOPE = (f"\nWHERE country_id IN (SELECT country_id FROM {PAIR_SCOPE} "
+                f"UNION SELECT partner_id FROM {PAIR_SCOPE})")
+
+# The link tables that pair countries up: table -> (the column naming the group whose countries pair up, the
+# table of those groups when its values count too: a project's dates give the pair's years). A new kind of
+# link counted in PAIR_HALF_SQL must be named here, or an update would not see it change.
+PAIR_LINKS: dict[str, tuple[str, str | None]] = {
+    "project_countries": ("project_id", "projects"),
+    "agreement_parties": ("agreement_id", "agreements"),
+    "memberships": ("forum_id", None),
+}
+# An update recomputing more than this share of the pairs in the table rebuilds it instead (a first import,
+# a whole data set imported again with new values): one pass over every link is then cheaper. None: never.
+FULL_REBUILD_SHARE: float | None = 0.5
+# Nor are the pairs listed when, counted with their repeats, they are more than this many times those stored.
+PAIRS_LISTED_AT_MOST = 4
 
 
-def pair_totals_statements(dialect: str) -> list[str]:
-    """DELETE, then one INSERT (with its WITH clause in the place each dialect accepts it)."""
-    with_clause = f"WITH spans AS ({SPANS_SQL.strip()}),\nhalf AS ({PAIR_HALF_SQL.strip()})\n"
+def pair_totals_statements(dialect: str, *, scoped: bool = False) -> list[str]:
+    """The full rebuild (DELETE, then one INSERT with its WITH clause where each dialect accepts it), or with
+    `scoped` the update of the pairs in the temporary table PAIR_SCOPE (their rows deleted, then inserted)."""
+    spans = SPANS_SQL.strip().format(spans_scope=_SPANS_SCOPE if scoped else "")
+    half = PAIR_HALF_SQL.strip().format(scope=_SCOPE_JOIN if scoped else "")
+    with_clause = f"WITH spans AS ({spans}),\nhalf AS ({half})\n"
     insert, select = PAIR_TOTALS_SQL.strip().split("\nSELECT ", 1)
     # PostgreSQL: INSERT INTO t (...) WITH ... SELECT; SQLite reads the same (a SELECT may start with WITH)
-    statement = f"{insert}\n{with_clause}SELECT {select}"
-    return ["DELETE FROM country_pair_totals", _YEAR_OF.sub(_YEAR_SQL[dialect], statement)]
+    statement = _YEAR_OF.sub(_YEAR_SQL[dialect], f"{insert}\n{with_clause}SELECT {select}")
+    if not scoped:
+        return ["DELETE FROM country_pair_totals", statement]
+    return [f"DELETE FROM country_pair_totals WHERE (country_id, partner_id) IN "
+            f"(SELECT country_id, partner_id FROM {PAIR_SCOPE} UNION ALL SELECT partner_id, country_id FROM "
+            f"{PAIR_SCOPE})", statement]
 
 
 def refresh(engine: Engine) -> int:
@@ -444,6 +471,97 @@ def refresh_country_pairs(conn: Connection) -> int:
     for statement in pair_totals_statements(conn.dialect.name):
         conn.exec_driver_sql(statement)
     return conn.exec_driver_sql("SELECT COUNT(*) FROM country_pair_totals").scalar_one()
+
+
+def links_of(conn: Connection, table: str, row_ids: Sequence[int]) -> set[tuple[str, int, int]]:
+    """(table, group, country) of the rows of a link table (PAIR_LINKS) about to be deleted or moved to another
+    group: what `update_country_pairs` needs to know of links that are gone. Nothing for other tables."""
+    if table not in PAIR_LINKS or not row_ids:
+        return set()
+    from sqlalchemy import bindparam, text
+
+    group = PAIR_LINKS[table][0]
+    query = text(f"SELECT {group}, country_id FROM {table} WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True))
+    found: set[tuple[str, int, int]] = set()
+    ids = list(row_ids)
+    for start in range(0, len(ids), 10_000):
+        found.update((table, g, c) for g, c in conn.execute(query, {"ids": ids[start:start + 10_000]}))
+    return found
+
+
+def update_country_pairs(conn: Connection, run_id: int, removed: set[tuple[str, int, int]] = frozenset()
+                         ) -> tuple[str, int]:
+    """Bring country_pair_totals up to date after the import run `run_id` (in its transaction): recompute only
+    the pairs of countries that a link the run wrote, changed or removed (`removed`: `links_of` before the
+    delete) can have changed, and those of the projects and agreements whose values it changed. Returns
+    ("update", the number of pairs recomputed) or ("rebuild", the number of pairs); the table then equals a
+    full rebuild."""
+    dialect = conn.dialect.name
+    for name, columns in ((PAIR_TOUCHED, "link VARCHAR(40), group_id INTEGER, country_id INTEGER"),
+                          (PAIR_SCOPE, "country_id INTEGER, partner_id INTEGER")):
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})")
+        conn.exec_driver_sql(f"DELETE FROM {name}")
+    result = _update_pairs(conn, dialect, run_id, removed)  # on an error the import's rollback drops them
+    for name in (PAIR_TOUCHED, PAIR_SCOPE):
+        conn.exec_driver_sql(f"DROP TABLE {name}")
+    return result
+
+
+def _update_pairs(conn: Connection, dialect: str, run_id: int, removed: set[tuple[str, int, int]]
+                  ) -> tuple[str, int]:
+    from sqlalchemy import text
+
+    stored = conn.exec_driver_sql("SELECT COUNT(*) FROM country_pair_totals").scalar_one() // 2
+    if FULL_REBUILD_SHARE is not None and not stored:  # a first import: nothing to keep
+        return "rebuild", refresh_country_pairs(conn) // 2
+    touched = f"INSERT INTO {PAIR_TOUCHED} (link, group_id, country_id) "
+    if removed:
+        conn.execute(text(touched + "VALUES (:link, :group_id, :country_id)"),
+                     [{"link": t, "group_id": g, "country_id": c} for t, g, c in removed])
+    for table, (group, parent) in PAIR_LINKS.items():
+        # links the run inserted or changed; the whole group where the run changed the group's own values
+        conn.execute(text(touched + f"SELECT '{table}', {group}, country_id FROM {table} "
+                          "WHERE created_run_id = :run OR updated_run_id = :run"), {"run": run_id})
+        if parent:
+            conn.execute(text(touched + f"SELECT '{table}', id, NULL FROM {parent} WHERE updated_run_id = :run"),
+                         {"run": run_id})
+    pairs = []
+    for table, (group, _parent) in PAIR_LINKS.items():
+        link = f"t.link = '{table}'"
+        pairs += [
+            # a whole group: every pair of its countries
+            f"SELECT a.country_id AS x, b.country_id AS y FROM {PAIR_TOUCHED} AS t "
+            f"JOIN {table} AS a ON a.{group} = t.group_id JOIN {table} AS b ON b.{group} = t.group_id "
+            f"AND b.country_id > a.country_id WHERE {link} AND t.country_id IS NULL",
+            # one link: its country with every country of the group
+            f"SELECT t.country_id, m.country_id FROM {PAIR_TOUCHED} AS t "
+            f"JOIN {table} AS m ON m.{group} = t.group_id AND m.country_id <> t.country_id "
+            f"WHERE {link} AND t.country_id IS NOT NULL",
+        ]
+    # two links of one group, both touched (e.g. both removed: the group no longer holds either)
+    pairs.append(f"SELECT t.country_id, u.country_id FROM {PAIR_TOUCHED} AS t JOIN {PAIR_TOUCHED} AS u "
+                 "ON u.link = t.link AND u.group_id = t.group_id AND u.country_id > t.country_id")
+    if FULL_REBUILD_SHARE is not None:
+        # the pairs counted with repeats (a pair of countries in many touched projects, forums): cheap to count,
+        # and when they are many times the pairs stored (a whole data set changed) listing them costs as much
+        # as the rebuild
+        repeated = conn.exec_driver_sql(
+            "SELECT " + " + ".join(f"(SELECT COUNT(*) FROM ({branch}) AS b)" for branch in pairs)).scalar_one()
+        if repeated > PAIRS_LISTED_AT_MOST * stored:
+            return "rebuild", refresh_country_pairs(conn) // 2
+    union = "\nUNION ALL\n".join(pairs)
+    conn.exec_driver_sql(f"INSERT INTO {PAIR_SCOPE} (country_id, partner_id) "
+                         "SELECT DISTINCT CASE WHEN x < y THEN x ELSE y END, CASE WHEN x < y THEN y ELSE x END "
+                         f"FROM ({union}) AS touched_pairs")
+    scope = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {PAIR_SCOPE}").scalar_one()
+    if not scope:
+        return "update", 0
+    if FULL_REBUILD_SHARE is not None and scope > FULL_REBUILD_SHARE * stored:
+        return "rebuild", refresh_country_pairs(conn) // 2
+    for statement in pair_totals_statements(dialect, scoped=True):
+        conn.exec_driver_sql(statement)
+    return "update", scope
 
 
 def _revoke_public(cur, database: str, readers: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

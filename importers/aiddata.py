@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -180,7 +180,9 @@ class _Mapper:
     def code(self, record_id: int | str) -> str:
         return self.code_format.format(id=record_id)
 
-    def map(self, row: Row) -> tuple[ProjectRecord | None, list[SourceRecord], list[Problem]]:
+    def map(self, row: Row) -> tuple[ProjectRecord | None, list[SourceRecord], list[Problem], ProjectRecord | None]:
+        """(the record, the sources it cites, no problems, None), or for a row with problems (None, [], the
+        problems, a record of its participants alone, whose references are to be checked)."""
         problems: list[Problem] = []
         raw_id = self.value(row, "id")
         record_id = None
@@ -221,8 +223,6 @@ class _Mapper:
         recommended = self.convert(row, "recommended_for_aggregates", boolean, problems)
         umbrella = self.convert(row, "umbrella", boolean, problems)
 
-        if problems or record_id is None or title is None:
-            return None, [], problems
         countries, regions = self._recipients(row)
         participants = [Participant(self.financier, "financier")]
         participants += [Participant(c, "recipient") for c in countries]
@@ -231,6 +231,10 @@ class _Mapper:
                 participants.append(Participant(name, "partner"))
             else:
                 participants.append(Participant(name, role, is_organisation=True, create_name=True))
+        if problems or record_id is None or title is None:
+            # not written: only its references, to be checked (Writer.check) so that one run lists them too
+            return None, [], problems, ProjectRecord(file=self.file, line=row.line, code=raw_id or "",
+                                                     title=title or "", participants=participants)
         sources = self._sources(row)
         record = ProjectRecord(
             file=self.file, line=row.line, code=self.code(record_id), title=title[:500],
@@ -256,7 +260,7 @@ class _Mapper:
             cites=[Cite(self.release_key, f"record {record_id} (row {row.number})"),
                    *(Cite(s.key) for s in sources)],
         )
-        return record, sources, []
+        return record, sources, [], None
 
     def _date_or_year(self, row: Row, what: str, problems: list[Problem]) -> tuple[Any, str | None]:
         on, precision = self.convert(row, f"{what}_on", _date, problems) or (None, None)
@@ -398,14 +402,15 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
     ticker = Ticker(progress, rows.position, rows.unit)
     for row in rows:
         run.report.read += 1
-        record, row_sources, problems = mapper.map(row)
+        record, row_sources, problems, rejected = mapper.map(row)
         for problem in problems:
             run.reject(problem)
-        if record is None or problems:  # a rejected record is never written, not even in part
-            continue
-        if record.code in ids_in_file:
+        if record is not None and record.code in ids_in_file:
             run.reject(Problem(file, row.line, layout.columns["id"], raw_id(record),
-                               f"a record id appearing once (also on line {ids_in_file[record.code]})"))
+                               f"expected a record id appearing once (also on line {ids_in_file[record.code]})"))
+            rejected, record = record, None
+        if record is None:  # a rejected record is never written, not even in part; its references are checked
+            writer.check("projects", [replace(rejected, cites=[])])
             continue
         ids_in_file[record.code] = row.line
         for source in row_sources:

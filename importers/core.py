@@ -168,10 +168,18 @@ class RunContext:
     report: ImportReport
     allow_rejects: bool = False
     file_hash: str | None = None  # sha256 of the input file, computed once per run
+    # (link table, group, country) of the links that pair countries up (db.bi.PAIR_LINKS) that the run deleted
+    # or moved: with the rows it wrote, what decides which country pairs it may have changed
+    unlinked: set[tuple[str, int, int]] = field(default_factory=set)
 
     @property
     def dry_run(self) -> bool:
         return self.report.dry_run
+
+    def note_unlinked(self, table: str, row_ids: list[int]) -> None:
+        """Call before deleting rows of `table` (or pointing them at another record) by id: links that pair
+        countries up are remembered for the update of country_pair_totals at the end of the run."""
+        self.unlinked |= bi.links_of(self.conn, table, row_ids)
 
     def reject(self, problem: Problem) -> None:
         self.report.problems.append(problem)
@@ -247,7 +255,7 @@ def _record_rejects(conn: Connection, report: ImportReport) -> None:
 
 def _changed_anything(report: ImportReport) -> bool:
     """False only for a run that inserted, updated and deleted nothing (e.g. an unchanged file again): it
-    need not rebuild country_pair_totals (seconds at AidData and COW IGO scale, docs/performance.md)."""
+    need not even look for the country pairs it changed (db.bi.update_country_pairs)."""
     if report.inserted or report.updated:
         return True
     return any(per.get(k) for per in report.details.values() for k in ("inserted", "updated", "deleted"))
@@ -362,7 +370,7 @@ def _import_run(engine: Engine, importer: str, *, file: str | Path | None, optio
         )
         _record_rejects(conn, report)
         if _changed_anything(report):  # the counts behind bi.country_pairs, in the import's transaction
-            bi.refresh_country_pairs(conn)
+            bi.update_country_pairs(conn, report.run_id, run.unlinked)
         if rejects is not None and report.problems:
             write_rejects(rejects, report.problems)  # before the import commits: a failure here writes nothing
         transaction.commit()

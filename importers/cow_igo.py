@@ -16,7 +16,9 @@ and in year order within each IGO, as published.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from importers.records import Cite, ForumRecord, MembershipRecord, Name
 from importers.writer import Writer
 
 BATCH = 2000
-_CODES = {"", "0", "1", "2", "3", "-9", "-1"}
+_VALID = frozenset((None, "0", "1", "2", "3", "-9", "-1"))  # cells as read: blank is None
 
 
 @dataclass
@@ -97,6 +99,11 @@ class _Loader:
         self.progress = progress
         self.ticker: Ticker | None = None
         self.roles: dict[str, str] = meta["roles"]
+        # a row's values -> the cells of the state columns, in their order (a tuple, even for one column)
+        if len(state_columns) > 1:
+            self.cells = operator.itemgetter(*state_columns)
+        else:
+            self.cells = lambda values: tuple(values[c] for c in state_columns)
         self.writer = Writer(run)
         self.release = meta["release"]["key"]
         self.scheme = meta["code_scheme"]
@@ -147,42 +154,56 @@ class _Loader:
         abbr = first.values["ioname"] or ""
         if abbr in done:
             self.run.reject(Problem(self.file, first.line, "ioname", abbr,
-                                    "the rows of one IGO together (this IGO appeared earlier in the file)"))
+                                    "expected the rows of one IGO together (this IGO appeared earlier in the file)"))
         done.add(abbr)
         code = self.forum_codes.code(abbr, abbr)
-        open_spans: dict[str, _Span] = {}
-        previous = None
+        open_spans: dict[int, _Span] = {}  # index of the state column -> its span running up to the last row
+        previous = None  # the year and the line of the last row taken
+        previous_line = 0
+        previous_cells: tuple = ()
+        roles: dict[int, str] = {}
+        valid = True
+
+        def end(ended) -> None:  # the spans that ran up to the previous row
+            for i in ended:
+                span = open_spans.pop(i)
+                span.last, span.last_line = previous, previous_line
+                self.spans.append((code, self.state_columns[i], span))
+
         for row in group:
             try:
                 year = integer(row.values["year"])
             except BadValue as exc:
                 self.run.reject(Problem(self.file, row.line, "year", row.values["year"], exc.expected))
+                self.check(row)
                 continue
             if year is None or (previous is not None and year <= previous):
                 self.run.reject(Problem(self.file, row.line, "year", row.values["year"],
-                                        f"a year after {previous} (rows of one IGO in year order)"))
+                                        f"expected a year after {previous} (rows of one IGO in year order)"))
+                self.check(row)
                 continue
-            previous = year
+            # the row's cells of the state columns, taken at once: 232 states a row, most of them 0 or -1, and
+            # most rows the same as the year before, which changes no span
+            cells = self.cells(row.values)
+            changed = cells != previous_cells
+            if changed:
+                valid, roles, previous_cells = _VALID.issuperset(cells), self.roles_of(cells), cells
+            if not valid:
+                for column, value in zip(self.state_columns, cells, strict=True):
+                    if value not in _VALID:
+                        self.run.reject(Problem(self.file, row.line, column, value,
+                                                "expected a COW membership code: 0, 1, 2, 3, -9 or -1"))
+            if previous is not None and year != previous + 1:  # a gap in the years ends every span
+                end(sorted(open_spans))
+            elif changed:  # a span ends where its state has another role or none
+                end(sorted(i for i, span in open_spans.items() if roles.get(i) != span.role))
+            if changed or not open_spans:
+                for i, role in roles.items():
+                    if i not in open_spans:
+                        open_spans[i] = _Span(role, year, year, row.line, row.line)
+            previous, previous_line = year, row.line
             self.last_year = max(self.last_year, year)
-            for column in self.state_columns:
-                value = row.values[column] or ""
-                if value not in _CODES:
-                    self.run.reject(Problem(self.file, row.line, column, value,
-                                            "expected a COW membership code: 0, 1, 2, 3, -9 or -1"))
-                    value = ""
-                role = self.roles.get(value)
-                span = open_spans.get(column)
-                if span and (role != span.role or year != span.last + 1):
-                    self.spans.append((code, column, span))
-                    del open_spans[column]
-                    span = None
-                if role is None:
-                    continue
-                if span is None:
-                    open_spans[column] = _Span(role, year, year, row.line, row.line)
-                else:
-                    span.last, span.last_line = year, row.line
-        self.spans += [(code, column, span) for column, span in open_spans.items()]
+        end(list(open_spans))  # still running in the last row of the IGO: in the order they began
         last = group[-1].values
         name = (first.values.get("longorgname") or first.values.get("orgname") or abbr)[:300]
         founded = _year(first.values.get("sdate"))
@@ -196,6 +217,25 @@ class _Loader:
             names=names, codes=[(self.scheme, abbr)],
             cites=[Cite(self.release, f"ioname {abbr} (lines {first.line}-{group[-1].line})")],
         ))
+
+    def roles_of(self, cells: tuple) -> dict[int, str]:
+        """Index of the state column -> the role its cell gives, in column order (a few states among the 232)."""
+        found = {}
+        for code, role in self.roles.items():
+            i = -1
+            with contextlib.suppress(ValueError):
+                while True:
+                    i = cells.index(code, i + 1)
+                    found[i] = role
+        return dict(sorted(found.items()))
+
+    def check(self, row: Row) -> None:
+        """The countries of a row rejected for its year, resolved as its memberships would be, so that one run
+        lists every problem of the row."""
+        self.writer.check("memberships", [
+            MembershipRecord(file=self.file, line=row.line, country=self.abbrevs[column],
+                             country_code_scheme=self.meta["country_code_scheme"])
+            for column in self.state_columns if self.roles.get(row.values[column] or "") is not None])
 
     def write_memberships(self) -> None:
         batch: list[MembershipRecord] = []

@@ -235,6 +235,8 @@ def merge(engine: Engine, keep_ref: str, other_ref: str, *, dry_run: bool = Fals
         for name, ids in touched.items():  # the references first: they may hold child rows naming OTHER
             _derive(writer, ENTITIES[name], ids - {other_id} if name == entity.name else ids)
         for c in entity.collections:
+            run.note_unlinked(c.table, list(conn.execute(select(c.t.c.id).where(c.t.c[c.parent] == other_id))
+                                            .scalars()))
             conn.execute(delete(c.t).where(c.t.c[c.parent] == other_id))
         conn.execute(delete(entity.t).where(entity.t.c.id == other_id))
         _derive(writer, entity, {keep_id})

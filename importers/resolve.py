@@ -234,7 +234,11 @@ class CountryResolver:
             return hit
         if scheme not in SCHEMES:
             raise ValueError(f"unknown country code scheme {scheme!r}")
-        return self._resolve_code(" ".join(str(text).split()).upper(), text, scheme)
+        cache_key = (text, scheme, "#code")
+        hit = self._cache.get(cache_key)
+        if hit is None:
+            hit = self._cache[cache_key] = self._resolve_code(" ".join(str(text).split()).upper(), text, scheme)
+        return hit
 
     def _resolve_code(self, code: str, text: str, scheme: str) -> Resolution:
         found, how = None, None
@@ -331,9 +335,14 @@ class CountryResolver:
         return tuple(out[:limit])
 
     def resolve_code(self, scheme: str, code: str) -> Resolution:
-        """A code of another scheme (cow_ccode, cow_abbrev, cow_igo_column, iso3166_3, ...)."""
-        hit = self.by_code.get(f"{scheme}:{str(code).strip()}".upper())
-        return self._match(hit[0], code, scheme) if hit else Resolution(code, "unknown")
+        """A code of another scheme (cow_ccode, cow_abbrev, cow_igo_column, iso3166_3, ...); remembered, as a
+        data set gives the same few hundred codes on every row."""
+        cache_key = (code, scheme, "#other")
+        found = self._cache.get(cache_key)
+        if found is None:
+            hit = self.by_code.get(f"{scheme}:{str(code).strip()}".upper())
+            found = self._cache[cache_key] = self._match(hit[0], code, scheme) if hit else Resolution(code, "unknown")
+        return found
 
     def resolve_list(self, text: str, sep: str = ",", *, lang: str | None = None,
                      dataset: str | None = None) -> list[Resolution]:

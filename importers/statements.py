@@ -425,6 +425,7 @@ class StatementWriter:
             if self.run.report.dry_run:
                 self._report_deleted(c, records, [k for k, _id in gone])
             row_ids = [row_id for _k, row_id in gone]
+            self.run.note_unlinked(c.table, row_ids)
             citations = T["citations"]
             for start in range(0, len(row_ids), CHUNK):
                 chunk = row_ids[start:start + CHUNK]
@@ -489,6 +490,7 @@ class StatementWriter:
                                                                                             strict=True)]}
                     for rid in orphans)
             self._detail(entity.table)["deleted"] = self._detail(entity.table).get("deleted", 0) + len(orphans)
+            self.run.note_unlinked(entity.table, orphans)
             for start in range(0, len(orphans), CHUNK):
                 chunk = orphans[start:start + CHUNK]
                 conn.execute(delete(citations).where(citations.c.record_type == cite_type,

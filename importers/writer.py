@@ -177,6 +177,9 @@ class Writer:
 
     # ------------------------------------------------------------------ helpers
     def _problem(self, record: Located, field: str | None, value: Any, expected: str) -> None:
+        """A problem of `record`, worded as every problem is: `expected …` (got the value)."""
+        if not expected.startswith("expected "):
+            expected = f"expected {expected}"
         self.run.reject(Problem(record.file, record.line, field, value, expected))
 
     def _country(self, record: Located, field: str, text: str, scheme: str | None = None) -> int | None:
@@ -199,11 +202,8 @@ class Writer:
             options = ", ".join(f"{code} {name}" for code, name in res.candidates)
             self._problem(record, field, text, f"an unambiguous country: could be {options}")
         else:
-            hint = ""
-            if res.suggestions:
-                hint = "; did you mean " + " or ".join(f"{name} ({code})" for code, name in res.suggestions)
-            what = f"a {scheme} country code" if scheme else "a known country name or ISO code"
-            self._problem(record, field, text, f"{what}{hint}")
+            what = f"a {scheme} country code known to coopdb" if scheme else "a country name or code known to coopdb"
+            self._problem(record, field, text, f"{what}{_did_you_mean(res.suggestions)}")
         return None
 
     def _forum(self, record: Located, field: str, ref: str) -> int | None:
@@ -549,11 +549,8 @@ class Writer:
             if org_id is not None and org_id != AMBIGUOUS:
                 return ("organisation", org_id)
             if res.how != "not_a_country":
-                hint = ""
-                if res.suggestions:
-                    hint = "; did you mean " + " or ".join(f"{name} ({code})" for code, name in res.suggestions)
-                self._problem(record, field, text, "a known country, forum or organisation (by name or code; "
-                              f"import forums and organisations first){hint}")
+                self._problem(record, field, text, "a country, forum or organisation known to coopdb (by name or "
+                              f"code; import forums and organisations first){_did_you_mean(res.suggestions)}")
                 return None
         self._country(record, field, ref)  # the message for an ambiguous name or a known non-country
         return None
@@ -813,6 +810,13 @@ class Writer:
 
 # Collections an input carries under another field: every kind of party comes from `parties`
 _CARRIED_AS = {"forum_parties": "parties", "organisation_parties": "parties"}
+
+
+def _did_you_mean(suggestions) -> str:
+    """' (did you mean Kazakhstan (KAZ) or …?)' for (code, name) suggestions; '' for none."""
+    if not suggestions:
+        return ""
+    return " (did you mean " + " or ".join(f"{name} ({code})" for code, name in suggestions) + "?)"
 
 
 def _name_row(name: Name) -> dict[str, Any]:

@@ -94,9 +94,9 @@ def test_a_later_source_updates_an_event_and_explain_shows_both(countries, db_ur
      "bad.yml:2 [kind]: expected one of signing, opening, visit, summit, meeting, construction_start, "
      "construction_completion, other (got 'party')"),
     ("{code: E1, kind: visit, title: T, project: NOPE}",
-     "bad.yml:2 [project]: the code of a known project (import projects first) (got 'NOPE')"),
+     "bad.yml:2 [project]: expected the code of a known project (import projects first) (got 'NOPE')"),
     ("{code: E1, kind: visit, title: T, agreement: NOPE}",
-     "bad.yml:2 [agreement]: the code of a known agreement (import agreements first) (got 'NOPE')"),
+     "bad.yml:2 [agreement]: expected the code of a known agreement (import agreements first) (got 'NOPE')"),
     ("{code: E1, title: T}", "bad.yml:2 [kind]: expected a value: kind is required"),
 ])
 def test_bad_events_are_rejected_with_file_line_and_field(countries, tmp_path, record, message):  # noqa: F811

@@ -92,7 +92,7 @@ def test_unknown_country_rejects_and_writes_nothing(countries):
     with pytest.raises(ImportRejected) as info:
         _load(countries, extra_country="Atlantis")
     assert str(info.value.report.problems[0]) == (
-        "t.yml:5 [participants[partner]]: a known country name or ISO code (got 'Atlantis')"
+        "t.yml:5 [participants[partner]]: expected a country name or code known to coopdb (got 'Atlantis')"
     )
     assert _count(countries, Project) == 0
     assert _count(countries, Citation) == 0

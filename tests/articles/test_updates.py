@@ -149,7 +149,7 @@ def test_an_update_never_inserts_a_record(known, db_url, cli, tmp_path):
                     "- {capacity: 5}\n", encoding="utf-8")
     done = cli("import", "bundle", path, "-d", url_text(db_url))
     assert done.exit_code == 3
-    assert ("u.yml:4 [project]: the code of a project in the database (an update changes a known record; "
+    assert ("u.yml:4 [project]: expected the code of a project in the database (an update changes a known record; "
             "propose a new one under projects:) (got 'NO-SUCH-PROJECT')") in done.stderr
     assert "u.yml:5 [updates]: expected exactly one of project, agreement, event" in done.stderr
     with known.connect() as conn:

@@ -207,3 +207,24 @@ def test_an_import_rebuilds_country_pairs(few_countries):
     pairs = {(r["country_code"], r["partner_code"]): r["shared_projects"]
              for r in bi.read_view(few_countries, "country_pairs")}
     assert pairs[("CHN", "KAZ")] == pairs[("KAZ", "CHN")] >= 1
+
+
+def test_a_row_rejected_for_its_values_has_its_countries_checked_in_the_same_run(few_countries, tmp_path):
+    """Every problem of a row in one pass: its values, and the countries it names, worded as every problem is."""
+    rows = list(csv.reader((FIX / "aiddata_v1.csv").open(encoding="utf-8", newline="")))
+    header = rows[0]
+    rows[1][header.index("amount")] = "1 bn"
+    rows[1][header.index("recipient_iso3")] = "KAZ; Kazakstan"
+    rows[2][header.index("recipient_iso3")] = "Atlantis"  # a row whose values are good
+    path = tmp_path / "bad.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    with pytest.raises(ImportRejected) as info:
+        import_aiddata(few_countries, path, subset=True)
+    assert [str(p) for p in info.value.report.problems] == [
+        "bad.csv:2 [amount]: expected a number like 1250000.50 (got '1 bn')",
+        "bad.csv:2 [participants[recipient]]: expected a country name or code known to coopdb (did you mean "
+        "Kazakhstan (KAZ)?) (got 'Kazakstan')",
+        "bad.csv:4 [participants[recipient]]: expected a country name or code known to coopdb (got 'Atlantis')",
+    ]
+    assert q(few_countries, "SELECT count(*) FROM projects") == [(0,)]

@@ -149,3 +149,20 @@ def test_cow_igo_that_is_a_known_forum_joins_it_instead_of_duplicating_it(few_co
     assert sorted(members) == [("CHN", "member"), ("KAZ", "member")]
     again = import_cow_igo(few_countries, theirs, states=FIX / "cow_states.csv", subset=True)
     assert (again.inserted, again.updated) == (0, 0)
+
+
+def test_cow_row_rejected_for_its_year_has_its_countries_checked_in_the_same_run(few_countries, tmp_path):
+    """Every problem of a row in one pass: a bad year, and a state coopdb does not know on the same row."""
+    states = tmp_path / "states.csv"
+    states.write_text((FIX / "cow_states.csv").read_text() + "999,ATL,Atlantis,atlantis\n")
+    path = tmp_path / "igo.csv"
+    path.write_text("ioname,orgname,year,china,kazakhstan,ussr,atlantis,sdate,deaddate,dead,longorgname\n"
+                    "TO,Test Org,1990,1,-1,1,0,1990,0,0,Test Organisation\n"
+                    "TO,Test Org,19x1,1,-1,1,1,1990,0,0,Test Organisation\n"
+                    "TO,Test Org,1992,1,3,-1,0,1990,0,0,Test Organisation\n")
+    with pytest.raises(ImportRejected) as info:
+        import_cow_igo(few_countries, path, states=states, subset=True)
+    assert [str(p) for p in info.value.report.problems] == [
+        "igo.csv:3 [year]: expected a whole number like 2014 (got '19x1')",
+        "igo.csv:3 [country]: expected a cow_abbrev country code known to coopdb (got 'ATL')",
+    ]

@@ -106,7 +106,7 @@ def test_two_treaty_lists_with_colliding_numbers_are_refused_naming_both(few_cou
         import_file(engine, "agreements", FIX / "treaties_b.csv", mapping=FIX / "treaties_b.mapping.yml")
     first = str(info.value.report.problems[0])
     assert first == (
-        "treaties_b.csv:2 [code]: a code of its own: IIA-1 is the agreement that file:treaties_a.csv "
+        "treaties_b.csv:2 [code]: expected a code of its own: IIA-1 is the agreement that file:treaties_a.csv "
         "identifies as unctad-iia 1, and this record of file:treaties_b.csv is treatylist 1; give it another code "
         "(a mapping's code: template such as \"LIST-{id}\"), or import with --allow-takeover to make them one "
         "record (got 'IIA-1')")
@@ -155,7 +155,7 @@ def test_an_identifier_twice_in_one_file_is_rejected_with_both_lines(few_countri
     with pytest.raises(ImportRejected) as info:
         import_file(few_countries, "projects", path)
     assert [str(p) for p in info.value.report.problems] == [
-        "twice.csv:3 [identifiers]: an identifier appearing once (also on line 2) (got 'aiddata:5')"]
+        "twice.csv:3 [identifiers]: expected an identifier appearing once (also on line 2) (got 'aiddata:5')"]
 
 
 def test_a_flat_file_finds_its_record_by_identifier_first(few_countries, tmp_path):

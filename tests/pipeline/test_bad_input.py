@@ -23,7 +23,7 @@ CASES = {
         ["p.csv:2 [title]: expected a value: title is required"]),
     "unknown country": (
         f"{HEADER}\n{GOOD}\nKZ-B,B,agreed,2020,5,host:Atlantis\n",
-        ["p.csv:3 [participants[host]]: a known country name or ISO code (got 'Atlantis')"]),
+        ["p.csv:3 [participants[host]]: expected a country name or code known to coopdb (got 'Atlantis')"]),
     "bad date": (
         f"{HEADER}\n{GOOD}\nKZ-B,B,agreed,31/02/2024,5,host:KZ\n",
         ["p.csv:3 [committed_on]: expected a date like 2024-07-03, 2024-07 or 2024 (got '31/02/2024')"]),
@@ -110,7 +110,7 @@ def test_cli_exit_code_3_lists_every_problem(world, tmp_path, cli, db_url):
         "suspended, cancelled (got 'finished')",
         "p.csv:3 [amount]: expected a number of at least 0 (got '-1')",
         # the unknown country of the same row in the same run, not after the amount is fixed
-        "p.csv:3 [participants[host]]: a known country name or ISO code (got 'Atlantis')",
+        "p.csv:3 [participants[host]]: expected a country name or code known to coopdb (got 'Atlantis')",
     ]
     assert lines[-1].startswith(f"error: 3 problems in {path}, nothing written")
     assert data_counts(world)["projects"] == 0
@@ -126,9 +126,9 @@ def test_every_problem_of_a_row_in_one_pass(world, tmp_path):
     assert [str(p) for p in report.problems] == [
         "p.csv:2 [amount]: expected a number of at least 0 (got '-1')",
         "p.csv:2 [title]: expected a value: title is required",
-        "p.csv:2 [participants[host]]: a known country name or ISO code (got 'Atlantis')",
-        "p.csv:2 [source]: the key or URL of a known source (list it in the sources of this import, or import it "
-        "first) (got 'doc:nowhere')",
+        "p.csv:2 [participants[host]]: expected a country name or code known to coopdb (got 'Atlantis')",
+        "p.csv:2 [source]: expected the key or URL of a known source (list it in the sources of this import, or "
+        "import it first) (got 'doc:nowhere')",
     ]
     assert (report.inserted, report.rejected) == (1, 1)
     rejects = (tmp_path / "p.rejects.csv").read_text().splitlines()
@@ -148,9 +148,9 @@ def test_every_problem_of_a_bundle_record_in_one_pass(world, tmp_path):
     assert [str(p) for p in caught.value.report.problems] == [
         "b.yaml:2 [kind]: expected one of treaty, memorandum, joint_statement, programme, target, contract, "
         "loan_agreement, other (got 'treaty-ish')",
-        "b.yaml:2 [forum]: the code or name of a known forum (import forums first) (got 'NOPE')",
-        "b.yaml:2 [parties[party]]: a known country, forum or organisation (by name or code; import forums and "
-        "organisations first) (got 'Atlantis')",
+        "b.yaml:2 [forum]: expected the code or name of a known forum (import forums first) (got 'NOPE')",
+        "b.yaml:2 [parties[party]]: expected a country, forum or organisation known to coopdb (by name or code; import "
+        "forums and organisations first) (got 'Atlantis')",
     ]
     assert data_counts(world)["agreements"] == 0
 

@@ -94,7 +94,7 @@ def test_allow_rejects_counts_add_up_and_rejects_go_to_table_and_file(world, fil
         rows = list(csv.DictReader(fh))
     assert [(r["line"], r["field"], r["value"]) for r in rows] == [("5", "status", "finished"),
                                                                   ("6", "participants[host]", "Atlantis")]
-    assert rows[1]["reason"] == "a known country name or ISO code"
+    assert rows[1]["reason"] == "expected a country name or code known to coopdb"
 
 
 def test_dry_run_writes_nothing(world, files, cli, db_url):
