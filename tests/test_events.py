@@ -185,11 +185,11 @@ def test_a_source_that_lists_other_countries_replaces_only_its_own_list(countrie
 
 @pytest.mark.parametrize(("field", "message"), [
     ("countries: [{country: Atlantis, role: host}]",
-     "bad.yml:2 [countries[host]]: a known country name or ISO code (got 'Atlantis')"),
+     "bad.yml:2 [countries[host]]: expected a country name or code known to coopdb (got 'Atlantis')"),
     ("countries: [{country: China, role: guest}]",
      "bad.yml:2 [countries.role]: expected one of host, visitor, participant (got 'guest')"),
     ("agreements: [NOPE]",
-     "bad.yml:2 [agreements]: the code of a known agreement (import agreements first) (got 'NOPE')"),
+     "bad.yml:2 [agreements]: expected the code of a known agreement (import agreements first) (got 'NOPE')"),
 ])
 def test_bad_event_countries_and_agreements_are_rejected(countries, tmp_path, field, message):  # noqa: F811
     path = _write(tmp_path, f"events:\n  - {{code: E1, kind: visit, title: T, {field}}}\n", "bad.yml")
