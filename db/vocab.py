@@ -83,6 +83,9 @@ EVENT_KINDS = (
     "construction_completion",
     "other",
 )
+# How a country takes part in an event: the host (where it happens), a visiting country (the guest of a state
+# or official visit), or another participant (a summit's members, a meeting's other side)
+EVENT_COUNTRY_ROLES = ("host", "visitor", "participant")
 
 SOURCE_KINDS = ("news_article", "dataset", "official_document", "web_page", "academic", "other")
 RECORD_TYPES = (

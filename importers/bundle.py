@@ -10,7 +10,7 @@ A bundle file holds sections, each a list of records, written in dependency orde
     agreements:    [{code, title, kind, ..., parties: [{country|forum|organisation, role}], subjects, projects,
                      cites}]
     events:        [{code, kind, title, occurred_on, place_name, country, project, agreement, forum, description,
-                     cites}]
+                     countries: [{country, role}], agreements: [CODE, ...], cites}]
     updates:       [{project|agreement|event: CODE, <the fields that change>, cites}]: what a source says about
                    records already in the database (a review file proposes them); the record must exist
 

@@ -447,9 +447,23 @@ EVENT = Entity(
     groups=(_dated("occurred"),),
     section="events", help="events (visits, summits, signings, openings) with where and when they happened",
     required=("code", "kind", "title"),
+    collections=(
+        Collection("countries", "event_countries", "event_id", key=("country_id", "role"),
+                   refs={"country_id": "countries"}),
+        Collection("agreements", "event_agreements", "event_id", key=("agreement_id",),
+                   refs={"agreement_id": "agreements"}),
+    ),
     references={"country": "country_id", "project": "project_id", "agreement": "agreement_id",
                 "forum": "forum_id"},
-    lists=(CITES,),
+    lists=(
+        # who took part (`country` stays the place): host, visitor or participant (the default)
+        ListField("countries", "parties", refs=("country",), roles={"country": vocab.EVENT_COUNTRY_ROLES},
+                  default_role="participant",
+                  flat=(Flat("countries", "role", "country", vocab.EVENT_COUNTRY_ROLES, "participant"),)),
+        ListField("agreements", "codes_of", flat=(Flat("agreements", None, ""),),
+                  doc="Codes of the agreements signed or announced at the event."),
+        CITES,
+    ),
     record_defaults={"kind": "other"},
 )
 

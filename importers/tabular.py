@@ -9,6 +9,7 @@ followed by `:`:
     organisations  financier:China Development Bank      (projects; role:organisation code or name)
     parties        China|Kazakhstan or signatory:China    (agreements; role:country, role defaults to party)
     links          parent:KZ-WEST-EUROPE-HIGHWAY          (projects; kind:project code)
+    countries      host:Kazakhstan|visitor:China          (events; role:country, role defaults to participant)
     status_events  agreed:2014-12|completed:2021          (projects; status:date)
     names          ru:ШОС|zh:上海合作组织                  (forums, organisations, projects; lang:name)
     codes          cow_igo:SCO                            (forums; scheme:code)

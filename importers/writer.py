@@ -780,8 +780,33 @@ class Writer:
             values = {c: getattr(r, c) for c in entity.own_columns} | refs
             key = tuple(refs[c] if c in refs else getattr(r, c) for c in entity.key)
             children = {"names": [_name_row(n) for n in r.names]} if "names" in entity.list_names else {}
-            pairs.append((r, self._item(entity, r, key, values, children)))
+            linked = self._linked_children(entity, r)
+            if linked is None:
+                self._known_sources(r)
+                continue
+            pairs.append((r, self._item(entity, r, key, values, children | linked)))
         return self._state(entity, pairs, entity.name)
+
+    def _linked_children(self, entity: Entity, r: Located) -> dict[str, list[dict]] | None:
+        """The child rows of the lists that name records of another table, declared as a collection of the same
+        name (an event's countries with their roles, the agreements signed at it); None when one does not
+        resolve (each such reference is a problem)."""
+        out: dict[str, list[dict]] = {}
+        ok = True
+        collections = {c.name: c for c in entity.collections}
+        for lf in entity.lists:
+            c = collections.get(lf.name)
+            if c is None or lf.kind not in ("parties", "codes_of"):
+                continue
+            column = c.key[0]
+            rows = []
+            for item in getattr(r, lf.name):
+                ref, role = item if lf.kind == "parties" else (item, None)
+                found = self._reference(r, f"{lf.name}[{role}]" if role else lf.name, c.refs[column], ref)
+                ok &= found is not None
+                rows.append({column: found, "role": role} if role else {column: found})
+            out[lf.name] = rows
+        return out if ok else None
 
     def _references(self, entity: Entity, r: Located) -> dict[str, int | None] | None:
         """The id column of each reference a record makes by code or name, resolved as records of its table

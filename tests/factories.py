@@ -44,6 +44,8 @@ def minimal_rows() -> dict[str, dict[str, Any]]:
         "agreement_subjects": {"subject": "trade"},
         "agreement_projects": {},
         "events": {"code": "KAZ-CHN-STATE-VISIT-2024", "kind": "visit", "title": "State visit"},
+        "event_countries": {"role": "host"},
+        "event_agreements": {},
         "sources": {"key": "sha256:abc", "kind": "news_article", "language": "id"},
         "citations": {"record_type": "project", "field": "", "locator": "line 8"},
         "statements": {"record_type": "project", "data": '{"title": "Zhanatas"}', "field_runs": '{"title": 0}',
@@ -94,6 +96,8 @@ def insert_minimal_rows(conn: Connection) -> dict[str, dict[str, Any]]:
     add("agreement_projects", agreement_id=ids["agreements"], project_id=ids["projects"])
     add("events", country_id=ids["countries"], project_id=ids["projects"], agreement_id=ids["agreements"],
         forum_id=ids["forums"])
+    add("event_countries", event_id=ids["events"], country_id=ids["countries"])
+    add("event_agreements", event_id=ids["events"], agreement_id=ids["agreements"])
     add("sources")
     add("citations", source_id=ids["sources"], record_id=ids["projects"])
     add("mentions", source_id=ids["sources"], entity_id=ids["countries"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from db import bi
 from db.models import Event, Statement
@@ -115,3 +115,112 @@ def test_explain_shows_the_codes_an_event_refers_to(countries, tmp_path):  # noq
     assert [s.value for s in summit["forum_id"].stated] == ["SCO"]
     opening = {f.field: f for f in explain(countries, "ZHANATAS-OPENING").fields}
     assert opening["project_id"].current == "KZ-ZHANATAS-WIND"
+
+
+VISIT_WITH_PARTIES = """\
+sources:
+  - {key: 'https://news.example.org/visit', kind: news_article, published_on: 2024-07-05}
+  - {key: 'https://news.example.org/later', kind: news_article, published_on: 2024-07-20}
+agreements:
+  - {code: CN-KZ-JOINT-STATEMENT-2024, title: Joint statement, kind: joint_statement, parties: [China, Kazakhstan],
+     cites: ['https://news.example.org/visit']}
+  - {code: CN-KZ-VISA-2024, title: Visa waiver agreement, kind: treaty, parties: [China, Kazakhstan],
+     cites: ['https://news.example.org/visit']}
+events:
+  - code: KAZ-CHN-STATE-VISIT-2024-07-03
+    kind: visit
+    title: State visit of China to Kazakhstan
+    occurred_on: 2024-07-03
+    place_name: Astana
+    country: KAZ
+    countries: [{country: Kazakhstan, role: host}, {country: Tiongkok, role: visitor}]
+    agreements: [CN-KZ-JOINT-STATEMENT-2024, cn-kz-visa-2024]
+    cites: [{source: 'https://news.example.org/visit', locator: line 3}]
+"""
+
+
+def _taking_part(engine):
+    with engine.connect() as conn:
+        countries_ = conn.execute(text(
+            "SELECT c.code, ec.role FROM event_countries ec JOIN countries c ON c.id = ec.country_id "
+            "ORDER BY c.code, ec.role")).all()
+        signed = conn.execute(text(
+            "SELECT a.code FROM event_agreements ea JOIN agreements a ON a.id = ea.agreement_id ORDER BY a.code"
+        )).scalars().all()
+    return [tuple(r) for r in countries_], signed
+
+
+def test_an_events_countries_and_agreements_are_stated_shown_in_bi_and_counted_in_pairs(countries, tmp_path):  # noqa: F811
+    path = _write(tmp_path, VISIT_WITH_PARTIES)
+    first = import_bundle(countries, path, cite_file=False)
+    assert (first.inserted, first.updated, first.rejected) == (5, 0, 0)
+    assert first.details["event_countries"]["inserted"] == 2 and first.details["event_agreements"]["inserted"] == 2
+    assert _taking_part(countries) == ([("CHN", "visitor"), ("KAZ", "host")],
+                                       ["CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024"])
+    with countries.connect() as conn:
+        data = conn.execute(select(Statement.data).where(Statement.record_type == "event")).scalar_one()
+    assert '"countries":[[' in data and '"agreements":[[' in data  # the lists are the source's statement
+    second = import_bundle(countries, path, cite_file=False)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 5)
+    rows = bi.read_view(countries, "event_countries", order_by=["role"])
+    assert [(r["event_code"], r["role"], r["country_alpha3"]) for r in rows] == [
+        ("KAZ-CHN-STATE-VISIT-2024-07-03", "host", "KAZ"), ("KAZ-CHN-STATE-VISIT-2024-07-03", "visitor", "CHN")]
+    assert [r["agreement_code"] for r in bi.read_view(countries, "event_agreements", order_by=["agreement_code"])] \
+        == ["CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024"]
+    pairs = {(r["country_code"], r["partner_code"]): r for r in bi.read_view(countries, "country_pairs")}
+    assert (pairs[("CHN", "KAZ")]["shared_agreements"], pairs[("CHN", "KAZ")]["shared_events"]) == (2, 1)
+    assert pairs[("KAZ", "CHN")]["shared_events"] == 1
+
+
+def test_a_source_that_lists_other_countries_replaces_only_its_own_list(countries, tmp_path):  # noqa: F811
+    import_bundle(countries, _write(tmp_path, VISIT_WITH_PARTIES), cite_file=False)
+    later = _write(tmp_path, "updates:\n  - event: KAZ-CHN-STATE-VISIT-2024-07-03\n"
+                             "    countries: [{country: CHN, role: participant}]\n    agreements: []\n"
+                             "    cites: [{source: 'https://news.example.org/later', locator: line 2}]\n", "later.yml")
+    report = import_bundle(countries, later, cite_file=False)
+    assert (report.inserted, report.updated) == (0, 1)
+    assert _taking_part(countries) == ([("CHN", "participant"), ("CHN", "visitor"), ("KAZ", "host")],
+                                       ["CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024"])
+
+
+@pytest.mark.parametrize(("field", "message"), [
+    ("countries: [{country: Atlantis, role: host}]",
+     "bad.yml:2 [countries[host]]: expected a country name or code known to coopdb (got 'Atlantis')"),
+    ("countries: [{country: China, role: guest}]",
+     "bad.yml:2 [countries.role]: expected one of host, visitor, participant (got 'guest')"),
+    ("agreements: [NOPE]",
+     "bad.yml:2 [agreements]: expected the code of a known agreement (import agreements first) (got 'NOPE')"),
+])
+def test_bad_event_countries_and_agreements_are_rejected(countries, tmp_path, field, message):  # noqa: F811
+    path = _write(tmp_path, f"events:\n  - {{code: E1, kind: visit, title: T, {field}}}\n", "bad.yml")
+    with pytest.raises(ImportRejected) as info:
+        import_bundle(countries, path)
+    assert [str(p) for p in info.value.report.problems] == [message]
+
+
+def test_merging_an_agreement_signed_at_an_event_moves_it_and_unmerge_gives_it_back(countries, tmp_path):  # noqa: F811
+    from importers.merge import merge, unmerge
+
+    import_bundle(countries, _write(tmp_path, VISIT_WITH_PARTIES), cite_file=False)
+    merge(countries, "CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024")
+    assert _taking_part(countries)[1] == ["CN-KZ-JOINT-STATEMENT-2024"]
+    unmerge(countries, "CN-KZ-VISA-2024")
+    assert _taking_part(countries)[1] == ["CN-KZ-JOINT-STATEMENT-2024", "CN-KZ-VISA-2024"]
+
+
+def test_an_events_countries_come_from_a_flat_file_too(countries, tmp_path):  # noqa: F811
+    from importers.files import import_file
+
+    path = tmp_path / "events.csv"
+    path.write_text("code,kind,title,occurred_on,country,countries\n"
+                    "KZ-CN-VISIT-2024,visit,State visit,2024-07-03,KAZ,host:Kazakhstan|visitor:China\n"
+                    "CN-KZ-TALKS-2024,meeting,Talks,2024-07-03,,China|Kazakhstan\n", encoding="utf-8")
+    report = import_file(countries, "events", path)
+    assert (report.inserted, report.rejected) == (2, 0)
+    with countries.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT e.code, c.code, ec.role FROM event_countries ec JOIN events e ON e.id = ec.event_id "
+            "JOIN countries c ON c.id = ec.country_id ORDER BY e.code, c.code")).all()
+    assert [tuple(r) for r in rows] == [("CN-KZ-TALKS-2024", "CHN", "participant"),
+                                        ("CN-KZ-TALKS-2024", "KAZ", "participant"),
+                                        ("KZ-CN-VISIT-2024", "CHN", "visitor"), ("KZ-CN-VISIT-2024", "KAZ", "host")]

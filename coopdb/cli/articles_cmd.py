@@ -95,8 +95,10 @@ def import_article_cmd(file, lang, url, title, publisher, published, review_path
         lines = ", ".join(str(s.line) for s in c.sentences)
         out.print(f"  candidate {c.section[:-1]} {c.title!r} (confidence {c.confidence:.2f}, line {lines})")
     for event in result.events:
+        who = "; " + ", ".join(f"{role} {c.code}" for c, role in event.roles) if event.roles else ""
+        signed = f"; {len(event.agreements)} agreement(s) signed" if event.agreements else ""
         out.print(f"  event {event.kind} {event.occurred_on.isoformat()} {event.title!r} (line "
-                  f"{', '.join(str(n) for n in event.lines)})")
+                  f"{', '.join(str(n) for n in event.lines)}{who}{signed})")
     for thing in result.recognised:
         lines = ", ".join(str(n) for n in thing.lines)
         out.print(f"  known {thing.known.entity_type} {thing.known.code} ({thing.known.name!r}), line {lines}")

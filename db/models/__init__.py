@@ -10,7 +10,7 @@ from db.models.agreements import (
     AgreementSubject,
 )
 from db.models.countries import Country, CountryCode, CountryName, CountryPairTotal
-from db.models.events import Event
+from db.models.events import Event, EventAgreement, EventCountry
 from db.models.forums import Forum, ForumCode, ForumName, Membership
 from db.models.identity import Identifier, SameAs
 from db.models.projects import (
@@ -40,6 +40,8 @@ __all__ = [
     "CountryName",
     "CountryPairTotal",
     "Event",
+    "EventAgreement",
+    "EventCountry",
     "Forum",
     "ForumCode",
     "ForumName",

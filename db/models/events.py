@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Tracked, vocabulary_check
-from db.vocab import DATE_PRECISIONS, EVENT_KINDS
+from db.vocab import DATE_PRECISIONS, EVENT_COUNTRY_ROLES, EVENT_KINDS
 
 
 class Event(Tracked, Base):
@@ -38,7 +38,8 @@ class Event(Tracked, Base):
     occurred_precision: Mapped[str | None] = mapped_column(String(8), comment="day, month or year.")
     place_name: Mapped[str | None] = mapped_column(String(200), comment="City or site where it happened, as written.")
     country_id: Mapped[int | None] = mapped_column(
-        ForeignKey("countries.id"), index=True, comment="Country where it happened, where known."
+        ForeignKey("countries.id"), index=True,
+        comment="Country where it happened (the place), where known; who took part is in event_countries.",
     )
     project_id: Mapped[int | None] = mapped_column(
         ForeignKey("projects.id"), index=True, comment="The project it concerns (opened, started, completed), if any."
@@ -50,3 +51,33 @@ class Event(Tracked, Base):
         ForeignKey("forums.id"), index=True, comment="The forum whose summit or meeting it is, if any."
     )
     description: Mapped[str | None] = mapped_column(Text, comment="What the source says about it.")
+
+
+class EventCountry(Tracked, Base):
+    __tablename__ = "event_countries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "country_id", "role"),
+        vocabulary_check("role", EVENT_COUNTRY_ROLES),
+        {"comment": "Countries taking part in an event and how: host, visitor (the guest of a visit) or "
+                    "participant."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), nullable=False, index=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(
+        String(16), nullable=False,
+        comment="host (receives the event), visitor (the guest of a visit) or participant (any other party).",
+    )
+
+
+class EventAgreement(Tracked, Base):
+    __tablename__ = "event_agreements"
+    __table_args__ = (
+        UniqueConstraint("event_id", "agreement_id"),
+        {"comment": "Agreements signed or announced at an event (every one; events.agreement_id names one)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), nullable=False, index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), nullable=False, index=True)

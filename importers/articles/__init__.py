@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select
 
-from db.models import Agreement, Citation, Event, Mention, Project, Source
+from db.models import Agreement, AgreementParty, Citation, Event, Mention, Project, Source
 from db.upsert import upsert
 from importers.articles.candidates import Candidate, CandidateFinder
 from importers.articles.events import EventCandidate, find_events
@@ -34,6 +34,8 @@ from importers.records import SOURCE_COLUMNS, SourceRecord
 from importers.writer import Writer
 
 __all__ = ["ArticleResult", "analyse", "import_article"]
+
+T_PARTIES = AgreementParty.__table__
 
 
 @dataclass
@@ -144,13 +146,39 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
             recognised.append(c)
     candidates = kept
     recognised = _pool_recognised(recognised)
-    events = _new_events(conn, find_events(finder, sentences, mentions, [*candidates, *recognised]), cited)
+    events = find_events(finder, sentences, mentions, [*candidates, *recognised])
+    _signed_on_the_day(conn, events, recognised)
+    events = _new_events(conn, events, cited)
     key = f"sha256:{text_sha256(text)}"
     source = conn.execute(select(Source.id, Source.priority).where(Source.key == key)).first()
     updates = propose_updates(conn, recognised, published=published,
                               priority=(source.priority or 0) if source else 0, source_id=source.id if source else None)
     return ArticleResult(key, language, detection, sentences, mentions, ambiguous, candidates, recognised,
                          sorted(set(recorded), key=lambda r: (r[2], r[1])), updates=updates, events=events)
+
+
+def _signed_on_the_day(conn, events: list[EventCandidate], recognised: list[Candidate]) -> None:
+    """A known agreement the article names, signed on the day of a visit it reports by the host and the
+    visitors (all of them parties), was signed at that visit."""
+    visits = [e for e in events if e.kind == "visit" and e.precision == "day"
+              and any(role == "visitor" for _c, role in e.roles)]
+    ids = [c.known.entity_id for c in recognised if c.known is not None and c.known.entity_type == "agreement"]
+    if not visits or not ids:
+        return
+    a, p = Agreement.__table__, T_PARTIES
+    signed = {r.id: (r.code, r.title, r.signed_on) for r in conn.execute(
+        select(a.c.id, a.c.code, a.c.title, a.c.signed_on).where(a.c.id.in_(ids), a.c.signed_precision == "day"))}
+    parties: dict[int, set[int]] = {}
+    for agreement_id, country_id in conn.execute(select(p.c.agreement_id, p.c.country_id)
+                                                 .where(p.c.agreement_id.in_(list(signed)))):
+        parties.setdefault(agreement_id, set()).add(country_id)
+    for event in visits:
+        wanted = {c.entity_id for c, _role in event.roles}
+        for agreement_id, (code, title, day) in signed.items():
+            if day == event.occurred_on and wanted <= parties.get(agreement_id, set()) and code not in event.agreements:
+                event.agreements[code] = title
+                event.reasons.append(f"the known agreement {code}, named in the article, was signed by "
+                                     f"{' and '.join(c.name for c, _r in event.roles)} that day")
 
 
 def _new_events(conn, events: list[EventCandidate], cited: dict[tuple[str, int], list[str]]) -> list[EventCandidate]:

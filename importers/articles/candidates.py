@@ -699,6 +699,7 @@ class CandidateFinder:
             return
         words = {t.folded for t in sentence.tokens}
         completion = bool(set(self.data.get("completion_words", [])) & words)
+        status = next((v for w, v in self.data.get("status_words", {}).items() if w in words), None)
         commitment = bool(set(self.data.get("commitment_words", [])) & words)
         start = bool(set(self.data.get("start_words", [])) & words)
 
@@ -739,6 +740,9 @@ class CandidateFinder:
                 thing.fields[column.replace("_on", "_precision")] = found.precision
                 thing.confidence += 0.05
                 thing.reason(f"date {found.describe()} as {column}")
+                if column == "completed_on" and status and "status" not in thing.fields:
+                    thing.fields["status"] = status  # "diresmikan", "введен в эксплуатацию": in use since then
+                    thing.reason(f"status {status} (line {sentence.line})")
 
     @staticmethod
     def _quantity(thing: Candidate, q: Quantity, sentence: Sentence) -> None:

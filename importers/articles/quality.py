@@ -9,6 +9,8 @@ A truth file (YAML) beside each article `NAME.LANG.txt` is `NAME.LANG.yml`:
       - {type: agreement, lines: [1, 2], date: 2024-04-18}
       - {type: project, known: KZ-ZHANATAS-WIND}   # known: recognised, never proposed
     also_right: [{type: project, words: [...]}]    # right, but not key facts
+    events:                                  # every event the article reports (when the key is there)
+      - {kind: visit, date: 2024-07-03, host: KAZ, visitors: [CHN], participants: [], agreements: [[25]]}
 
 A candidate is a fact's when the types agree, every word of `words` (an item "a|b" allows either) is
 in its folded title and names, and it cites one of `lines`. Counted over a corpus:
@@ -19,6 +21,10 @@ in its folded title and names, and it cites one of `lines`. Counted over a corpu
 - key facts: recall (proposed, or recognised for a known one);
 - amounts, dates, capacities: over facts matched, recall (the value found) and precision (values
   proposed on matched candidates that are right; a value on a fact that has none in the truth is wrong).
+- events (articles whose truth has `events:`): an event is the truth's when kind and date (to the truth's
+  precision) agree; precision of the events proposed, recall of those expected; over matched events, the
+  countries with their roles (host, visitors, participants) and the agreements signed there (each an item of
+  words, all in the agreement's code or title), precision and recall.
 """
 
 from __future__ import annotations
@@ -65,11 +71,15 @@ class Score:
     amounts: Tally = field(default_factory=Tally)
     dates: Tally = field(default_factory=Tally)
     capacities: Tally = field(default_factory=Tally)
+    events: Tally = field(default_factory=Tally)
+    event_countries: Tally = field(default_factory=Tally)
+    event_agreements: Tally = field(default_factory=Tally)
     duplicates: int = 0
     notes: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
-        for name in ("mentions", "candidates", "amounts", "dates", "capacities"):
+        for name in ("mentions", "candidates", "amounts", "dates", "capacities", "events", "event_countries",
+                     "event_agreements"):
             getattr(self, name).add(getattr(other, name))
         self.duplicates += other.duplicates
         self.notes += other.notes
@@ -188,7 +198,53 @@ def score(result, truth: dict[str, Any], name: str = "") -> Score:
             elif want is None and got:
                 out.notes.append(f"{name}: fact {n + 1} ({fact.get('what')}): {got} not expected")
     out.candidates = Tally(right=right, proposed=len(result.candidates), found=found, expected=len(facts))
+    if "events" in truth:
+        _score_events(out, result.events, truth.get("events") or [], name)
     return out
+
+
+def _event_day(event) -> str:
+    return event.occurred_on.isoformat()[:{"year": 4, "month": 7}.get(event.precision, 10)]
+
+
+def _score_events(out: Score, events: list, expected: list[dict[str, Any]], name: str) -> None:
+    taken: set[int] = set()
+    for event in events:
+        hit = next((n for n, e in enumerate(expected) if n not in taken and e["kind"] == event.kind
+                    and str(e["date"]) == _event_day(event)), None)
+        if hit is None:
+            out.events.proposed += 1
+            out.notes.append(f"{name}: event not expected: {event.kind} {_event_day(event)} {event.title!r}")
+            continue
+        taken.add(hit)
+        out.events.proposed += 1
+        out.events.right += 1
+        want = expected[hit]
+        roles = {(want["host"], "host")} if want.get("host") else set()
+        roles |= {(c, "visitor") for c in want.get("visitors") or []}
+        roles |= {(c, "participant") for c in want.get("participants") or []}
+        got = {(c.code, role) for c, role in event.roles}
+        out.event_countries.add(Tally(right=len(got & roles), proposed=len(got), found=len(got & roles),
+                                      expected=len(roles)))
+        for wrong in sorted(got - roles):
+            out.notes.append(f"{name}: event {event.kind} {_event_day(event)}: country not expected {wrong}")
+        for missing in sorted(roles - got):
+            out.notes.append(f"{name}: event {event.kind} {_event_day(event)}: country missed {missing}")
+        signed = [set(fold(f"{code} {title}").replace("-", " ").split()) for code, title in event.agreements.items()]
+        wanted = want.get("agreements") or []
+        fits = [[n for n, words in enumerate(signed) if all(any(fold(w) in words for w in str(item).split("|"))
+                                                            for item in words_wanted)] for words_wanted in wanted]
+        matched = {n for f in fits for n in f}
+        out.event_agreements.add(Tally(right=len(matched), proposed=len(signed), found=sum(1 for f in fits if f),
+                                       expected=len(wanted)))
+        if len(matched) < len(signed) or any(not f for f in fits):
+            out.notes.append(f"{name}: event {event.kind} {_event_day(event)}: agreements {list(event.agreements)}, "
+                             f"expected {wanted}")
+    out.events.expected += len(expected)
+    out.events.found += len(taken)
+    for n, want in enumerate(expected):
+        if n not in taken:
+            out.notes.append(f"{name}: event missed: {want['kind']} {want['date']}")
 
 
 def describe(total: Score) -> list[str]:
@@ -206,4 +262,10 @@ def describe(total: Score) -> list[str]:
         f"({t.dates.found} of {t.dates.expected})",
         f"capacities: precision {t.capacities.precision:.2f} recall {t.capacities.recall:.2f} "
         f"({t.capacities.found} of {t.capacities.expected})",
+        f"events:     precision {t.events.precision:.2f} recall {t.events.recall:.2f} "
+        f"({t.events.found} of {t.events.expected}; {t.events.proposed} proposed)",
+        f"  roles:    precision {t.event_countries.precision:.2f} recall {t.event_countries.recall:.2f} "
+        f"({t.event_countries.found} of {t.event_countries.expected} host/visitor/participant)",
+        f"  signed:   precision {t.event_agreements.precision:.2f} recall {t.event_agreements.recall:.2f} "
+        f"({t.event_agreements.found} of {t.event_agreements.expected} agreements signed at them)",
     ]

@@ -150,6 +150,10 @@ def _event_lines(events: list[EventCandidate], source_key: str) -> list[str]:
                             ("project", event.project), ("agreement", event.agreement)):
             if value:
                 record[name] = value
+        if event.roles:
+            record["countries"] = [{"country": c.code, "role": role} for c, role in event.roles]
+        if event.agreements:
+            record["agreements"] = list(event.agreements)
         record["cites"] = [{"source": source_key, "locator": f"line {s.line}", "quote": s.text}
                            for s in event.sentences]
         lines.append(_dump([record], 2).rstrip("\n"))

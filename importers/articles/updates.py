@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from db.base import Base
 from importers.articles.candidates import Candidate
+from importers.articles.names import is_cyrillic, stem
 from importers.articles.text import Sentence
 from importers.entities import AGREEMENT, PROJECT, Entity
 from importers.statements import _Stmt, derive, load_ranks
@@ -150,11 +151,56 @@ def propose(conn, things: list[Candidate], *, published: dt.date | None, priorit
             else:
                 assert values is not None
                 update.changes.append(Change(head, values, _shown(head, current), _shown(head, values)))
+        if known.entity_type == "project":
+            _new_names(conn, known.entity_id, known.name, thing, update)
         if update.changes:
             _notes(conn, entity, known.entity_id, update, published, priority, source_id)
         if update.changes or update.same or update.skipped:
             out.append(update)
     return out
+
+
+def _new_names(conn, project_id: int, title: str, thing: Candidate, update: Update) -> None:
+    """The names the article writes a known project under that it does not have yet ("Жанатасская ВЭС"):
+    proposed as aliases (`names`, kind alias, in the article's language)."""
+    names = T["project_names"]
+    stored = conn.execute(select(names.c.name).where(names.c.project_id == project_id)).scalars()
+    have = {_stems(n) for n in (title, *stored)}
+    forms: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # one alias per name, whatever its case
+    for name, lang in thing.names:
+        if _stems(name) not in have:
+            forms.setdefault(_stems(name), []).append((name, lang))
+    new = []
+    for written in forms.values():
+        name, lang = next((w for w in written if _nominative(w[0])), written[0])
+        if not _nominative(name):
+            name = _feminine_nominative(name)
+        new.append({"name": name, "lang": lang, "kind": "alias"})
+    if new:
+        update.changes.append(Change("names", {"names": new}, "", ", ".join(f"{n['name']!r} ({n['lang']})"
+                                                                              for n in new)))
+
+
+def _stems(name: str) -> tuple[str, ...]:
+    """A name's words reduced to their stems ("Жанатасской ВЭС" and "Жанатасская ВЭС" are one name)."""
+    return tuple(stem(w) for w in name.split())
+
+
+def _nominative(name: str) -> bool:
+    """A Russian name whose first word is an adjective in the nominative ("Жанатасская ВЭС"), the form to keep."""
+    first = name.split()[0].lower() if name.split() else ""
+    return not is_cyrillic(first) or first.endswith(("ая", "ий", "ый", "ое", "ие", "ые"))
+
+
+# Russian abbreviations of plants, all feminine: "Тургусунской ГЭС" is "Тургусунская ГЭС"
+_FEMININE = ("ГЭС", "ВЭС", "АЭС", "СЭС", "ТЭС", "ТЭЦ", "ГРЭС")
+
+
+def _feminine_nominative(name: str) -> str:
+    words = name.split()
+    if len(words) == 2 and words[1] in _FEMININE and words[0].endswith(("ой", "ую")):
+        return f"{words[0][:-2]}ая {words[1]}"
+    return name
 
 
 def _notes(conn, entity: Entity, record_id: int, update: Update, published: dt.date | None, priority: int,

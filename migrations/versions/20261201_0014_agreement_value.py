@@ -1,7 +1,7 @@
 """Agreement value: the amount and currency a source reports for an agreement, and how many it stands for
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01 13:00:00
 
 Rules for a coopdb migration (read before you commit one):
@@ -31,11 +31,11 @@ from alembic import op
 from migrations import frozen
 
 revision: str = '0014'
-down_revision: str | Sequence[str] | None = '0010'
+down_revision: str | Sequence[str] | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-BEFORE = "bi_views_0010"  # the views as the previous revision left them
+BEFORE = "bi_views_0011"  # the views as the previous revision left them
 AFTER = "bi_views_0014"
 
 

@@ -52,6 +52,11 @@ def test_corpus_quality(reference, capsys):
     assert total.duplicates == 0
     assert total.mentions.precision >= 0.98
     assert total.amounts.recall >= 0.8 and total.dates.recall >= 0.8
+    # events (the articles whose truth lists them): found with their kind and date, host and visiting
+    # countries, and what was signed there
+    assert total.events.expected >= 7 and total.events.recall >= 0.8 and total.events.precision >= 0.8
+    assert total.event_countries.recall >= 0.8 and total.event_countries.precision >= 0.9
+    assert total.event_agreements.recall >= 0.8 and total.event_agreements.precision >= 0.8
 
 
 def test_a_wrong_and_a_duplicate_candidate_are_counted(reference):
@@ -67,3 +72,21 @@ def test_a_wrong_and_a_duplicate_candidate_are_counted(reference):
     assert doubled.duplicates == 1 and doubled.candidates.precision == 0.5
     truth["facts"] = []
     assert score(result, truth).candidates.precision == 0.0
+
+
+def test_an_events_wrong_role_and_an_unexpected_event_are_counted(reference):
+    """The scorer of events: a visitor taken for the host and an event the truth does not list."""
+    path = CORPUS / "sharif.en.txt"
+    truth = load_truth(path.with_suffix(".yml"))
+    with reference.connect() as conn:
+        result = analyse(conn, path.read_text(encoding="utf-8"), published=_published(truth))
+    good = score(result, truth)
+    assert (good.events.precision, good.event_countries.precision, good.event_agreements.recall) == (1.0, 1.0, 1.0)
+    (visit,) = result.events
+    pakistan = next(c for c in visit.countries if c.code == "PAK")
+    visit.countries, visit.country = [visit.country], pakistan  # Pakistan as the host, China the visitor
+    truth["events"].append({"kind": "summit", "date": "2024-06-05"})
+    swapped = score(result, truth)
+    assert swapped.event_countries.precision == 0.0 and swapped.events.recall == 0.5
+    result.events = [*result.events, result.events[0]]
+    assert score(result, truth).events.precision == 0.5

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
+import pytest
 from sqlalchemy import select
 
+from db import bi
 from db.models import Event
 from importers.articles import analyse
 from tests.conftest import url_text
@@ -38,6 +40,46 @@ def test_visit_talks_and_summit_each_with_their_date_place_and_forum(known):
     assert (talks.occurred_on, talks.place, talks.lines) == (dt.date(2024, 7, 3), "Astana", [4])
     assert (summit.occurred_on, summit.forum.code, summit.place) == (dt.date(2024, 7, 4), "SCO", "Astana")
     assert summit.title == "Shanghai Cooperation Organization summit in Astana"  # the test forum's name
+    # who took part: the country visited hosts, the Chinese president's country visits; the memorandum signed
+    # at the talks that day was signed during the visit
+    assert [(c.code, role) for c, role in visit.roles] == [("KAZ", "host"), ("CHN", "visitor")]
+    assert [(c.code, role) for c, role in summit.roles] == [("KAZ", "host")]  # Astana is in Kazakhstan
+    memorandum = ["CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY"]
+    assert list(talks.agreements) == list(visit.agreements) == memorandum
+
+
+HOSTED = {
+    "id": ("Presiden Xi Jinping menerima kunjungan kenegaraan Presiden Prabowo Subianto di Istana, "
+           "Sabtu (9/11/2024).\nSelama kunjungan itu, Indonesia dan Tiongkok menandatangani enam nota kesepahaman "
+           "senilai US$ 10 miliar.\n"),
+    "ru": ("Президент Казахстана Токаев 2 июля принял Председателя КНР Си Цзиньпина, прибывшего с государственным "
+           "визитом.\nВ ходе визита стороны подписали соглашение о сотрудничестве в сфере энергетики.\n"),
+    "en": ("Kazakhstan hosted Chinese President Xi Jinping for a state visit on July 2, 2024.\n"
+           "During the visit, the two sides signed a memorandum of understanding on energy.\n"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(HOSTED))
+def test_the_country_before_a_host_word_hosts_and_what_was_signed_during_the_visit_is_linked(known, lang):
+    """"X menerima / принял / hosted Y": X hosts, Y visits (leaders and demonyms stand for their countries); a
+    later sentence saying the agreement was signed during the visit links it to the visit and cites its line."""
+    events = _events(known, HOSTED[lang], lang, published=dt.date(2024, 11, 20))
+    (visit,) = events
+    host, guest = ("CHN", "IDN") if lang == "id" else ("KAZ", "CHN")
+    assert visit.kind == "visit"
+    assert [(c.code, role) for c, role in visit.roles] == [(host, "host"), (guest, "visitor")]
+    assert len(visit.agreements) == 1 and visit.lines == [1, 2]
+
+
+def test_a_leader_abroad_on_a_known_day_is_a_visit_and_reported_dates_do_not_make_events(known):
+    text = ("Rabu lalu, Xi dan Tokayev meresmikan sebuah pusat kebudayaan di Astana.\n"
+            "Kerja sama itu akan terus diperluas, kata Tokayev kepada wartawan, Kamis.\n")
+    events = {e.kind: e for e in _events(known, text, "id", published=dt.date(2024, 7, 5))}
+    assert sorted(events) == ["opening", "visit"]
+    visit = events["visit"]
+    assert (visit.occurred_on, visit.place, visit.title) == (dt.date(2024, 7, 3), "Astana",
+                                                             "Visit of China to Kazakhstan (Astana)")
+    assert [(c.code, role) for c, role in visit.roles] == [("KAZ", "host"), ("CHN", "visitor")]
 
 
 def test_indonesian_and_russian_cues(known):
@@ -57,15 +99,25 @@ def test_events_go_to_the_review_file_import_and_are_not_proposed_again(known, d
     url = url_text(db_url)
     done = cli("import", "article", path, "--published", "2024-07-05", "-d", url)
     assert done.exit_code == 0, done.stderr
-    assert "event summit 2024-07-04 'Shanghai Cooperation Organization summit in Astana' (line 5)" in done.stdout
+    assert "event summit 2024-07-04 'Shanghai Cooperation Organization summit in Astana' (line 5; host KAZ)" \
+        in done.stdout
+    assert "event visit 2024-07-03 'Visit of China to Kazakhstan' (line 3; host KAZ, visitor CHN; 1 agreement(s) " \
+        "signed)" in done.stdout
     review = (tmp_path / "visit.en.review.yml").read_text(encoding="utf-8")
     assert "\nevents:\n" in review and "    kind: summit\n    title: Shanghai Cooperation Organization summit" in review
+    assert "    countries:\n    - country: KAZ\n      role: host\n    - country: CHN\n      role: visitor\n" in review
     imported = cli("import", "bundle", tmp_path / "visit.en.review.yml", "-d", url)
     assert imported.exit_code == 0, imported.stderr
     with known.connect() as conn:
         rows = conn.execute(select(Event.kind, Event.occurred_on, Event.place_name).order_by(Event.kind)).all()
     assert rows == [("meeting", dt.date(2024, 7, 3), "Astana"), ("summit", dt.date(2024, 7, 4), "Astana"),
                     ("visit", dt.date(2024, 7, 3), None)]
+    pairs = {(r["country_code"], r["partner_code"]): r["shared_events"] for r in bi.read_view(known, "country_pairs")}
+    assert pairs[("CHN", "KAZ")] == 1  # the visit (the summit and the talks name Kazakhstan only)
+    signed = bi.read_view(known, "event_agreements", order_by=["kind"])
+    assert [(r["kind"], r["agreement_code"]) for r in signed] == [
+        ("meeting", "CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY"),
+        ("visit", "CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY")]
     shown = cli("explain", "event:" + _code(known, "summit"), "occurred_on", "-d", url)
     assert shown.exit_code == 0, shown.stderr
     assert "line 5" in shown.stdout

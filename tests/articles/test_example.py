@@ -185,3 +185,20 @@ def test_example_article_twelve_facts_with_their_dates(engine, reference):
     assert missing == [] and undated == []
     if not reference:  # one candidate per thing, nothing else
         assert len(result.candidates) == 12
+
+
+def test_example_article_state_visit_with_host_visitor_and_what_was_signed(engine):
+    """The article reports Xi in Astana on Wednesday 3 July 2024 (line 19, opening a university branch with
+    Tokayev): China's visit to Kazakhstan, with the known agreements of that day it names."""
+    if not ARTICLE.is_file():
+        pytest.skip(f"the example article is not at {ARTICLE}")
+    run_all(engine)
+    text = ARTICLE.read_bytes().decode("utf-8-sig")
+    result = import_article(engine, text, name=ARTICLE.name, published=(dt.date(2024, 7, 5), "day"))
+    (visit,) = [e for e in result.events if e.kind == "visit"]
+    assert (visit.occurred_on, visit.precision, visit.place, visit.lines) == (dt.date(2024, 7, 3), "day", "Astana",
+                                                                             [19])
+    assert [(c.code, role) for c, role in visit.roles] == [("KAZ", "host"), ("CHN", "visitor")]
+    assert visit.title == "Visit of China to Kazakhstan (Astana)"
+    assert {"CN-KZ-TRADE-DOUBLING-TARGET", "CN-KZ-PRIORITY-COOPERATION-2024"} <= set(visit.agreements)
+    assert "CN-KZ-CULTURAL-COOPERATION-PROGRAMMES" not in visit.agreements  # no signing date: not that day's

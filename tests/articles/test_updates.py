@@ -7,7 +7,7 @@ import textwrap
 
 from sqlalchemy import select
 
-from db.models import Agreement, Project
+from db.models import Agreement, Project, ProjectName
 from importers.articles import analyse, import_article
 from importers.explain import explain
 from importers.yaml_bundle import import_bundle
@@ -22,7 +22,8 @@ ARTICLE = textwrap.dedent("""\
 PUBLISHED = dt.date(2024, 7, 5)
 
 
-def _dataset(tmp_path, key: str, *, priority: int = 0, capacity: str = "100", completed: str = "2024-06") -> str:
+def _dataset(tmp_path, key: str, *, priority: int = 0, capacity: str = "100", completed: str = "2024-06",
+             status: str = "under_construction") -> str:
     """A data set (dated before the article) stating a project and an agreement the article reports; the
     agreement cites the article's line 3, as reference data does."""
     path = tmp_path / "data.yml"
@@ -36,7 +37,7 @@ def _dataset(tmp_path, key: str, *, priority: int = 0, capacity: str = "100", co
         projects:
         - code: KZ-SHOKPAR-WIND
           title: Shokpar wind farm
-          status: under_construction
+          status: {status}
           capacity: {capacity}
           capacity_unit: MW
           completed_on: {completed}
@@ -78,7 +79,8 @@ def test_facts_that_differ_are_proposed_as_updates_and_imported_as_the_articles_
     assert done.exit_code == 0, done.stderr
     assert "update KZ-SHOKPAR-WIND: capacity 100 MW -> 120 MW" in done.stdout
     review = (tmp_path / "a.en.review.yml").read_text(encoding="utf-8")
-    for line in ("  # update KZ-SHOKPAR-WIND: capacity 100 MW -> 120 MW",
+    for line in ("  # update KZ-SHOKPAR-WIND: status under_construction -> operational",
+                 "  # update KZ-SHOKPAR-WIND: capacity 100 MW -> 120 MW",
                  "  # update KZ-SHOKPAR-WIND: completed_on 2024-06 -> 2024-06-28",
                  "  # update KZ-CN-ENERGY-2024: status announced -> signed",
                  "  # update KZ-CN-ENERGY-2024: signed_on 2024-07 -> 2024-07-03",
@@ -105,12 +107,12 @@ def test_facts_that_differ_are_proposed_as_updates_and_imported_as_the_articles_
 
 def test_facts_equal_to_the_current_values_propose_nothing(known, tmp_path):
     # the data set says 120 MW and the day already; the article's facts are the same
-    _article(known, tmp_path, capacity="120", completed="2024-06-28")
+    _article(known, tmp_path, capacity="120", completed="2024-06-28", status="operational")
     with known.connect() as conn:
         result = analyse(conn, ARTICLE, lang="en", published=PUBLISHED)
     project = next(u for u in result.updates if u.code == "KZ-SHOKPAR-WIND")
     assert project.changes == []
-    assert project.same == ["capacity 120 MW", "completed_on 2024-06-28"]
+    assert project.same == ["status operational", "capacity 120 MW", "completed_on 2024-06-28"]
 
 
 def test_a_less_precise_date_that_agrees_is_not_an_update(known, tmp_path):
@@ -119,7 +121,7 @@ def test_a_less_precise_date_that_agrees_is_not_an_update(known, tmp_path):
     with known.connect() as conn:
         result = analyse(conn, text, lang="en", published=PUBLISHED)
     project = next(u for u in result.updates if u.code == "KZ-SHOKPAR-WIND")
-    assert [c.field for c in project.changes] == ["capacity"]
+    assert [c.field for c in project.changes] == ["status", "capacity"]  # "was opened": in use
     assert "completed_on 2024-06-28" in project.same
 
 
@@ -152,3 +154,41 @@ def test_an_update_never_inserts_a_record(known, db_url, cli, tmp_path):
     assert "u.yml:5 [updates]: expected exactly one of project, agreement, event" in done.stderr
     with known.connect() as conn:
         assert conn.execute(select(Project.id).where(Project.code == "NO-SUCH-PROJECT")).first() is None
+
+
+def test_a_project_opened_in_the_text_proposes_its_status_with_the_date(known, tmp_path):
+    """"diresmikan" (inaugurated) with a date: the known project is operational since then."""
+    _article(known, tmp_path)
+    text = "PLTB Shokpar diresmikan pada 28 Juni 2024 oleh Presiden Tokayev.\n"
+    with known.connect() as conn:
+        result = analyse(conn, text, lang="id", published=PUBLISHED)
+    project = next(u for u in result.updates if u.code == "KZ-SHOKPAR-WIND")
+    assert [(c.field, c.old, c.new) for c in project.changes] == [
+        ("status", "under_construction", "operational"), ("completed_on", "2024-06", "2024-06-28"),
+        ("names", "", "'PLTB Shokpar' (id)")]  # the Indonesian name is new too
+
+
+def test_a_known_projects_new_name_is_proposed_as_an_alias_once_in_the_nominative(known, db_url, cli, tmp_path):
+    """Russian writes the wind farm in several cases: one alias, in the nominative; imported, it is a name of the
+    project and is not proposed again."""
+    _article(known, tmp_path, status="operational")
+    text = ("Китайская компания расширит Шокпарскую ВЭС.\n"
+            "Шокпарская ВЭС мощностью 100 МВт работает с 28 июня 2024 года.\n"
+            "Мощность Шокпарской ВЭС вырастет вдвое.\n")
+    with known.connect() as conn:
+        result = analyse(conn, text, lang="ru", published=PUBLISHED)
+    project = next(u for u in result.updates if u.code == "KZ-SHOKPAR-WIND")
+    names = [c for c in project.changes if c.field == "names"]
+    assert [(c.new, c.values) for c in names] == [
+        ("'Шокпарская ВЭС' (ru)", {"names": [{"name": "Шокпарская ВЭС", "lang": "ru", "kind": "alias"}]})]
+    path = tmp_path / "shokpar.ru.txt"
+    path.write_text(text, encoding="utf-8")
+    url = url_text(db_url)
+    done = cli("import", "article", path, "--published", "2024-07-05", "-d", url)
+    assert done.exit_code == 0, done.stderr
+    imported = cli("import", "bundle", tmp_path / "shokpar.ru.review.yml", "-d", url)
+    assert imported.exit_code == 0, imported.stderr
+    with known.connect() as conn:
+        assert "Шокпарская ВЭС" in conn.execute(select(ProjectName.name)).scalars().all()
+        again = analyse(conn, text, lang="ru", published=PUBLISHED)
+    assert not [c for u in again.updates for c in u.changes if c.field == "names"]

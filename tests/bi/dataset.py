@@ -134,6 +134,15 @@ def load(conn: Connection) -> dict[str, int]:
     add("events", "EV-ZHANATAS-OPENING", code="EV-ZHANATAS-OPENING", kind="opening",
         title="Zhanatas wind farm opened", occurred_on=D(2021, 6, 1), occurred_precision="month",
         project_id=ids["KZ-ZHANATAS-WIND"])
+    # who took part (the summit's host and a member; a visit of Indonesia's leader to Kazakhstan) and what was
+    # signed there
+    add("events", "EV-IDN-KAZ-VISIT-2026", code="EV-IDN-KAZ-VISIT-2026", kind="visit",
+        title="Visit of Indonesia to Kazakhstan", occurred_on=D(2026, 3, 1), occurred_precision="month",
+        place_name="Astana", country_id=ids["KAZ"])
+    for event, country, role in (("EV-SCO-SUMMIT-2024", "KAZ", "host"), ("EV-SCO-SUMMIT-2024", "CHN", "participant"),
+                                 ("EV-IDN-KAZ-VISIT-2026", "KAZ", "host"), ("EV-IDN-KAZ-VISIT-2026", "IDN", "visitor")):
+        add("event_countries", event_id=ids[event], country_id=ids[country], role=role)
+    add("event_agreements", event_id=ids["EV-SCO-SUMMIT-2024"], agreement_id=ids["CN-KZ-TRADE-TARGET"])
     add("statements", record_type="event", record_id=ids["EV-SCO-SUMMIT-2024"], source_id=ids["article"],
         data='{"kind": "summit", "occurred_on": "2024-07-04", "occurred_precision": "day"}',
         field_runs='{"kind": 0, "occurred_on": 0}', locator="line 3",

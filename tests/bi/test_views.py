@@ -51,8 +51,8 @@ PINNED = {
     ],
     "country_pairs": [
         "country_code", "country_name", "country_alpha2", "country_alpha3", "partner_code", "partner_name",
-        "partner_alpha2", "partner_alpha3", "shared_projects", "shared_agreements", "shared_forums", "first_year",
-        "last_year",
+        "partner_alpha2", "partner_alpha3", "shared_projects", "shared_agreements", "shared_forums", "shared_events",
+        "first_year", "last_year",
     ],
     "fact_sources": [
         "citation_id", "record_type", "record_id", "record_code", "record_title", "field", "source_key",
@@ -79,6 +79,14 @@ PINNED = {
         "event_id", "event_code", "kind", "title", "occurred_on", "occurred_precision", "occurred_year", "place_name",
         "country_code", "country_name", "country_alpha2", "country_alpha3", "project_code", "project_title",
         "agreement_code", "agreement_title", "forum_code", "forum_name", "description", "source_count",
+    ],
+    "event_countries": [
+        "event_id", "event_code", "kind", "title", "occurred_on", "occurred_precision", "occurred_year", "role",
+        "country_code", "country_name", "country_alpha2", "country_alpha3",
+    ],
+    "event_agreements": [
+        "event_id", "event_code", "kind", "title", "occurred_on", "occurred_precision", "occurred_year",
+        "agreement_code", "agreement_title", "agreement_kind", "signed_on", "signed_precision",
     ],
     "identifiers": [
         "identifier_id", "record_type", "record_id", "record_code", "record_title", "scheme", "value",
@@ -217,13 +225,13 @@ def test_agreements_with_parties(bi_engine):
 def test_country_pairs(bi_engine):
     rows = bi.read_view(bi_engine, "country_pairs", order_by=["country_code", "partner_code"])
     assert _pick(rows, "country_alpha3", "partner_alpha3", "shared_projects", "shared_agreements", "shared_forums",
-                 "first_year", "last_year") == [
-        ("CHN", "IDN", 1, 0, 2, 2015, 2025),
-        ("CHN", "KAZ", 4, 3, 2, 2001, 2025),
-        ("IDN", "CHN", 1, 0, 2, 2015, 2025),
-        ("IDN", "KAZ", 0, 0, 1, 2015, 2015),
-        ("KAZ", "CHN", 4, 3, 2, 2001, 2025),
-        ("KAZ", "IDN", 0, 0, 1, 2015, 2015),
+                 "shared_events", "first_year", "last_year") == [
+        ("CHN", "IDN", 1, 0, 2, 0, 2015, 2025),
+        ("CHN", "KAZ", 4, 3, 2, 1, 2001, 2025),
+        ("IDN", "CHN", 1, 0, 2, 0, 2015, 2025),
+        ("IDN", "KAZ", 0, 0, 1, 1, 2015, 2026),  # the visit of 2026 is the latest thing they share
+        ("KAZ", "CHN", 4, 3, 2, 1, 2001, 2025),
+        ("KAZ", "IDN", 0, 0, 1, 1, 2015, 2026),
     ]
     assert _pick(rows[:1], "country_name", "country_alpha2", "partner_name", "partner_alpha2") == [
         ("China", "CN", "Indonesia", "ID")]
@@ -302,10 +310,24 @@ def test_the_latest_frozen_view_sql_is_the_live_sql():
         assert frozen[dialect]["refresh"] == bi.pair_totals_statements(dialect), (latest.name, dialect)
 
 
+def test_event_countries_and_agreements(bi_engine):
+    rows = bi.read_view(bi_engine, "event_countries", order_by=["event_code", "role"])
+    assert _pick(rows, "event_code", "kind", "occurred_year", "role", "country_alpha3", "country_name") == [
+        ("EV-IDN-KAZ-VISIT-2026", "visit", 2026, "host", "KAZ", "Kazakhstan"),
+        ("EV-IDN-KAZ-VISIT-2026", "visit", 2026, "visitor", "IDN", "Indonesia"),
+        ("EV-SCO-SUMMIT-2024", "summit", 2024, "host", "KAZ", "Kazakhstan"),
+        ("EV-SCO-SUMMIT-2024", "summit", 2024, "participant", "CHN", "China"),
+    ]
+    rows = bi.read_view(bi_engine, "event_agreements")
+    assert _pick(rows, "event_code", "occurred_on", "agreement_code", "agreement_kind") == [
+        ("EV-SCO-SUMMIT-2024", dt.date(2024, 7, 4), "CN-KZ-TRADE-TARGET", "target")]
+
+
 def test_events(bi_engine):
     rows = bi.read_view(bi_engine, "events", order_by=["event_code"])
     assert _pick(rows, "event_code", "kind", "occurred_on", "occurred_precision", "occurred_year", "place_name",
                  "country_code", "project_code", "forum_code", "source_count") == [
+        ("EV-IDN-KAZ-VISIT-2026", "visit", dt.date(2026, 3, 1), "month", 2026, "Astana", "KAZ", None, None, 0),
         ("EV-SCO-SUMMIT-2024", "summit", dt.date(2024, 7, 4), "day", 2024, "Astana", "KAZ", None, "SCO", 1),
         ("EV-ZHANATAS-OPENING", "opening", dt.date(2021, 6, 1), "month", 2021, None, None, "KZ-ZHANATAS-WIND",
          None, 0),
