@@ -1,5 +1,5 @@
-"""Freeze the live BI view SQL for a new revision: `python scripts/freeze_bi_views.py 0014` writes
-migrations/frozen/bi_views_0014.json (create, drop and refresh statements per dialect), which that revision
+"""Freeze the live BI view SQL for a new revision: `python scripts/freeze_bi_views.py 0012` writes
+migrations/frozen/bi_views_0012.json (create, drop and refresh statements per dialect), which that revision
 runs. Frozen files are never edited afterwards; tests/bi/test_views.py checks the newest against db.bi."""
 
 from __future__ import annotations

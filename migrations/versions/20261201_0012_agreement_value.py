@@ -1,6 +1,6 @@
 """Agreement value: the amount and currency a source reports for an agreement, and how many it stands for
 
-Revision ID: 0014
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-01 13:00:00
 
@@ -19,7 +19,7 @@ What it does:
   $629 million" is one record standing for 17), stated by sources like the other fields;
 - BI: `agreements_with_parties` gains `amount`, `currency`, `instrument_count` after its existing columns. Every
   view is dropped and created again (SQLite rebuilds the altered table, which views must not reference
-  meanwhile) from migrations/frozen/bi_views_0014.json.
+  meanwhile) from migrations/frozen/bi_views_0012.json.
 """
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ from alembic import op
 
 from migrations import frozen
 
-revision: str = '0014'
+revision: str = '0012'
 down_revision: str | Sequence[str] | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BEFORE = "bi_views_0011"  # the views as the previous revision left them
-AFTER = "bi_views_0014"
+AFTER = "bi_views_0012"
 
 
 def upgrade() -> None:
