@@ -1,7 +1,7 @@
 -- Each ordered pair of countries that share a project, an agreement, a forum or an event (both directions,
 -- so that filtering on country_code gives every partner of that country). The counts of projects, agreements
--- and forums are kept in the table country_pair_totals, rebuilt after every import and by `coopdb bi refresh`
--- (db/bi.py): counting them here took seconds per query at AidData scale. Events are few (news adds them one
+-- and forums are kept in the table country_pair_totals, updated by every import for the pairs it touched and
+-- rebuilt by `coopdb bi refresh` (db/bi.py): counting them here took seconds per query at AidData scale. Events are few (news adds them one
 -- by one), so they are counted here, from event_countries.
 WITH ev AS (
     SELECT a.country_id AS country_id, b.country_id AS partner_id, COUNT(DISTINCT a.event_id) AS shared_events,
