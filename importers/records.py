@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, make_dataclass
 
-from importers.entities import AGREEMENT, EVENT, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, SOURCE, Entity
+from importers.entities import AGREEMENT, FORUM, LAYOUTS, PROJECT, SOURCE, Entity
 
 
 @dataclass
@@ -75,19 +75,14 @@ def record_class(entity: Entity) -> type:
     return cls
 
 
-SourceRecord = record_class(SOURCE)
-ForumRecord = record_class(FORUM)
-OrganisationRecord = record_class(ORGANISATION)
-MembershipRecord = record_class(MEMBERSHIP)
-ProjectRecord = record_class(PROJECT)
-AgreementRecord = record_class(AGREEMENT)
-EventRecord = record_class(EVENT)
-RECORD_TYPES: dict[str, type] = {
-    "sources": SourceRecord, "forums": ForumRecord, "organisations": OrganisationRecord,
-    "memberships": MembershipRecord, "projects": ProjectRecord, "agreements": AgreementRecord,
-    "events": EventRecord,
-}
-assert set(RECORD_TYPES) == set(LAYOUTS), "a record type for every layout of importers/entities.py"
+RECORD_TYPES: dict[str, type] = {section: record_class(entity) for section, entity in LAYOUTS.items()}
+SourceRecord = RECORD_TYPES["sources"]
+ForumRecord = RECORD_TYPES["forums"]
+OrganisationRecord = RECORD_TYPES["organisations"]
+MembershipRecord = RECORD_TYPES["memberships"]
+ProjectRecord = RECORD_TYPES["projects"]
+AgreementRecord = RECORD_TYPES["agreements"]
+EventRecord = RECORD_TYPES["events"]
 
 # The typed columns each record gives directly, for the writer
 PROJECT_COLUMNS = PROJECT.own_columns
