@@ -378,18 +378,21 @@ def _floor_sqlite_batch(cur, project_sql: str, batch: list) -> None:
 
 
 def child_floor_copy(url: str, path: str, variant: str = "head") -> dict:
-    """variant (bench/schema_floor.py): head; no-run-fk (without the foreign keys of created_run_id and
-    updated_run_id); no-fk (no foreign key checked: session_replication_role = replica)."""
+    """variant (bench/schema_floor.py): head; run-fk (with the foreign keys of created_run_id, updated_run_id
+    and statements.last_seen_run_id to import_runs that migration 0014 replaced); no-fk (no foreign key
+    checked: session_replication_role = replica)."""
     import psycopg
 
     countries, run_id, source_id = _floor_setup(url)
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     now = time.strftime("%Y-%m-%d %H:%M:%S+00")
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
-        if variant == "no-run-fk":
-            for table in ("projects", "project_countries", "citations"):
-                cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT fk_{table}_created_run_id_import_runs, "
-                            f"DROP CONSTRAINT fk_{table}_updated_run_id_import_runs")
+        if variant == "run-fk":
+            for table, columns in (("projects", RUN_IDS), ("project_countries", RUN_IDS), ("citations", RUN_IDS),
+                                   ("statements", (*RUN_IDS, "last_seen_run_id"))):
+                cur.execute(f"ALTER TABLE {table} " + ", ".join(
+                    f"ADD CONSTRAINT fk_{table}_{c}_import_runs FOREIGN KEY ({c}) REFERENCES import_runs (id)"
+                    for c in columns))
             conn.commit()
         if variant == "no-fk":
             cur.execute("SET session_replication_role = replica")
@@ -407,6 +410,9 @@ def child_floor_copy(url: str, path: str, variant: str = "head") -> dict:
         seconds = time.perf_counter() - start
         server.__exit__()
     return {"seconds": seconds, "peak_mb": peak_mb(), "cpu": cpu_seconds() - cpu0, "server_cpu": server.seconds}
+
+
+RUN_IDS = ("created_run_id", "updated_run_id")
 
 
 def _floor_copy_batch(cur, batch: list) -> None:

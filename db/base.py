@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, func
+from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -44,13 +44,17 @@ def vocabulary_check(column: str, values: Iterable[str], name: str | None = None
 
 
 class Tracked:
-    """Provenance columns: which import run created the row, which last changed it, and when."""
+    """Provenance columns: which import run created the row, which last changed it, and when.
+
+    The run ids are indexed but not foreign keys: PostgreSQL checked such a key for every row written (a
+    third of its time in a first import, docs/performance.md). `import_runs` is append-only instead (migration
+    0014: a trigger refuses to delete a run or change its id), so a run id, once written, keeps its run.
+    """
 
     @declared_attr
     def created_run_id(cls) -> Mapped[int | None]:
         return mapped_column(
             Integer,
-            ForeignKey("import_runs.id"),
             index=True,
             comment="Import run that first inserted this row (NULL when written by hand).",
         )
@@ -59,7 +63,6 @@ class Tracked:
     def updated_run_id(cls) -> Mapped[int | None]:
         return mapped_column(
             Integer,
-            ForeignKey("import_runs.id"),
             index=True,
             comment="Import run that last changed a value in this row.",
         )

@@ -54,7 +54,7 @@ def data_dictionary() -> str:
         "Tables hold the data; the BI views (schema `bi` on PostgreSQL, `bi_` prefix on SQLite) are the stable "
         "interface for BI tools and SQL users (see [bi.md](bi.md)). Every imported table also has "
         f"{', '.join(f'`{c}`' for c in TRACKING_COLUMNS)}: the import runs that created and last changed a row, "
-        "and when.",
+        "and when (the run ids are `import_runs.id` without a foreign key: `import_runs` is append-only).",
         "",
         "## BI views",
         "",
@@ -108,7 +108,8 @@ def er_diagram() -> str:
         REGENERATE.format(what="er", source="the models"),
         "",
         "The tables and their foreign keys. Left out for legibility: the tracking columns every imported table "
-        f"has ({', '.join(f'`{c}`' for c in TRACKING_COLUMNS)}; the first two reference `import_runs`). "
+        f"has ({', '.join(f'`{c}`' for c in TRACKING_COLUMNS)}; the first two are ids of `import_runs`, "
+        "which is append-only instead of referenced by foreign keys). "
         "Citations and mentions point at records by `record_type`/`record_id` and `entity_type`/`entity_id`, "
         "which are not foreign keys. GitHub and most Markdown viewers draw the diagram.",
         "",

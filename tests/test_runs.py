@@ -1,6 +1,7 @@
 """Run bookkeeping: a run stopped by SIGTERM, SIGKILL or pg_terminate_backend never stays `running` and
 never leaves data behind; a hot SQLite journal does not block read-only commands; concurrent imports of
-the same rows in opposite orders all succeed on PostgreSQL; rejected runs keep their problems."""
+the same rows in opposite orders all succeed on PostgreSQL; rejected runs keep their problems; import_runs is
+append-only."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from db import runs as runs_lib
 from db.base import utcnow
@@ -254,3 +256,29 @@ def test_concurrent_imports_of_the_same_rows_in_opposite_orders(engine, backend,
     assert statuses.count("succeeded") == 4
     assert all("deadlock" in m.lower() for m in failed), failed
     assert sum(r.inserted for r in results) == 3000
+
+
+APPEND_ONLY = ("import_runs is append-only: an import run cannot be deleted or get another id (rows name their "
+               "runs in created_run_id, updated_run_id and last_seen_run_id)")
+
+
+def test_an_import_run_that_rows_name_cannot_be_deleted_or_renumbered(engine, backend, tmp_path):
+    """The run ids are not foreign keys (migration 0014): import_runs is append-only instead, so a run id
+    that rows carry always names its run. Its status and counts still change as before."""
+    import_file(engine, "projects", _big_csv(tmp_path / "p.csv", 3))
+    with engine.connect() as conn:
+        run_id = conn.execute(select(ImportRun.id)).scalar_one()
+        assert conn.execute(select(func.count()).select_from(Project)
+                            .where(Project.created_run_id == run_id)).scalar_one() == 3
+    refused = [f"DELETE FROM import_runs WHERE id = {run_id}", "DELETE FROM import_runs",
+               f"UPDATE import_runs SET id = {run_id + 100} WHERE id = {run_id}"]
+    if backend == "postgresql":
+        refused.append("TRUNCATE import_runs CASCADE")
+    for statement in refused:
+        with pytest.raises(IntegrityError) as caught, engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+        assert APPEND_ONLY in str(caught.value.orig), statement
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE import_runs SET message = 'checked', id = id WHERE id = {run_id}")
+    with engine.connect() as conn:
+        assert conn.execute(select(ImportRun.id, ImportRun.message)).one() == (run_id, "checked")

@@ -16,7 +16,9 @@ class ImportRun(Base):
     __table_args__ = (
         vocabulary_check("status", RUN_STATUSES),
         {"comment": "One row per import: what was imported, from which file, with which options, "
-                    "and what happened to the rows."},
+                    "and what happened to the rows. Append-only: a run is never deleted and keeps its id (a "
+                    "trigger refuses both), so the run ids that rows carry (created_run_id, updated_run_id, "
+                    "last_seen_run_id) always name a run."},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -136,7 +136,7 @@ class Statement(Tracked, Base):
         DateTime(timezone=True), nullable=False, default=utcnow, comment="When an import last saw the statement (UTC)."
     )
     last_seen_run_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("import_runs.id"), comment="Import run that last saw the statement."
+        Integer, comment="Import run that last saw the statement."
     )
 
 
