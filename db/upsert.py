@@ -155,14 +155,14 @@ def _extras(table: Table, columns: list[str], run_id: int | None, now: dt.dateti
 
 
 def _upsert_sql(conn: Connection, table: Table, stage: str, columns: list[str], key: list[str],
-                compare: list[str], tracking: list[str], placeholders: list[str], where_true: str) -> str:
+                compare: list[str], tracking: list[str], placeholders: list[str], where: str) -> str:
     q = conn.dialect.identifier_preparer.quote
     name = q(table.name)
     col_list = ", ".join(q(c) for c in columns)
     target = ", ".join(q(c) for c in [*columns, *tracking])
     select_list = ", ".join([col_list, *placeholders]) if placeholders else col_list
     key_list = ", ".join(q(k) for k in key)
-    sql = f"INSERT INTO {name} ({target}) SELECT {select_list} FROM {q(stage)}{where_true} ON CONFLICT ({key_list}) "
+    sql = f"INSERT INTO {name} ({target}) SELECT {select_list} FROM {q(stage)}{where} ON CONFLICT ({key_list}) "
     if not compare:
         return sql + "DO NOTHING"
     sets = [f"{q(c)} = excluded.{q(c)}" for c in compare]
@@ -179,7 +179,8 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
     extras = _extras(table, columns, run_id, now)
     tracking = list(extras)
     casts = [f"%({c})s::{table.c[c].type.compile(conn.dialect)}" for c in tracking]
-    sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, casts, "")
+    sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, casts,
+                      _changed_only(conn, table, stage, key, compare))
     sql += f" RETURNING id, {', '.join(q(k) for k in key)}, (xmax = 0)"
     result = UpsertResult()
     raw = conn.connection.driver_connection
@@ -212,6 +213,17 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
     result.updated = found - result.inserted
     result.unchanged = len(batch) - found
     return result
+
+
+def _changed_only(conn: Connection, table: Table, stage: str, key: list[str], compare: list[str]) -> str:
+    """PostgreSQL: the staged rows that equal a stored row are left out before ON CONFLICT. DO UPDATE locks
+    every row it conflicts with, also one its WHERE then leaves alone: a lock written to the row (a dirtied
+    page, a WAL record) for each unchanged row of a re-import. The WHERE stays for rows changed meanwhile."""
+    if not compare:  # DO NOTHING locks nothing
+        return ""
+    q = conn.dialect.identifier_preparer.quote
+    same = [f"t.{q(k)} = s.{q(k)}" for k in key] + [f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in compare]
+    return f" AS s WHERE NOT EXISTS (SELECT 1 FROM {q(table.name)} AS t WHERE {' AND '.join(same)})"
 
 
 class _Same(dict):

@@ -95,6 +95,21 @@ def test_updates_set_the_run_and_time_only_on_changed_rows(engine):
     assert created["P-0001"] == before["P-0001"]
 
 
+def test_an_unchanged_row_is_not_locked_on_postgresql(engine, backend):
+    """ON CONFLICT DO UPDATE locks every row it meets, even one its WHERE leaves alone; the upsert leaves the
+    unchanged rows out first, so a re-import writes nothing to them (xmax stays 0: no lock, no new version)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite locks the whole database, never a row")
+    t = T["projects"]
+    with engine.begin() as conn:
+        upsert(conn, t, _projects(3), ["code"], run_id=None)
+    with engine.begin() as conn:
+        result = upsert(conn, t, _projects(3, {2: {"title": "Other"}}), ["code"])
+        touched = dict(conn.exec_driver_sql("SELECT code, xmax::text::bigint <> 0 FROM projects").all())
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, 2)
+    assert (touched["P-0000"], touched["P-0001"]) == (False, False)
+
+
 def test_a_key_twice_or_a_null_key_is_refused(engine):
     t = T["projects"]
     with engine.begin() as conn:
