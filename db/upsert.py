@@ -23,7 +23,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, Connection, Date, DateTime, Table, and_, any_, bindparam, func, select, tuple_
+from sqlalchemy import ARRAY, Boolean, Connection, Date, DateTime, Select, Table, bindparam, func, select, true, tuple_
 
 from db.base import TRACKING_COLUMNS, utcnow
 
@@ -416,28 +416,33 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
     if not keys:
         return {}
     cols = [table.c.id, *[table.c[k] for k in key], *[table.c[c] for c in compare]]
-    if len(key) == 1 and conn.dialect.name == "postgresql":
-        # one array parameter instead of thousands of placeholders (psycopg parses every one)
-        column = table.c[key[0]]
-        where = column == any_(bindparam("_keys", [k[0] for k in keys], type_=ARRAY(column.type)))
-    elif len(key) == 1:
-        where = table.c[key[0]].in_([k[0] for k in keys])
-    elif conn.dialect.name == "postgresql":
-        arrays = [bindparam(f"_k{i}", [k[i] for k in keys], type_=ARRAY(table.c[c].type)) for i, c in enumerate(key)]
-        wanted = func.unnest(*arrays).table_valued(*[f"k{i}" for i in range(len(key))]).render_derived()
-        on = and_(*[table.c[c] == wanted.c[f"k{i}"] for i, c in enumerate(key)])
-        where = None
-        query = select(*cols).join_from(table, wanted, on)
-    else:
-        where = tuple_(*[table.c[k] for k in key]).in_(keys)
-    if where is not None:
-        query = select(*cols).where(where)
     found: dict[Key, tuple[int, dict]] = {}
-    for rec in conn.execute(query).mappings():
+    for rec in conn.execute(matching(conn, table, cols, key, keys)).mappings():
         k = tuple(rec[c] for c in key)
         found[k] = (rec["id"], {c: rec[c] for c in compare})
     return found
 
 
-__all__ = ["TRACKING_COLUMNS", "UpsertResult", "insert_new", "insert_new_ids", "lock_for_writing", "same_value",
-           "upsert"]
+def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequence[str], keys: Sequence[Key]
+             ) -> Select:
+    """SELECT `columns` of the rows of `table` whose `key` columns equal one of `keys` (callers chunk them).
+
+    PostgreSQL: the keys as arrays (one parameter each instead of one per value, which psycopg would parse),
+    each looked up by itself through the index on `key` (`unnest` joined LATERAL to a subquery that `OFFSET 0`
+    keeps from being merged into a join). Left to choose, the planner scanned the whole table for every
+    batch where the table had no statistics yet (`IN`, `= ANY` and a plain join alike): a table an import is
+    filling, or any table where autovacuum has not analysed the rows of the last import, so each batch of a
+    re-import read every statement."""
+    if conn.dialect.name != "postgresql":
+        where = table.c[key[0]].in_([k[0] for k in keys]) if len(key) == 1 \
+            else tuple_(*[table.c[k] for k in key]).in_(keys)
+        return select(*columns).where(where)
+    arrays = [bindparam(f"_k{i}", [k[i] for k in keys], type_=ARRAY(table.c[c].type)) for i, c in enumerate(key)]
+    wanted = func.unnest(*arrays).table_valued(*[f"k{i}" for i in range(len(key))]).render_derived()
+    found = select(*columns).where(*[table.c[c] == wanted.c[f"k{i}"] for i, c in enumerate(key)]) \
+        .offset(0).lateral("found")
+    return select(*found.c).select_from(wanted.join(found, true()))
+
+
+__all__ = ["TRACKING_COLUMNS", "UpsertResult", "insert_new", "insert_new_ids", "lock_for_writing", "matching",
+           "same_value", "upsert"]

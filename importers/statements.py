@@ -43,6 +43,7 @@ from db.upsert import (
     insert_new,
     insert_new_ids,
     lock_for_writing,
+    matching,
     same_value,
     upsert,
 )
@@ -368,8 +369,8 @@ class StatementWriter:
         st = T["statements"]
         for start in range(0, len(record_ids), CHUNK):
             chunk = record_ids[start:start + CHUNK]
-            query = select(st.c.id, st.c.record_id, st.c.source_id, st.c.data, st.c.field_runs).where(
-                st.c.record_type == entity.name, st.c.record_id.in_(chunk))
+            query = matching(self.conn, st, [st.c.id, st.c.record_id, st.c.source_id, st.c.data, st.c.field_runs],
+                             ("record_type", "record_id"), [(entity.name, rid) for rid in chunk])
             for r in self.conn.execute(query):
                 found.setdefault(r.record_id, {})[r.source_id] = _Stmt(
                     r.id, r.source_id, json.loads(r.data), json.loads(r.field_runs))
@@ -473,7 +474,8 @@ class StatementWriter:
         for start in range(0, len(old_parents), CHUNK):
             chunk = old_parents[start:start + CHUNK]
             cols = [child.c.id, child.c[c.parent], *[child.c[x] for x in c.columns]]
-            for r in self.conn.execute(select(*cols).where(child.c[c.parent].in_(chunk))).mappings():
+            for r in self.conn.execute(matching(self.conn, child, cols, (c.parent,), [(rid,) for rid in chunk])
+                                       ).mappings():
                 stored[(r[c.parent], *(r[x] for x in c.key))] = (r["id"], {x: r[x] for x in c.values})
         rows, wanted_keys, same = [], set(), 0
         for rid, listed in wanted.items():
