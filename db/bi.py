@@ -16,10 +16,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection, Engine
 
 from db.errors import UserError
+from db.yamldata import load_data
 
 SCHEMA = "bi"
 SQLITE_PREFIX = "bi_"
@@ -81,7 +81,7 @@ class View:
 @cache
 def catalog() -> dict[str, View]:
     """The views in creation order, read from db/views/catalog.yml."""
-    raw = yaml.safe_load(resources.files("db.views").joinpath("catalog.yml").read_text(encoding="utf-8"))
+    raw = load_data(resources.files("db.views").joinpath("catalog.yml").read_text(encoding="utf-8"))
     views = {}
     for name, spec in raw.items():
         columns = tuple(ViewColumn(*entry) for entry in spec["columns"])

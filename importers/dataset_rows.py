@@ -24,9 +24,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from db.errors import UserError
+from db.yamldata import load_data
 from importers.inputs import check_input
 from importers.readers import CsvTable, Table, XlsxTable
 from importers.records import SourceRecord
@@ -45,7 +44,7 @@ class Row:
 def metadata(name: str) -> dict[str, Any]:
     """The metadata file `importers/sources/<name>.yml` (publisher, licence, lookups, counts)."""
     with open(SOURCES_DIR / f"{name}.yml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_data(fh)
 
 
 def release_source(meta: dict[str, Any], release: dict[str, Any]) -> SourceRecord:
