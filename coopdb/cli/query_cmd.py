@@ -13,8 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
+from db import bi, readonly
 from db import inspect as db_inspect
-from db import readonly
 
 RUN_COUNTS = ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected")
 
@@ -133,8 +133,10 @@ def sql(query: str, database_url: str | None, fmt: str, limit: int | None, timeo
     writing PRAGMAs refused; PostgreSQL in a READ ONLY transaction, rolled back at the end), so INSERT,
     UPDATE, DELETE, DROP or CREATE are refused by the database itself. On PostgreSQL a superuser (or a
     user who may run programs or touch server files) is refused unless --as-admin: connect as the BI
-    reader. Rows are streamed; see docs/security.md.
+    reader. Rows are streamed; see docs/security.md. The BI views are named as on PostgreSQL on every
+    database (`bi.country_pairs`; SQLite's own name `bi_country_pairs` works too).
 
     Example: coopdb sql "SELECT code, name FROM countries WHERE subregion = 'Central Asia'"
     """
-    run_query(engine_for(database_url, read_only=True), query, fmt, limit, timeout, as_admin)
+    engine = engine_for(database_url, read_only=True)
+    run_query(engine, bi.for_dialect(query, engine.dialect.name), fmt, limit, timeout, as_admin)
