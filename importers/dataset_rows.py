@@ -90,7 +90,7 @@ def read_rows(path: Path | str, *, read_ahead: bool | None = None) -> tuple[list
 
     `read_ahead`: parse the file in a second process while this one validates and writes the rows read so
     far (importers/read_ahead.py); by default for workbooks and CSV files of a megabyte or more, where the
-    system can fork.
+    system can fork, unless COOPDB_READ_AHEAD=0.
     """
     path = Path(path)
     table = _open(path)

@@ -8,12 +8,13 @@ message at the same row as reading in process would; it stops when the import st
 fails, and when the import's process dies (its pipe breaks).
 
 Where processes cannot be forked (Windows, and macOS, where forking a process that loaded system libraries
-is unsafe) files are read in process.
+is unsafe), or with COOPDB_READ_AHEAD=0 in the environment, files are read in the import's process.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
 import sys
 import traceback
@@ -26,6 +27,7 @@ from db.errors import UserError
 
 T = TypeVar("T")
 
+ENV = "COOPDB_READ_AHEAD"  # 0: every file read in the import's own process
 CAN_FORK = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
 READ_AHEAD_BYTES = 1 << 20  # a smaller text file is read before a second process would have started
 _BATCH = 256  # items per message
@@ -33,8 +35,11 @@ _BATCH = 256  # items per message
 
 def worth_reading_ahead(format: str, size: int) -> bool:
     """Whether a file of this format and size is read in a second process: every workbook, CSV files of a
-    megabyte or more (JSON and YAML are read whole before the first record anyway)."""
-    return CAN_FORK and (format == "xlsx" or (format in ("csv", "tsv") and size >= READ_AHEAD_BYTES))
+    megabyte or more (JSON and YAML are read whole before the first record anyway); never with
+    COOPDB_READ_AHEAD=0 in the environment."""
+    if not CAN_FORK or os.environ.get(ENV, "").strip() == "0":
+        return False
+    return format == "xlsx" or (format in ("csv", "tsv") and size >= READ_AHEAD_BYTES)
 
 
 class ReadAhead(Generic[T]):

@@ -64,3 +64,12 @@ def test_a_workbook_with_an_error_cell_names_it_and_writes_nothing(world, tmp_pa
     with world.connect() as conn:
         assert conn.execute(select(func.count()).select_from(T["projects"])).scalar_one() == 0
     assert mp.active_children() == []
+
+
+def test_read_ahead_can_be_turned_off(monkeypatch):
+    assert read_ahead.worth_reading_ahead("xlsx", 10)
+    assert read_ahead.worth_reading_ahead("csv", read_ahead.READ_AHEAD_BYTES)
+    assert not read_ahead.worth_reading_ahead("csv", read_ahead.READ_AHEAD_BYTES - 1)
+    assert not read_ahead.worth_reading_ahead("jsonl", 1 << 30)
+    monkeypatch.setenv("COOPDB_READ_AHEAD", "0")
+    assert not read_ahead.worth_reading_ahead("xlsx", 10)
