@@ -18,10 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from db.errors import UserError
+from db.yamldata import load_data
 from importers.inputs import check_input
+from importers.read_ahead import CAN_FORK, ReadAhead, worth_reading_ahead
 from importers.readers import CsvTable, Table, XlsxTable
 from importers.records import SourceRecord
 
@@ -39,7 +39,7 @@ class Row:
 def metadata(name: str) -> dict[str, Any]:
     """The metadata file `importers/sources/<name>.yml` (publisher, licence, lookups, counts)."""
     with open(SOURCES_DIR / f"{name}.yml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_data(fh)
 
 
 def release_source(meta: dict[str, Any], release: dict[str, Any]) -> SourceRecord:
@@ -79,7 +79,7 @@ def read_header(path: Path | str) -> list[str]:
     return list(table.columns)
 
 
-def read_rows(path: Path | str) -> tuple[list[str], Rows]:
+def read_rows(path: Path | str, *, read_ahead: bool | None = None) -> tuple[list[str], Rows]:
     """The header and the data rows of a .csv or .xlsx file (first sheet), streamed.
 
     Read by the same readers as `coopdb import` (importers/readers.py): the encoding is detected (UTF-8,
@@ -87,24 +87,34 @@ def read_rows(path: Path | str) -> tuple[list[str], Rows]:
     delimiter sniffed from the header; a row with fewer cells than the header has the missing ones empty.
     A row the readers cannot take (broken quoting, more cells than the header, an unreadable workbook
     cell) stops the import with its file and line.
+
+    `read_ahead`: parse the file in a second process while this one validates and writes the rows read so
+    far (importers/read_ahead.py); by default for workbooks and CSV files of a megabyte or more, where the
+    system can fork, unless COOPDB_READ_AHEAD=0.
     """
-    table = _open(Path(path))
-    return list(table.columns), Rows(table)
+    path = Path(path)
+    table = _open(path)
+    if read_ahead is None:
+        read_ahead = worth_reading_ahead(table.format, table.total_bytes)
+    return list(table.columns), Rows(table, read_ahead=read_ahead and CAN_FORK)
 
 
 class Rows:
     """The rows of one file, to be read once; `warnings` (e.g. the encoding) for the import's report, and
     how far they have been read (`position()`, in `unit`s: bytes of a CSV file, rows of a sheet;
-    importers/progress.py)."""
+    importers/progress.py). `read_ahead`: parsed in a second process (importers/read_ahead.py)."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, *, read_ahead: bool = False) -> None:
         self.table = table
         self.warnings = list(table.warnings)
         self.unit = table.unit
-        self._rows = self._read()
+        self._position = table.position()
+        self._ahead = ReadAhead(table.name, self._read, lambda: self._position, release=table.close) \
+            if read_ahead else None
+        self._rows = iter(self._ahead) if self._ahead is not None else self._read()
 
     def position(self) -> tuple[int, int | None]:
-        return self.table.position()
+        return self._ahead.position() if self._ahead is not None else self._position
 
     def __iter__(self) -> Rows:
         return self
@@ -124,15 +134,14 @@ class Rows:
                 else:
                     texts = {column: cell_text(value) for column, value in values.items()}
                 if any(texts.values()):
+                    self._position = table.position()
                     yield Row(table.number, line, texts)
+            self._position = table.position()
         finally:
             table.close()
         if table.problems:
-            first = table.problems[0]
             more = f" (and {len(table.problems) - 1} more)" if len(table.problems) > 1 else ""
-            where = f"{first.file}:{first.line}" if first.line is not None else first.file
-            column = f" [{first.field}]" if first.field else ""
-            raise UserError(f"{where}{column}: expected {first.expected}{more}")
+            raise UserError(f"{table.problems[0]}{more}")
 
 
 def _open(path: Path) -> Table:
