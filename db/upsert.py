@@ -180,7 +180,7 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
     tracking = list(extras)
     casts = [f"%({c})s::{table.c[c].type.compile(conn.dialect)}" for c in tracking]
     sql = _upsert_sql(conn, table, stage, columns, key, compare, tracking, casts,
-                      _changed_only(conn, table, stage, key, compare))
+                      _changed_only(conn, table, key, compare))
     sql += f" RETURNING id, {', '.join(q(k) for k in key)}, (xmax = 0)"
     result = UpsertResult()
     raw = conn.connection.driver_connection
@@ -215,7 +215,7 @@ def _write_postgresql(conn, table, batch, keys, columns, key, compare, run_id, n
     return result
 
 
-def _changed_only(conn: Connection, table: Table, stage: str, key: list[str], compare: list[str]) -> str:
+def _changed_only(conn: Connection, table: Table, key: list[str], compare: list[str]) -> str:
     """PostgreSQL: the staged rows that equal a stored row are left out before ON CONFLICT. DO UPDATE locks
     every row it conflicts with, also one its WHERE then leaves alone: a lock written to the row (a dirtied
     page, a WAL record) for each unchanged row of a re-import. The WHERE stays for rows changed meanwhile."""
