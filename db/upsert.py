@@ -423,9 +423,10 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
     return found
 
 
-def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequence[str], keys: Sequence[Key]
-             ) -> Select:
-    """SELECT `columns` of the rows of `table` whose `key` columns equal one of `keys` (callers chunk them).
+def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequence[str], keys: Sequence[Key],
+             *where: Any) -> Select:
+    """SELECT `columns` of the rows of `table` whose `key` columns equal one of `keys` (callers chunk them) and
+    that meet the conditions `where`.
 
     PostgreSQL: the keys as arrays (one parameter each instead of one per value, which psycopg would parse),
     each looked up by itself through the index on `key` (`unnest` joined LATERAL to a subquery that `OFFSET 0`
@@ -434,12 +435,12 @@ def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequen
     filling, or any table where autovacuum has not analysed the rows of the last import, so each batch of a
     re-import read every statement."""
     if conn.dialect.name != "postgresql":
-        where = table.c[key[0]].in_([k[0] for k in keys]) if len(key) == 1 \
+        condition = table.c[key[0]].in_([k[0] for k in keys]) if len(key) == 1 \
             else tuple_(*[table.c[k] for k in key]).in_(keys)
-        return select(*columns).where(where)
+        return select(*columns).where(*where, condition)
     arrays = [bindparam(f"_k{i}", [k[i] for k in keys], type_=ARRAY(table.c[c].type)) for i, c in enumerate(key)]
     wanted = func.unnest(*arrays).table_valued(*[f"k{i}" for i in range(len(key))]).render_derived()
-    found = select(*columns).where(*[table.c[c] == wanted.c[f"k{i}"] for i, c in enumerate(key)]) \
+    found = select(*columns).where(*where, *[table.c[c] == wanted.c[f"k{i}"] for i, c in enumerate(key)]) \
         .offset(0).lateral("found")
     return select(*found.c).select_from(wanted.join(found, true()))
 

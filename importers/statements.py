@@ -370,7 +370,7 @@ class StatementWriter:
         for start in range(0, len(record_ids), CHUNK):
             chunk = record_ids[start:start + CHUNK]
             query = matching(self.conn, st, [st.c.id, st.c.record_id, st.c.source_id, st.c.data, st.c.field_runs],
-                             ("record_type", "record_id"), [(entity.name, rid) for rid in chunk])
+                             ("record_id",), [(rid,) for rid in chunk], st.c.record_type == entity.name)
             for r in self.conn.execute(query):
                 found.setdefault(r.record_id, {})[r.source_id] = _Stmt(
                     r.id, r.source_id, json.loads(r.data), json.loads(r.field_runs))
