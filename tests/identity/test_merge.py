@@ -305,6 +305,20 @@ def test_unmerging_an_event_gives_everything_back(two_summits, tmp_path):
     assert q(engine, "SELECT count(*) FROM same_as") == [(0,)]
 
 
+def test_dedupe_lists_two_events_of_one_summit(few_countries, tmp_path):
+    """Titles alike and the same year and place; a third event elsewhere with a like title is not listed."""
+    _bundle(few_countries, tmp_path / "e.yml", """\
+events:
+  - {code: SCO-SUMMIT-2024, kind: summit, title: SCO summit in Astana, occurred_on: 2024-07-04, country: KAZ}
+  - {code: SCO-ASTANA-SUMMIT, kind: summit, title: 'SCO Summit, Astana', occurred_on: 2024-07,
+     countries: [{country: Kazakhstan, role: host}]}
+  - {code: SCO-SUMMIT-2025, kind: summit, title: SCO summit in Tianjin, occurred_on: 2025-08-31, country: CHN}
+""")
+    pairs = likely_duplicates(few_countries, "events")
+    assert [(p.keep, p.other, p.reasons) for p in pairs] == [
+        ("SCO-SUMMIT-2024", "SCO-ASTANA-SUMMIT", ["titles 92% alike", "same year 2024", "same countries KAZ"])]
+
+
 def test_an_events_identifiers_guard_its_code(two_summits, tmp_path):
     """An event of another list under the same code is refused, as a project would be (docs/provenance.md)."""
     from importers.core import ImportRejected
