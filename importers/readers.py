@@ -227,13 +227,14 @@ class CsvTable(Table):
                 except StopIteration:
                     break
                 except UnicodeDecodeError as exc:
-                    self.problems.append(Problem(self.name, start + offset, None, None,
-                                                 f"text in {self.encoding} ({exc.reason}); check the encoding"))
+                    self.problems.append(Problem(
+                        self.name, start + offset, None, None,
+                        f"expected text in {self.encoding} ({exc.reason}); check the encoding"))
                     self.truncated = True
                     break
                 except csv.Error as exc:
                     self.problems.append(Problem(self.name, start + offset, None, None,
-                                                 f"well-formed CSV: {exc}; check the quotes on this line"))
+                                                 f"expected well-formed CSV: {exc}; check the quotes on this line"))
                     self.truncated = True
                     break  # the reader cannot resynchronise after broken quoting
                 previous = reader.line_num
@@ -248,7 +249,7 @@ class CsvTable(Table):
                         cells = cells + [""] * (width - len(cells))
                     else:
                         self.problems.append(Problem(self.name, start, None, None,
-                                                     f"{width} cells like the header (got {len(cells)})"))
+                                                     f"expected {width} cells like the header (got {len(cells)})"))
                         continue
                 count += 1
                 if count % 256 == 0 and self.errors == "strict":
@@ -331,7 +332,7 @@ class JsonLinesTable(Table):
                     while line and not line.endswith("\n"):  # the rest of that line, without keeping it
                         line = fh.readline(1 << 20)
                     self.problems.append(Problem(self.name, number, None, None,
-                                                 f"a line of at most {MAX_LINE_CHARS:,} characters"))
+                                                 f"expected a line of at most {MAX_LINE_CHARS:,} characters"))
                     continue
                 if not line.strip():
                     continue
@@ -339,18 +340,18 @@ class JsonLinesTable(Table):
                     item = json.loads(line, object_pairs_hook=_unique_keys, parse_int=str, parse_float=str,
                                       parse_constant=str)
                 except json.JSONDecodeError as exc:
-                    self.problems.append(Problem(self.name, number, None, None, f"a JSON object ({exc.msg})"))
+                    self.problems.append(Problem(self.name, number, None, None, f"expected a JSON object ({exc.msg})"))
                     continue
                 except _DuplicateKey as exc:
                     self.problems.append(Problem(self.name, number, None, None,
-                                                 f"each key once in an object (got {exc.key!r} twice)"))
+                                                 f"expected each key once in an object (got {exc.key!r} twice)"))
                     continue
                 except RecursionError:
                     self.problems.append(Problem(self.name, number, None, None,
-                                                 "a JSON object nested at most a few levels deep"))
+                                                 "expected a JSON object nested at most a few levels deep"))
                     continue
                 if not isinstance(item, dict):
-                    self.problems.append(Problem(self.name, number, None, None, "a JSON object {...}"))
+                    self.problems.append(Problem(self.name, number, None, None, "expected a JSON object {...}"))
                     continue
                 for key in item:
                     seen.setdefault(key)
@@ -410,7 +411,7 @@ class DocumentTable(Table):
         for item in self._items:
             self.items_done += 1
             if not isinstance(item, dict):
-                self.problems.append(Problem(self.name, None, None, item, "a mapping of fields"))
+                self.problems.append(Problem(self.name, None, None, item, "expected a mapping of fields"))
                 continue
             line = item.pop(self._line_key, None)
             yield line, item

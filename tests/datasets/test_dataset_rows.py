@@ -96,3 +96,75 @@ def test_an_iigo_file_in_windows_1252_imports_with_the_warning_in_its_report(few
     with few_countries.connect() as conn:
         names = conn.execute(text("SELECT name FROM forums WHERE name LIKE 'Proc%'")).scalars().all()
     assert names == ["Procès de Budapest"]
+
+
+# ---------------------------------------------------------------------------------------------- reading ahead
+def _workbook(path: Path, rows: list[list]) -> Path:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def _read(path: Path, read_ahead: bool) -> list[tuple[int, int, dict]]:
+    _header, rows = read_rows(path, read_ahead=read_ahead)
+    return [(r.number, r.line, r.values) for r in rows]
+
+
+def test_rows_read_ahead_in_another_process_are_the_rows_read_in_this_one(tmp_path):
+    import multiprocessing as mp
+
+    book = _workbook(tmp_path / "d.xlsx", [["id", "name", "year"], *([i, f"n{i}", 2000.0 + i] for i in range(700)),
+                                           [None, None, None], [701, " spaced ", None]])
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text('id,name\n1,"two\nlines"\n\n2,b\n' + "".join(f"{i},x\n" for i in range(3, 600)),
+                        encoding="utf-8")
+    for path in (book, csv_path):
+        _header, rows = read_rows(path, read_ahead=True)
+        first = next(rows)
+        assert [p.name for p in mp.active_children()] == [f"coopdb reader of {path.name}"]
+        assert [(first.number, first.line, first.values)] + [(r.number, r.line, r.values) for r in rows] \
+            == _read(path, read_ahead=False)
+        assert mp.active_children() == []  # read to the end: the reader is gone
+    assert _read(book, True)[-1] == (703, 703, {"id": "701", "name": "spaced", "year": None})
+
+
+def test_workbooks_are_read_ahead_by_default_and_report_how_far_the_import_is(tmp_path):
+    import multiprocessing as mp
+
+    path = _workbook(tmp_path / "d.xlsx", [["id"], *([i] for i in range(600))])
+    _header, rows = read_rows(path)
+    assert rows.position() == (0, 600)
+    next(rows)
+    assert mp.active_children() and rows.position() == (1, 600)  # the rows handed out, not the rows parsed
+    assert len(list(rows)) == 599 and rows.position() == (600, 600)
+
+
+def test_a_problem_met_reading_ahead_stops_at_the_same_row_with_the_same_message(tmp_path):
+    path = _workbook(tmp_path / "d.xlsx", [["id", "name"], *([i, "x"] for i in range(300)), [300, "#REF!"],
+                                           [301, "y"]])
+    messages = []
+    for read_ahead in (False, True):
+        _header, rows = read_rows(path, read_ahead=read_ahead)
+        got = []
+        with pytest.raises(UserError) as caught:
+            for row in rows:
+                got.append(row.values["id"])
+        assert got == [str(i) for i in range(300)]
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "d.xlsx:302 [name]: expected a value, not the spreadsheet error #REF!" in messages[1]
+
+
+def test_an_import_that_stops_reading_stops_its_reader(tmp_path):
+    import gc
+    import multiprocessing as mp
+
+    path = _workbook(tmp_path / "d.xlsx", [["id"], *([i] for i in range(5000))])
+    _header, rows = read_rows(path, read_ahead=True)
+    next(rows)
+    assert mp.active_children()
+    del rows
+    gc.collect()
+    assert mp.active_children() == []

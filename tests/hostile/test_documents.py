@@ -81,9 +81,9 @@ REFUSED_RECORDS = {
                                 ["p.jsonl:1 [title]: expected text without lone UTF-16 surrogates (\\ud800-\\udfff "
                                  "are halves of a pair, not characters) (got '\\udfff')"]),
     "duplicate key in JSON Lines": ("p.jsonl", '{"code": "J-1", "title": "A", "title": "B"}\n',
-                                    ["p.jsonl:1: each key once in an object (got 'title' twice)"]),
+                                    ["p.jsonl:1: expected each key once in an object (got 'title' twice)"]),
     "JSON Lines nested 10,000 deep": ("p.jsonl", '{"code": "J-1", "title": ' + "[" * 10_000 + "]" * 10_000 + "}\n",
-                                      ["p.jsonl:1: a JSON object nested at most a few levels deep"]),
+                                      ["p.jsonl:1: expected a JSON object nested at most a few levels deep"]),
 }
 
 
@@ -191,7 +191,7 @@ def test_json_lines_record_over_the_line_limit_is_a_problem_of_its_line(world, t
         fh.write('{"code": "J-2", "title": "' + "z" * MAX_LINE_CHARS + '"}\n')
         fh.write('{"code": "J-3", "title": "ok too"}\n')
     report = import_file(world, "projects", path, allow_rejects=True)
-    assert [str(p) for p in report.problems] == ["p.jsonl:2: a line of at most 67,108,864 characters"]
+    assert [str(p) for p in report.problems] == ["p.jsonl:2: expected a line of at most 67,108,864 characters"]
     assert [code for code, _title, _place in _projects(world)] == ["J-1", "J-3"]
 
 

@@ -43,7 +43,7 @@ CASES = {
         ["p.csv:4: a record appearing once (the same key is also on line 2) (got 'KZ-ZHANATAS')"]),
     "wrong number of cells": (
         f"{HEADER}\n{GOOD}\nKZ-B,B,agreed\n",
-        ["p.csv:3: 6 cells like the header (got 3)"]),
+        ["p.csv:3: expected 6 cells like the header (got 3)"]),
 }
 
 
@@ -63,11 +63,11 @@ def test_bad_row_is_reported_and_nothing_is_written(world, tmp_path, case):
 FATAL = {
     "malformed CSV quoting": (
         "p.csv", f'{HEADER}\n{GOOD}\nKZ-B,"B" and more,agreed,2020,5,host:KZ\n',
-        "p.csv:3: well-formed CSV: ',' expected after '\"'; check the quotes on this line; nothing written "
+        "p.csv:3: expected well-formed CSV: ',' expected after '\"'; check the quotes on this line; nothing written "
         "(the rest of the file cannot be read)"),
     "unterminated quote": (
         "p.csv", f'{HEADER}\n{GOOD}\nKZ-B,"B,agreed,2020,5,host:KZ\n',
-        "p.csv:3: well-formed CSV: unexpected end of data; check the quotes on this line; nothing written "
+        "p.csv:3: expected well-formed CSV: unexpected end of data; check the quotes on this line; nothing written "
         "(the rest of the file cannot be read)"),
     "empty file": ("p.csv", "", "p.csv: the file is empty (expected a header line naming the columns)"),
     "empty json": ("p.json", "", "p.json: the file is empty (expected sections such as forums: or projects:)"),
