@@ -16,10 +16,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection, Engine
 
 from db.errors import UserError
+from db.yamldata import load_data
 
 SCHEMA = "bi"
 SQLITE_PREFIX = "bi_"
@@ -81,7 +81,7 @@ class View:
 @cache
 def catalog() -> dict[str, View]:
     """The views in creation order, read from db/views/catalog.yml."""
-    raw = yaml.safe_load(resources.files("db.views").joinpath("catalog.yml").read_text(encoding="utf-8"))
+    raw = load_data(resources.files("db.views").joinpath("catalog.yml").read_text(encoding="utf-8"))
     views = {}
     for name, spec in raw.items():
         columns = tuple(ViewColumn(*entry) for entry in spec["columns"])
@@ -378,7 +378,9 @@ def grant_readonly(engine: Engine, role: str, login: str | None = None, password
 # Each kind of link counted on its own (GROUP BY, no UNION over millions of link rows) for one direction
 # (country_id < partner_id), each country's spans in a forum folded into one row first, then added up per pair
 # and written in both directions. {scope} is empty for the full rebuild; for an update it joins the pairs to
-# recompute (PAIR_SCOPE), so that one text serves both.
+# recompute (PAIR_SCOPE), so that one text serves both. A pair has at most one row of each kind, whose count the
+# other kinds' rows leave at 0: MAX adds them up as SUM would (SUM is coopdb's exact decimal sum on SQLite, a
+# Python function called per row: db/exact.py).
 PAIR_TOTALS_SQL = """
 INSERT INTO country_pair_totals
     (country_id, partner_id, shared_projects, shared_agreements, shared_forums, first_year, last_year)
@@ -387,7 +389,7 @@ UNION ALL
 SELECT partner_id, country_id, projects, agreements, forums, first_year, last_year FROM half
 """
 PAIR_HALF_SQL = """
-SELECT country_id, partner_id, SUM(projects) AS projects, SUM(agreements) AS agreements, SUM(forums) AS forums,
+SELECT country_id, partner_id, MAX(projects) AS projects, MAX(agreements) AS agreements, MAX(forums) AS forums,
        MIN(first_year) AS first_year, MAX(last_year) AS last_year
 FROM (
     SELECT a.country_id AS country_id, b.country_id AS partner_id, COUNT(DISTINCT a.project_id) AS projects,

@@ -193,15 +193,21 @@ def _describe(diff) -> str:
     return f"{op} {' '.join(names)}".strip()
 
 
-def require_head(engine: Engine, shown: str | None = None) -> None:
-    """Raise a clear error when the database is not at the head revision (`shown`: how to name it)."""
+def require_schema(engine: Engine, shown: str | None = None) -> str:
+    """The database's revision; a clear error when it has no coopdb schema at all (`shown`: how to name it)."""
     current = current_revision(engine)
-    head = head_revision()
     if current is None:
         raise SchemaOutOfDate(
             f"the database {shown or engine.url.render_as_string(hide_password=True)} has no coopdb schema (no tables "
             "yet): run `coopdb db upgrade` to create it, or `coopdb quickstart` to also load the reference data"
         )
+    return current
+
+
+def require_head(engine: Engine, shown: str | None = None) -> None:
+    """Raise a clear error when the database is not at the head revision (`shown`: how to name it)."""
+    current = require_schema(engine, shown)
+    head = head_revision()
     if current != head:
         raise SchemaOutOfDate(
             f"database is at revision {current}, coopdb needs {head}: run `coopdb db upgrade`"

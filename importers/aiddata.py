@@ -164,6 +164,7 @@ class _Mapper:
         self.release_key = layout.release["key"]
         self.base_year = layout.spec["usd_base_year"]
         self.bad_currencies: dict[str, int] = {}
+        self._agency_countries: dict[str, bool] = {}  # agency name -> whether it names a country
 
     def value(self, row: Row, ours: str) -> str | None:
         column = self.col.get(ours)
@@ -286,8 +287,11 @@ class _Mapper:
         return countries, regions
 
     def _names_a_country(self, name: str) -> bool:
-        resolved = self.resolver.resolve(name)
-        return resolved.ok and (resolved.how or "").startswith("name:")
+        found = self._agency_countries.get(name)
+        if found is None:  # an agency name comes back on many rows: resolved once
+            resolved = self.resolver.resolve(name)
+            found = self._agency_countries[name] = resolved.ok and (resolved.how or "").startswith("name:")
+        return found
 
     def _agencies(self, row: Row) -> Iterator[tuple[str, str]]:
         comma_type = self.layout.spec["agency_format"] == "name_comma_type"

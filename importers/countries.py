@@ -26,13 +26,13 @@ from importlib import resources
 from typing import Any
 
 import pycountry
-import yaml
 from babel import Locale
 from sqlalchemy import Engine
 
 from db.models import Country, CountryCode, CountryName
 from db.upsert import upsert
 from db.vocab import NAME_KINDS
+from db.yamldata import load_data
 from importers.core import ImportReport, import_run
 from importers.normalize import fold
 
@@ -52,12 +52,12 @@ def _data_text(name: str) -> str:
 @functools.cache
 def aliases_data() -> dict[str, Any]:
     """The curated alias file (importers/data/country_aliases.yml), parsed once."""
-    return yaml.safe_load(_data_text("country_aliases.yml"))
+    return load_data(_data_text("country_aliases.yml"))
 
 
 @functools.cache
 def historical_data() -> dict[str, Any]:
-    return yaml.safe_load(_data_text("historical_states.yml"))
+    return load_data(_data_text("historical_states.yml"))
 
 
 @functools.cache

@@ -12,22 +12,16 @@ dates -> '2014-07-03', booleans -> 'True'), so a CSV export and its workbook imp
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
-import signal
-import sys
-import traceback
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from db.errors import UserError
+from db.yamldata import load_data
 from importers.inputs import check_input
+from importers.read_ahead import CAN_FORK, ReadAhead, worth_reading_ahead
 from importers.readers import CsvTable, Table, XlsxTable
 from importers.records import SourceRecord
 
@@ -45,7 +39,7 @@ class Row:
 def metadata(name: str) -> dict[str, Any]:
     """The metadata file `importers/sources/<name>.yml` (publisher, licence, lookups, counts)."""
     with open(SOURCES_DIR / f"{name}.yml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_data(fh)
 
 
 def release_source(meta: dict[str, Any], release: dict[str, Any]) -> SourceRecord:
@@ -95,43 +89,32 @@ def read_rows(path: Path | str, *, read_ahead: bool | None = None) -> tuple[list
     cell) stops the import with its file and line.
 
     `read_ahead`: parse the file in a second process while this one validates and writes the rows read so
-    far (`Rows`); by default for workbooks, whose parsing costs about as much as importing them, and for
-    CSV files of a megabyte or more, where the system can fork.
+    far (importers/read_ahead.py); by default for workbooks and CSV files of a megabyte or more, where the
+    system can fork, unless COOPDB_READ_AHEAD=0.
     """
     path = Path(path)
     table = _open(path)
     if read_ahead is None:
-        read_ahead = isinstance(table, XlsxTable) or path.stat().st_size >= _READ_AHEAD_BYTES
-    return list(table.columns), Rows(table, read_ahead=read_ahead and _CAN_FORK)
-
-
-# A forked reader inherits the opened file (and the parsed header and shared strings of a workbook); where
-# processes cannot be forked (Windows, and macOS, where forking a process that loaded system libraries is
-# unsafe) the rows are read in this process.
-_CAN_FORK = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
-_READ_AHEAD_BYTES = 1 << 20  # a smaller CSV file is read before a second process would have started
-_BATCH = 256  # rows per message from the reading process; the pipe's buffer bounds how far it reads ahead
+        read_ahead = worth_reading_ahead(table.format, table.total_bytes)
+    return list(table.columns), Rows(table, read_ahead=read_ahead and CAN_FORK)
 
 
 class Rows:
     """The rows of one file, to be read once; `warnings` (e.g. the encoding) for the import's report, and
     how far they have been read (`position()`, in `unit`s: bytes of a CSV file, rows of a sheet;
-    importers/progress.py).
-
-    `read_ahead`: a forked process parses the file and sends the rows in batches through a pipe, so that
-    parsing runs beside the import on a second core. It reads ahead only as far as the pipe holds (memory
-    stays flat), a problem it meets stops the import with the same message at the same row as reading in
-    process would, and it is stopped when the import stops reading, completes or fails."""
+    importers/progress.py). `read_ahead`: parsed in a second process (importers/read_ahead.py)."""
 
     def __init__(self, table: Table, *, read_ahead: bool = False) -> None:
         self.table = table
         self.warnings = list(table.warnings)
         self.unit = table.unit
         self._position = table.position()
-        self._rows = self._read_ahead() if read_ahead else self._read()
+        self._ahead = ReadAhead(table.name, self._read, lambda: self._position, release=table.close) \
+            if read_ahead else None
+        self._rows = iter(self._ahead) if self._ahead is not None else self._read()
 
     def position(self) -> tuple[int, int | None]:
-        return self._position
+        return self._ahead.position() if self._ahead is not None else self._position
 
     def __iter__(self) -> Rows:
         return self
@@ -159,65 +142,6 @@ class Rows:
         if table.problems:
             more = f" (and {len(table.problems) - 1} more)" if len(table.problems) > 1 else ""
             raise UserError(f"{table.problems[0]}{more}")
-
-    def _read_ahead(self) -> Iterator[Row]:
-        context = mp.get_context("fork")
-        receiving, sending = context.Pipe(duplex=False)
-        with warnings.catch_warnings():  # Python 3.12+ warns of forking beside threads (a progress bar's):
-            warnings.simplefilter("ignore", DeprecationWarning)  # the reader uses none of their locks
-            reader = context.Process(target=_send_rows, args=(self, sending), daemon=True,
-                                     name=f"coopdb reader of {self.table.name}")
-            reader.start()
-        sending.close()
-        self.table.close()  # the reader has its own copy of the open file
-        try:
-            while True:
-                try:
-                    kind, payload, position = receiving.recv()
-                except EOFError:
-                    raise RuntimeError(f"the process reading {self.table.name} stopped "
-                                       f"(exit code {reader.exitcode})") from None
-                if kind == "rows":
-                    total = position[1]
-                    for row, done in zip(*payload, strict=True):
-                        self._position = (done, total)  # how far the rows handed out so far reach
-                        yield row
-                    continue
-                self._position = position
-                if kind == "end":
-                    return
-                elif kind == "problem":
-                    raise UserError(payload)
-                else:
-                    raise RuntimeError(f"reading {self.table.name} failed in its reading process:\n{payload}")
-        finally:
-            receiving.close()
-            if reader.is_alive():
-                reader.terminate()
-            reader.join()
-
-
-def _send_rows(rows: Rows, sending: Connection) -> None:
-    """The reading process: every row of the file, in batches, then ("end"); or the problem that stopped it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the import, which stops its reader
-    batch: list[Row] = []
-    done: list[int] = []  # the position after each row, for the progress of the import
-    try:
-        for row in rows._read():
-            batch.append(row)
-            done.append(rows._position[0])
-            if len(batch) == _BATCH:
-                sending.send(("rows", (batch, done), rows._position))
-                batch, done = [], []
-        sending.send(("rows", (batch, done), rows._position))
-        sending.send(("end", None, rows._position))
-    except UserError as exc:
-        sending.send(("rows", (batch, done), rows._position))
-        sending.send(("problem", str(exc), rows._position))
-    except BrokenPipeError:  # the import stopped reading
-        pass
-    except Exception:
-        sending.send(("crash", traceback.format_exc(), rows._position))
 
 
 def _open(path: Path) -> Table:

@@ -29,6 +29,7 @@ from importers.fastpath import FlatProjects
 from importers.keyset import KeyLines
 from importers.mapping import COUNTRY_FIELD, Mapping, load_mapping
 from importers.progress import Progress, Ticker
+from importers.read_ahead import ReadAhead, worth_reading_ahead
 from importers.readers import open_table
 from importers.records import Cite, SourceRecord
 from importers.tabular import header_hints, known_columns, to_bundle_dict
@@ -258,16 +259,25 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
             job.fast = FlatProjects.plan_for(entity, table.format, table.columns, loaded)
         batch: list[Any] = []
         report = run.report
-        ticker = Ticker(progress, table.position, table.unit)
-        for line, row in table.rows():
-            report.read += 1
-            record = job.record(line, row)
-            if record is not None:
-                batch.append(record)
-            if len(batch) + len(job.rejected) >= batch_size:
-                job.flush(batch)
-                batch = []
-            ticker.tick(report.read)
+        ahead = ReadAhead(table.name, table.rows, table.position, release=table.close,
+                          finish=lambda: (table.problems, table.truncated)) \
+            if worth_reading_ahead(table.format, table.total_bytes) else None
+        ticker = Ticker(progress, ahead.position if ahead else table.position, table.unit)
+        try:
+            for line, row in (ahead or table.rows()):
+                report.read += 1
+                record = job.record(line, row)
+                if record is not None:
+                    batch.append(record)
+                if len(batch) + len(job.rejected) >= batch_size:
+                    job.flush(batch)
+                    batch = []
+                ticker.tick(report.read)
+        finally:
+            if ahead is not None:
+                ahead.close()
+        if ahead is not None:  # what the reading process met: the rows it could not take
+            table.problems, table.truncated = ahead.result
         job.flush(batch)
         job.finish()
         if table.truncated:

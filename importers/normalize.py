@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+", re.UNICODE)
+_ASCII_PUNCTUATION = re.compile(r"[^a-z0-9\s]")  # in lower-case ASCII: what is neither letter, digit nor space
 
 
 @functools.lru_cache(maxsize=4096)
@@ -22,6 +23,12 @@ def fold(text: str) -> str:
     hyphen) are dropped. Marks of other scripts stay (Cyrillic 'й', Devanagari vowel signs), since
     removing them would make different words equal.
     """
+    if text.isascii():  # the same result, without a look at each character's category
+        return _SPACES.sub(" ", _ASCII_PUNCTUATION.sub(" ", text.lower())).strip()
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     kept: list[str] = []
     base = ""

@@ -191,6 +191,7 @@ UNMIGRATED = [
     ["mentions", "--entity", "KAZ"],
     ["export", "--all", "--out", "x"],
     ["bi", "query", "queries"],
+    ["sql", "SELECT code FROM projects", "--as-admin"],
     ["import", "countries"],
     ["import", "projects", "p.csv"],
 ]

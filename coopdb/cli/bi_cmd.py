@@ -127,4 +127,4 @@ def query(file: Path, database_url: str | None, fmt: str, limit: int | None, tim
     """
     engine = engine_for(database_url, read_only=True, migrated=True)
     text = bi.for_dialect(file.read_text(encoding="utf-8"), engine.dialect.name)
-    run_query(engine, text, fmt, limit, timeout, as_admin)
+    run_query(engine, text, fmt, limit, timeout, as_admin, database_url)

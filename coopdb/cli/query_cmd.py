@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from rich.table import Table
 from rich.text import Text
 
 from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
+from db import bi, migrate, readonly
 from db import inspect as db_inspect
-from db import readonly
+from db.engine import mask, resolve_url
+from db.errors import UserError
 
 RUN_COUNTS = ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected")
 
@@ -75,14 +78,25 @@ def print_rows(result: readonly.QueryRows, fmt: str) -> int:
     return count
 
 
-def run_query(engine, query: str, fmt: str, limit: int | None, timeout: float, as_admin: bool) -> None:
-    """Run a read-only query, print its rows, and say on stderr when --limit left rows out."""
-    with readonly.read_only_query(engine, query, limit=limit, timeout=timeout, as_admin=as_admin) as result:
-        count = print_rows(result, fmt)
-        if result.more:
-            sys.stdout.flush()
-            click.echo(f"note: only the first {count:,} row(s) are shown: the query has more (--limit {limit})",
-                       err=True)
+def run_query(engine, query: str, fmt: str, limit: int | None, timeout: float, as_admin: bool,
+              database_url: str | None = None) -> None:
+    """Run a read-only query, print its rows, and say on stderr when --limit left rows out. A query naming
+    a table of a database that has no coopdb schema at all says so (exit 4), not only that the table is
+    missing."""
+    try:
+        with readonly.read_only_query(engine, query, limit=limit, timeout=timeout, as_admin=as_admin) as result:
+            count = print_rows(result, fmt)
+            if result.more:
+                sys.stdout.flush()
+                click.echo(f"note: only the first {count:,} row(s) are shown: the query has more (--limit {limit})",
+                           err=True)
+    except UserError as exc:
+        if _MISSING_TABLE.search(str(exc)):
+            migrate.require_schema(engine, mask(resolve_url(database_url)))
+        raise
+
+
+_MISSING_TABLE = re.compile(r"no such table|relation .* does not exist", re.I)
 
 
 def print_status(info: db_inspect.Status) -> None:
@@ -133,8 +147,10 @@ def sql(query: str, database_url: str | None, fmt: str, limit: int | None, timeo
     writing PRAGMAs refused; PostgreSQL in a READ ONLY transaction, rolled back at the end), so INSERT,
     UPDATE, DELETE, DROP or CREATE are refused by the database itself. On PostgreSQL a superuser (or a
     user who may run programs or touch server files) is refused unless --as-admin: connect as the BI
-    reader. Rows are streamed; see docs/security.md.
+    reader. Rows are streamed; see docs/security.md. The BI views are named as on PostgreSQL on every
+    database (`bi.country_pairs`; SQLite's own name `bi_country_pairs` works too).
 
     Example: coopdb sql "SELECT code, name FROM countries WHERE subregion = 'Central Asia'"
     """
-    run_query(engine_for(database_url, read_only=True), query, fmt, limit, timeout, as_admin)
+    engine = engine_for(database_url, read_only=True)
+    run_query(engine, bi.for_dialect(query, engine.dialect.name), fmt, limit, timeout, as_admin, database_url)

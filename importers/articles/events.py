@@ -31,8 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from db.yamldata import load_data
 from importers.articles.candidates import Candidate, CandidateFinder
 from importers.articles.matching import Entity, Found
 from importers.articles.names import is_cyrillic
@@ -96,7 +95,7 @@ class EventCandidate:
 def _people_places() -> tuple[tuple[tuple[tuple[str, ...], str], ...], dict[str, str]]:
     """(leader name as folded words, country code), longest first; folded city name -> country code."""
     with open(HERE / "people_places.yml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = load_data(fh)
     leaders = sorted(((name_tokens(n), code) for code, names in data["leaders"].items() for n in names),
                      key=lambda x: -len(x[0]))
     cities = {fold(n): code for code, names in data["capitals"].items() for n in names}

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from db.errors import UserError
+from db.yamldata import load_data
 from importers.articles.text import name_tokens, tokenize
 
 HERE = Path(__file__).resolve().parent
@@ -26,7 +25,7 @@ def language_data(code: str) -> dict[str, Any]:
     if code not in SUPPORTED:
         raise UserError(f"language {code!r} is not supported (expected auto, {', '.join(SUPPORTED)})")
     with open(HERE / f"lang_{code}.yml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = load_data(fh)
     data["function_set"] = frozenset(w.casefold() for w in data["function_words"])
     return data
 

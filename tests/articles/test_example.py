@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from db.models import Country, Forum
 from importers.articles import import_article
 from importers.normalize import fold
-from importers.quickstart import run_all
+from importers.quickstart import run_all, steps
+from importers.reference import CHINA_KAZAKHSTAN
+from importers.yaml_bundle import import_bundle
 from tests.articles.conftest import add_countries, add_forums
 from tests.conftest import SHARED_SEEDS
 
@@ -187,12 +190,24 @@ def test_example_article_twelve_facts_with_their_dates(engine, reference):
         assert len(result.candidates) == 12
 
 
-def test_example_article_state_visit_with_host_visitor_and_what_was_signed(engine):
+def _reference_without_its_events(engine, tmp_path) -> None:
+    """The reference data with no events: what the article reports of the visit is then new to the database."""
+    data = yaml.safe_load(CHINA_KAZAKHSTAN.read_text(encoding="utf-8"))
+    del data["events"]
+    path = tmp_path / CHINA_KAZAKHSTAN.name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for name, step in steps():
+        if name != "china-kazakhstan":
+            step(engine)
+    import_bundle(engine, path, importer="china-kazakhstan", cite_file=False)
+
+
+def test_example_article_state_visit_with_host_visitor_and_what_was_signed(engine, tmp_path):
     """The article reports Xi in Astana on Wednesday 3 July 2024 (line 19, opening a university branch with
     Tokayev): China's visit to Kazakhstan, with the known agreements of that day it names."""
     if not ARTICLE.is_file():
         pytest.skip(f"the example article is not at {ARTICLE}")
-    run_all(engine)
+    _reference_without_its_events(engine, tmp_path)
     text = ARTICLE.read_bytes().decode("utf-8-sig")
     result = import_article(engine, text, name=ARTICLE.name, published=(dt.date(2024, 7, 5), "day"))
     (visit,) = [e for e in result.events if e.kind == "visit"]
@@ -202,3 +217,13 @@ def test_example_article_state_visit_with_host_visitor_and_what_was_signed(engin
     assert visit.title == "Visit of China to Kazakhstan (Astana)"
     assert {"CN-KZ-TRADE-DOUBLING-TARGET", "CN-KZ-PRIORITY-COOPERATION-2024"} <= set(visit.agreements)
     assert "CN-KZ-CULTURAL-COOPERATION-PROGRAMMES" not in visit.agreements  # no signing date: not that day's
+
+
+def test_the_example_articles_visit_is_not_proposed_again_once_recorded(engine):
+    """The reference data records the state visit, citing the article's line 19: the article's visit is that one."""
+    if not ARTICLE.is_file():
+        pytest.skip(f"the example article is not at {ARTICLE}")
+    run_all(engine)
+    text = ARTICLE.read_bytes().decode("utf-8-sig")
+    result = import_article(engine, text, name=ARTICLE.name, published=(dt.date(2024, 7, 5), "day"))
+    assert [e.title for e in result.events if e.kind == "visit"] == []

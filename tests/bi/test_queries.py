@@ -63,6 +63,13 @@ def test_bi_names_are_rewritten_only_for_known_views_on_sqlite():
         "SELECT * FROM bi_country_pairs JOIN bi_projects_by_country ON 1=1 -- bi.unknown, xbi.country_pairs")
 
 
+def test_sql_names_the_bi_views_as_postgresql_does_on_every_database(cli, db_url, bi_engine):
+    for name in ("bi.country_pairs", "bi.projects_by_country"):
+        result = cli("sql", f"SELECT COUNT(*) AS n FROM {name}", "-f", "json", "--as-admin", "-d", url_text(db_url))
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)[0]["n"] > 0
+
+
 def test_query_file_cannot_write(cli, db_url, bi_engine, tmp_path):
     path = tmp_path / "write.sql"
     path.write_text("DELETE FROM projects")

@@ -105,6 +105,28 @@ def test_every_agreement_between_china_and_kazakhstan_with_its_date(loaded):
     }
 
 
+def test_the_visits_between_china_and_kazakhstan_with_who_hosted_and_what_was_signed(loaded):
+    engine, _reports = loaded
+    rows = _rows(engine, """
+        SELECT e.code, e.kind, e.occurred_on, host.code AS host, visitor.code AS visitor,
+               (SELECT COUNT(*) FROM event_agreements ea WHERE ea.event_id = e.id) AS agreements
+        FROM events e
+        JOIN event_countries h ON h.event_id = e.id AND h.role = 'host' JOIN countries host ON host.id = h.country_id
+        JOIN event_countries v ON v.event_id = e.id AND v.role = 'visitor'
+        JOIN countries visitor ON visitor.id = v.country_id
+        ORDER BY e.occurred_on, e.code
+    """, occurred_on=Date)
+    assert [tuple(r) for r in rows] == [
+        ("CHN-KAZ-STATE-VISIT-2009-04-16", "visit", dt.date(2009, 4, 16), "CHN", "KAZ", 1),
+        ("KAZ-CHN-STATE-VISIT-2024-07-03", "visit", dt.date(2024, 7, 3), "KAZ", "CHN", 5),
+        ("KZ-BLCU-ASTANA-BRANCH-OPENING", "opening", dt.date(2024, 7, 3), "KAZ", "CHN", 0),
+    ]
+    pair = _rows(engine, "SELECT shared_events FROM country_pairs WHERE country_code = 'CHN' AND partner_code = 'KAZ'"
+                 .replace("country_pairs", "bi.country_pairs" if engine.dialect.name == "postgresql"
+                          else "bi_country_pairs"))
+    assert [tuple(r) for r in pair] == [(3,)]
+
+
 def test_the_source_and_line_supporting_the_zhanatas_wind_farm(loaded):
     engine, _reports = loaded
     rows = _rows(engine, """

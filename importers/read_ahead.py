@@ -1,0 +1,129 @@
+"""Reading a file in a second process while the import validates and writes what was read so far.
+
+Parsing a workbook costs about as much as importing its rows; a large CSV file a good part of it. A forked
+process inherits the opened file (and a workbook's parsed header and shared strings), parses the rows and
+sends them in batches through a pipe; the import takes them as they come, on another core. It reads ahead
+only as far as the pipe holds, so memory stays flat; a problem it meets stops the import with the same
+message at the same row as reading in process would; it stops when the import stops reading, completes or
+fails, and when the import's process dies (its pipe breaks).
+
+Where processes cannot be forked (Windows, and macOS, where forking a process that loaded system libraries
+is unsafe), or with COOPDB_READ_AHEAD=0 in the environment, files are read in the import's process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+from db.errors import UserError
+
+T = TypeVar("T")
+
+ENV = "COOPDB_READ_AHEAD"  # 0: every file read in the import's own process
+CAN_FORK = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
+READ_AHEAD_BYTES = 1 << 20  # a smaller text file is read before a second process would have started
+_BATCH = 256  # items per message
+
+
+def worth_reading_ahead(format: str, size: int) -> bool:
+    """Whether a file of this format and size is read in a second process: every workbook, CSV files of a
+    megabyte or more (JSON and YAML are read whole before the first record anyway); never with
+    COOPDB_READ_AHEAD=0 in the environment."""
+    if not CAN_FORK or os.environ.get(ENV, "").strip() == "0":
+        return False
+    return format == "xlsx" or (format in ("csv", "tsv") and size >= READ_AHEAD_BYTES)
+
+
+class ReadAhead(Generic[T]):
+    """The items of `produce()`, made in a forked process. `position()`: how far the items handed out so far
+    reach, as `(done, total)` of the reading process's `position()` after each item. `finish()` runs in the
+    reading process after the last item; its value (pickled) is `result` once the items are all taken.
+    `release()` runs here once the reading process has started (this process's copy of the file is not
+    needed any more)."""
+
+    def __init__(self, name: str, produce: Callable[[], Iterator[T]],
+                 position: Callable[[], tuple[int, int | None]], *, finish: Callable[[], Any] | None = None,
+                 release: Callable[[], None] | None = None) -> None:
+        self.name = name
+        self._produce, self._position_of, self._finish, self._release = produce, position, finish, release
+        self._position = position()
+        self.result: Any = None
+        self._items = self._receive()
+
+    def position(self) -> tuple[int, int | None]:
+        return self._position
+
+    def __iter__(self) -> Iterator[T]:
+        return self._items
+
+    def close(self) -> None:
+        """Stop the reading process (reading stopped before the end)."""
+        self._items.close()
+
+    def _receive(self) -> Iterator[T]:
+        context = mp.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        with warnings.catch_warnings():  # Python 3.12+ warns of forking beside threads (a progress bar's):
+            warnings.simplefilter("ignore", DeprecationWarning)  # the reader uses none of their locks
+            reader = context.Process(target=self._send, args=(sending,), daemon=True,
+                                     name=f"coopdb reader of {self.name}")
+            reader.start()
+        sending.close()
+        if self._release is not None:
+            self._release()
+        try:
+            while True:
+                try:
+                    kind, payload, position = receiving.recv()
+                except EOFError:
+                    raise RuntimeError(f"the process reading {self.name} stopped "
+                                       f"(exit code {reader.exitcode})") from None
+                if kind == "items":
+                    total = position[1]
+                    for item, done in zip(*payload, strict=True):
+                        self._position = (done, total)
+                        yield item
+                    continue
+                self._position = position
+                if kind == "end":
+                    self.result = payload
+                    return
+                if kind == "problem":
+                    raise UserError(payload)
+                raise RuntimeError(f"reading {self.name} failed in its reading process:\n{payload}")
+        finally:
+            receiving.close()
+            if reader.is_alive():
+                reader.terminate()
+            reader.join()
+
+    def _send(self, sending: Connection) -> None:
+        """The reading process: every item in batches, then ("end", finish()); or the problem that stopped it."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the import, which stops its reader
+        batch: list[T] = []
+        done: list[int] = []  # the position after each item, for the progress of the import
+        try:
+            try:
+                for item in self._produce():
+                    batch.append(item)
+                    done.append(self._position_of()[0])
+                    if len(batch) == _BATCH:
+                        sending.send(("items", (batch, done), self._position_of()))
+                        batch, done = [], []
+                sending.send(("items", (batch, done), self._position_of()))
+                sending.send(("end", self._finish() if self._finish is not None else None, self._position_of()))
+            except UserError as exc:
+                sending.send(("items", (batch, done), self._position_of()))
+                sending.send(("problem", str(exc), self._position_of()))
+            except Exception:
+                sending.send(("crash", traceback.format_exc(), self._position_of()))
+        except BrokenPipeError:  # the import stopped reading
+            pass
