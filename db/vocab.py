@@ -108,4 +108,4 @@ RUN_STATUSES = ("running", "succeeded", "failed", "rejected", "dry_run", "interr
 # Records whose values are statements (db.models.Statement; importers/entities.py declares each)
 STATEMENT_RECORD_TYPES = ("forum", "organisation", "membership", "project", "agreement", "event")
 # Records that may carry external identifiers and be merged (db.models.Identifier, db.models.SameAs)
-IDENTIFIER_RECORD_TYPES = ("forum", "organisation", "project", "agreement")
+IDENTIFIER_RECORD_TYPES = ("forum", "organisation", "project", "agreement", "event")

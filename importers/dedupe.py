@@ -28,7 +28,7 @@ from importers.normalize import fold
 
 T = Base.metadata.tables
 TITLE_ALIKE = 90
-ENTITIES = ("projects", "agreements")
+ENTITIES = ("projects", "agreements", "events")
 
 
 @dataclass
@@ -64,7 +64,7 @@ def likely_duplicates(engine: Engine, entity: str = "projects", *, limit: int | 
         raise UserError(f"dedupe: unknown entity {entity!r} (expected one of {', '.join(ENTITIES)})")
     require_head(engine)
     with engine.connect() as conn:
-        candidates = _load_projects(conn) if entity == "projects" else _load_agreements(conn)
+        candidates = {"projects": _load_projects, "agreements": _load_agreements, "events": _load_events}[entity](conn)
     pairs = [p for a, b in _blocked_pairs(candidates) if (p := _compare(a, b)) is not None]
     pairs.sort(key=lambda p: (-p.score, p.keep, p.other))
     return pairs[:limit] if limit else pairs
@@ -109,6 +109,25 @@ def _load_agreements(conn) -> dict[int, Candidate]:
         if aid in out:
             out[aid].countries = frozenset(found)
     _identifiers(conn, "agreement", out)
+    return out
+
+
+def _load_events(conn) -> dict[int, Candidate]:
+    """Events with the year they happened and the countries they happened in or took part in (any role)."""
+    e, ec, c = T["events"], T["event_countries"], T["countries"]
+    out: dict[int, Candidate] = {}
+    countries: dict[int, set[str]] = defaultdict(set)
+    for r in conn.execute(select(e.c.id, e.c.code, e.c.title, e.c.occurred_on, c.c.code.label("country"))
+                          .outerjoin(c, c.c.id == e.c.country_id)):
+        out[r.id] = Candidate(r.id, r.code, r.title, fold(r.title), _year(r.occurred_on))
+        if r.country:
+            countries[r.id].add(r.country)
+    for eid, code in conn.execute(select(ec.c.event_id, c.c.code).join(c, c.c.id == ec.c.country_id)):
+        countries[eid].add(code)
+    for eid, found in countries.items():
+        if eid in out:
+            out[eid].countries = frozenset(found)
+    _identifiers(conn, "event", out)
     return out
 
 

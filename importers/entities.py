@@ -462,7 +462,7 @@ EVENT = Entity(
                   flat=(Flat("countries", "role", "country", vocab.EVENT_COUNTRY_ROLES, "participant"),)),
         ListField("agreements", "codes_of", flat=(Flat("agreements", None, ""),),
                   doc="Codes of the agreements signed or announced at the event."),
-        CITES,
+        IDENTIFIERS, CITES,
     ),
     record_defaults={"kind": "other"},
 )

@@ -2,7 +2,7 @@
 
     found = lookup(conn, PROJECT, [("aiddata", "39556")])       # (scheme, value) -> record id
 
-Each record of projects, agreements, forums and organisations may carry external identifiers (scheme,
+Each record of projects, agreements, events, forums and organisations may carry external identifiers (scheme,
 value): an AidData project id, a treaty list's number, a tracker's row. A (scheme, value) names one record
 (`identifiers`, unique per record type). The writer (importers/writer.py) finds each imported record by
 its identifiers, else by a code merged into another record (`same_as`, written by `coopdb merge`), else by

@@ -11,7 +11,9 @@ looks merged codes up after identifiers). Where one source states both records, 
 current and OTHER's is held in `same_as.detail` (shown by unmerge, not by explain). `unmerge` puts
 everything back as it was at the merge: OTHER's row with its id, its statements, citations, identifiers,
 mentions and the references to it, and derives both records again. A merge is one run (`import_runs`,
-importer `merge`), in one transaction; `--dry-run` reports and rolls back.
+importer `merge`), in one transaction; `--dry-run` reports and rolls back. Projects, agreements and events
+merge (`MERGEABLE`); child rows (participants, parties, an event's countries and agreements) are derived again
+from the moved statements, so KEEP lists what either record's sources list.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from importers.explain import _find
 from importers.statements import StatementWriter, decoder, encode
 
 T = Base.metadata.tables
-MERGEABLE = ("project", "agreement")  # same_as and identifiers hold these record types (migration 0008)
+# Forums and organisations hold identifiers too, but memberships, parties and participants name them in ways a
+# merge does not rewrite yet
+MERGEABLE = ("project", "agreement", "event")
 
 
 def references_to(table: str) -> list[tuple[Entity, str, int | None]]:
@@ -80,7 +84,8 @@ def _restore(table, data: dict[str, Any]) -> dict[str, Any]:
 
 def _move(conn, table, column: str, old: int, new: int, unique: tuple[str, ...], where=None) -> tuple[list[int], list]:
     """Point rows of `table` whose `column` is `old` at `new`; a row that would then repeat a row already
-    there is deleted instead. Returns (ids moved, snapshots of the rows deleted)."""
+    there (other than itself: an identifier's key does not hold its record) is deleted instead. Returns (ids
+    moved, snapshots of the rows deleted)."""
     cond = table.c[column] == old
     if where is not None:
         cond = and_(cond, where)
@@ -88,7 +93,7 @@ def _move(conn, table, column: str, old: int, new: int, unique: tuple[str, ...],
     rows = list(conn.execute(select(table).where(cond)).mappings())
     for row in rows:
         same = [table.c[u] == (new if u == column else row[u]) for u in unique]
-        if conn.execute(select(table.c.id).where(*same)).first() is not None:
+        if conn.execute(select(table.c.id).where(*same, table.c.id != row["id"])).first() is not None:
             dropped.append(_snapshot(table, row))
             conn.execute(delete(table).where(table.c.id == row["id"]))
         else:
@@ -175,7 +180,7 @@ def merge(engine: Engine, keep_ref: str, other_ref: str, *, dry_run: bool = Fals
         if keep_id == other_id:
             raise UserError(f"merge: {keep_ref} and {other_ref} are already the one {entity.name} {keep_code}")
         if entity.name not in MERGEABLE:
-            raise UserError(f"merge: {entity.name}s do not merge yet (projects and agreements do)")
+            raise UserError(f"merge: {entity.name}s do not merge yet (projects, agreements and events do)")
         report = MergeReport(entity.name, keep_code, other_code, run=run.report)
         st, cit, ident, men, same = T["statements"], T["citations"], T["identifiers"], T["mentions"], T["same_as"]
         detail: dict[str, Any] = {"row": _snapshot(entity.t, conn.execute(

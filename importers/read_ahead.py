@@ -13,6 +13,8 @@ is unsafe), or with COOPDB_READ_AHEAD=0 in the environment, files are read in th
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import signal
@@ -73,7 +75,7 @@ class ReadAhead(Generic[T]):
         receiving, sending = context.Pipe(duplex=False)
         with warnings.catch_warnings():  # Python 3.12+ warns of forking beside threads (a progress bar's):
             warnings.simplefilter("ignore", DeprecationWarning)  # the reader uses none of their locks
-            reader = context.Process(target=self._send, args=(sending,), daemon=True,
+            reader = context.Process(target=self._send, args=(sending, os.getpid()), daemon=True,
                                      name=f"coopdb reader of {self.name}")
             reader.start()
         sending.close()
@@ -105,9 +107,11 @@ class ReadAhead(Generic[T]):
                 reader.terminate()
             reader.join()
 
-    def _send(self, sending: Connection) -> None:
+    def _send(self, sending: Connection, parent: int) -> None:
         """The reading process: every item in batches, then ("end", finish()); or the problem that stopped it."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the import, which stops its reader
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the import's handler (coopdb.cli): just end
+        _end_with(parent)
         batch: list[T] = []
         done: list[int] = []  # the position after each item, for the progress of the import
         try:
@@ -127,3 +131,17 @@ class ReadAhead(Generic[T]):
                 sending.send(("crash", traceback.format_exc(), self._position_of()))
         except BrokenPipeError:  # the import stopped reading
             pass
+
+
+def _end_with(parent: int) -> None:
+    """End this reading process when the import's process ends, even when killed: it holds copies of the
+    import's open files and connections (a database server would see a killed import's session alive while
+    the reader lives). Linux: PR_SET_PDEATHSIG; elsewhere the reader ends at its next send, on a broken pipe."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before that was set
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1

@@ -13,7 +13,7 @@ followed by `:`:
     status_events  agreed:2014-12|completed:2021          (projects; status:date)
     names          ru:ШОС|zh:上海合作组织                  (forums, organisations, projects; lang:name)
     codes          cow_igo:SCO                            (forums; scheme:code)
-    identifiers    aiddata:39556|wikidata:Q42             (projects, agreements, forums, organisations)
+    identifiers    aiddata:39556|wikidata:Q42             (projects, agreements, events, forums, organisations)
     subjects, projects                                    (agreements; plain items)
     sources        https://example.org/a|doc-key          (every entity: the keys of its sources)
     quote          the supporting sentence (applies to every source of the row)

@@ -39,9 +39,10 @@ from db.models import (
     Source,
 )
 from db.upsert import UpsertResult, _select_existing, insert_new, same_value, upsert
+from db.vocab import IDENTIFIER_RECORD_TYPES
 from importers import identity
 from importers.core import Problem, RunContext
-from importers.entities import AGREEMENT, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, Entity
+from importers.entities import AGREEMENT, BY_TABLE, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, Entity
 from importers.normalize import fold
 from importers.records import (
     AGREEMENT_COLUMNS,
@@ -736,18 +737,26 @@ class Writer:
         return ok, forum_id, parties, projects
 
     def _code_id(self, table: str, code: str) -> int | None:
+        """The id of the record with this code, or of the record the code was merged into."""
         t = T[table]
-        return self.conn.execute(select(t.c.id).where(func.upper(t.c.code) == code.upper())).scalar()
+        found = self.conn.execute(select(t.c.id).where(func.upper(t.c.code) == code.upper())).scalar()
+        entity = BY_TABLE.get(table)
+        if found is None and entity is not None and entity.name in IDENTIFIER_RECORD_TYPES:
+            found = identity.merged(self.conn, entity, [code.upper()]).get(code.upper())
+        return found
 
     def existing(self, section: str, records: Sequence[Located]) -> list[Located]:
-        """The records of an update (`updates:` of a bundle) whose code is in the database; each other one
-        is a problem: an update never inserts a record."""
+        """The records of an update (`updates:` of a bundle) whose code is in the database or was merged into
+        a record that is (the update then lands on that record); each other one is a problem: an update never
+        inserts a record."""
         table = T[section]
         code_list = sorted({r.code.upper() for r in records})
         found: set[str] = set()
         for start in range(0, len(code_list), 1000):
             found.update(c.upper() for c in self.conn.execute(select(table.c.code).where(
                 func.upper(table.c.code).in_(code_list[start:start + 1000]))).scalars())
+        if LAYOUTS[section].name in IDENTIFIER_RECORD_TYPES:
+            found.update(identity.merged(self.conn, LAYOUTS[section], [c for c in code_list if c not in found]))
         kept = []
         for r in records:
             if r.code.upper() in found:
@@ -770,6 +779,8 @@ class Writer:
     def _write_declared(self, entity: Entity, records: Sequence[Located]) -> dict[tuple, int]:
         """Records whose values are their own columns and references by code or name, written from the
         entity's declaration alone (importers/entities.py); returns key -> record id."""
+        if entity.name in IDENTIFIER_RECORD_TYPES:  # found by identifier or merged code, like projects
+            records = self._identify(entity, records)
         records = self._dedupe(records, entity.record_key)
         pairs = []
         for r in records:

@@ -60,7 +60,7 @@ def _print(report: MergeReport, what: str, as_json: bool) -> None:
 @database_url_option
 @json_option
 def merge(keep: str, other: str, dry_run: bool, database_url: str | None, as_json: bool) -> None:
-    """Merge the record OTHER into KEEP (projects or agreements, by code or identifier such as
+    """Merge the record OTHER into KEEP (projects, agreements or events, by code or identifier such as
     aiddata:39556): every statement, citation, identifier and mention of OTHER moves to KEEP, records that
     name OTHER name KEEP, KEEP's values are derived again from all its sources, and OTHER's code is kept as
     `same_as`, so that a later import of either key lands on KEEP. `coopdb unmerge OTHER` undoes it."""

@@ -111,8 +111,9 @@ class CountryPairTotal(Base):
     __table_args__ = (
         UniqueConstraint("country_id", "partner_id"),
         {"comment": "Derived, not imported: for each ordered pair of countries sharing projects, agreements "
-                    "or forums, how many of each and the first and last year. Rebuilt from the record tables "
-                    "after every import and by `coopdb bi refresh`; bi.country_pairs reads it."},
+                    "or forums, how many of each and the first and last year. Every import updates only the pairs "
+                    "of countries it touched, or rebuilds it from the record tables when it is empty or most pairs "
+                    "would change; `coopdb bi refresh` rebuilds it in full. bi.country_pairs reads it."},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

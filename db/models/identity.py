@@ -24,7 +24,7 @@ class Identifier(Tracked, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(
-        String(24), nullable=False, comment="Kind of the record: project, agreement, forum or organisation."
+        String(24), nullable=False, comment="Kind of the record: project, agreement, event, forum or organisation."
     )
     record_id: Mapped[int] = mapped_column(
         Integer, nullable=False, comment="id of the record in the table named by record_type."
@@ -53,7 +53,7 @@ class SameAs(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(
-        String(24), nullable=False, comment="Kind of the records: project, agreement, forum or organisation."
+        String(24), nullable=False, comment="Kind of the records: project, agreement, event, forum or organisation."
     )
     record_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True, comment="id of the kept record.")
     code: Mapped[str] = mapped_column(String(120), nullable=False, comment="Code of the record merged into it.")

@@ -4,6 +4,8 @@ WITH records AS (
     UNION ALL
     SELECT 'agreement', id, code, title FROM agreements
     UNION ALL
+    SELECT 'event', id, code, title FROM events
+    UNION ALL
     SELECT 'forum', id, code, name FROM forums
     UNION ALL
     SELECT 'organisation', id, code, name FROM organisations

@@ -36,5 +36,6 @@ def test_a_bad_scheme_is_an_error_naming_it(tmp_path):
 
 def test_identifiers_do_not_apply_to_memberships(tmp_path):
     mapping = load(tmp_path, "identifiers: {x: id}\n")
-    with pytest.raises(UserError, match="identifiers: applies to forums, organisations, projects and agreements"):
+    with pytest.raises(UserError,
+                       match="identifiers: applies to forums, organisations, projects, agreements and events"):
         mapping.check("memberships")
