@@ -17,8 +17,11 @@ import contextlib
 import ctypes
 import multiprocessing as mp
 import os
+import pickle
+import queue
 import signal
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
@@ -33,6 +36,8 @@ ENV = "COOPDB_READ_AHEAD"  # 0: every file read in the import's own process
 CAN_FORK = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
 READ_AHEAD_BYTES = 1 << 20  # a smaller text file is read before a second process would have started
 _BATCH = 256  # items per message
+_FIRST_BATCH = 16
+_BUFFERED = 16  # messages taken off the pipe and not yet used: how far the reader runs ahead
 
 
 def worth_reading_ahead(format: str, size: int) -> bool:
@@ -81,13 +86,21 @@ class ReadAhead(Generic[T]):
         sending.close()
         if self._release is not None:
             self._release()
+        # A pipe holds 64 KB, a few rows of a wide sheet: while the import writes a batch, a thread here takes
+        # the reader's messages off the pipe (waiting in a system call, without the interpreter's lock), so
+        # that the reader goes on parsing up to _BUFFERED messages ahead.
+        buffered: queue.Queue[bytes | None] = queue.Queue(maxsize=_BUFFERED)
+        stop = threading.Event()
+        pump = threading.Thread(target=_pump, args=(receiving, buffered, stop), daemon=True,
+                                name=f"coopdb pipe of {self.name}")
+        pump.start()
         try:
             while True:
-                try:
-                    kind, payload, position = receiving.recv()
-                except EOFError:
+                message = buffered.get()
+                if message is None:
                     raise RuntimeError(f"the process reading {self.name} stopped "
-                                       f"(exit code {reader.exitcode})") from None
+                                       f"(exit code {reader.exitcode})")
+                kind, payload, position = pickle.loads(message)
                 if kind == "items":
                     total = position[1]
                     for item, done in zip(*payload, strict=True):
@@ -102,10 +115,12 @@ class ReadAhead(Generic[T]):
                     raise UserError(payload)
                 raise RuntimeError(f"reading {self.name} failed in its reading process:\n{payload}")
         finally:
-            receiving.close()
+            stop.set()
             if reader.is_alive():
-                reader.terminate()
+                reader.terminate()  # its end of the pipe closes: the thread's wait ends
             reader.join()
+            pump.join()
+            receiving.close()
 
     def _send(self, sending: Connection, parent: int) -> None:
         """The reading process: every item in batches, then ("end", finish()); or the problem that stopped it."""
@@ -116,12 +131,13 @@ class ReadAhead(Generic[T]):
         done: list[int] = []  # the position after each item, for the progress of the import
         try:
             try:
+                size = _FIRST_BATCH  # the import waits for the first message: a short one
                 for item in self._produce():
                     batch.append(item)
                     done.append(self._position_of()[0])
-                    if len(batch) == _BATCH:
+                    if len(batch) == size:
                         sending.send(("items", (batch, done), self._position_of()))
-                        batch, done = [], []
+                        batch, done, size = [], [], _BATCH
                 sending.send(("items", (batch, done), self._position_of()))
                 sending.send(("end", self._finish() if self._finish is not None else None, self._position_of()))
             except UserError as exc:
@@ -145,3 +161,20 @@ def _end_with(parent: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _pump(receiving: Connection, buffered: queue.Queue[bytes | None], stop: threading.Event) -> None:
+    """The messages of the pipe into `buffered`, then None at its end (or once `stop` is set)."""
+    while True:
+        try:
+            message: bytes | None = receiving.recv_bytes()
+        except (EOFError, OSError):
+            message = None
+        while not stop.is_set():
+            try:
+                buffered.put(message, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        if message is None or stop.is_set():
+            return

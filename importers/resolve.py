@@ -139,9 +139,9 @@ class CountryResolver:
                 if value:
                     resolver.by_code.setdefault(value.upper(), (row.id, how))
         for row in conn.execute(select(CountryName.country_id, CountryName.name, CountryName.kind,
-                                       CountryName.lang)):
+                                       CountryName.lang, CountryName.normalized)):
             how = f"{'name' if row.kind in ('short', 'official', 'common') else row.kind}:{row.lang}"
-            resolver._add_name(row.country_id, row.name, row.lang, how)
+            resolver._add_name(row.country_id, row.name, row.lang, how, row.normalized)
         for country_id in current:  # the short English name always names a current country
             resolver._add_name(country_id, resolver.countries[country_id][1], "en", "name:en")
         for row in conn.execute(select(Country.id, Country.numeric).order_by(Country.id)):
@@ -184,9 +184,10 @@ class CountryResolver:
         for row in conn.execute(select(ForumName.forum_id, ForumName.name)):
             self.forums.setdefault(name_key(row.name), names[row.forum_id])
 
-    def _add_name(self, country_id: int, name: str, lang: str, how: str) -> None:
+    def _add_name(self, country_id: int, name: str, lang: str, how: str, folded: str | None = None) -> None:
+        """`folded`: fold(name) where the database keeps it (country_names.normalized)."""
         key = name_key(name)
-        self.exact.add(fold(name))
+        self.exact.add(folded or fold(name))
         if key:
             self.by_name[key].setdefault(country_id, {}).setdefault(lang, how)
 
