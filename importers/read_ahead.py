@@ -37,6 +37,7 @@ CAN_FORK = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
 READ_AHEAD_BYTES = 1 << 20  # a smaller text file is read before a second process would have started
 _BATCH = 256  # items per message
 _FIRST_BATCH = 16
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 _BUFFERED = 16  # messages taken off the pipe and not yet used: how far the reader runs ahead
 
 
@@ -82,7 +83,13 @@ class ReadAhead(Generic[T]):
             warnings.simplefilter("ignore", DeprecationWarning)  # the reader uses none of their locks
             reader = context.Process(target=self._send, args=(sending, os.getpid()), daemon=True,
                                      name=f"coopdb reader of {self.name}")
-            reader.start()
+            # Ctrl-C or SIGTERM during the fork would raise in an at-fork hook, where Python drops the
+            # exception: held until the reader has started, they then stop the import as anywhere else
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+            try:
+                reader.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         sending.close()
         if self._release is not None:
             self._release()
@@ -126,6 +133,7 @@ class ReadAhead(Generic[T]):
         """The reading process: every item in batches, then ("end", finish()); or the problem that stopped it."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the import, which stops its reader
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the import's handler (coopdb.cli): just end
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)  # held while forking
         _end_with(parent)
         batch: list[T] = []
         done: list[int] = []  # the position after each item, for the progress of the import
