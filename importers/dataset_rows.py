@@ -89,13 +89,13 @@ def read_rows(path: Path | str, *, read_ahead: bool | None = None) -> tuple[list
     cell) stops the import with its file and line.
 
     `read_ahead`: parse the file in a second process while this one validates and writes the rows read so
-    far (importers/read_ahead.py); by default for workbooks and CSV files of a megabyte or more, where the
-    system can fork, unless COOPDB_READ_AHEAD=0.
+    far (importers/read_ahead.py); by default for workbooks, where the system can fork, unless
+    COOPDB_READ_AHEAD=0.
     """
     path = Path(path)
     table = _open(path)
     if read_ahead is None:
-        read_ahead = worth_reading_ahead(table.format, table.total_bytes)
+        read_ahead = worth_reading_ahead(table.format)
     return list(table.columns), Rows(table, read_ahead=read_ahead and CAN_FORK)
 
 

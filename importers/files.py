@@ -261,7 +261,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
         report = run.report
         ahead = ReadAhead(table.name, table.rows, table.position, release=table.close,
                           finish=lambda: (table.problems, table.truncated)) \
-            if worth_reading_ahead(table.format, table.total_bytes) else None
+            if worth_reading_ahead(table.format) else None
         ticker = Ticker(progress, ahead.position if ahead else table.position, table.unit)
         try:
             for line, row in (ahead or table.rows()):

@@ -1,8 +1,8 @@
 """Reading a file in a second process while the import validates and writes what was read so far.
 
-Parsing a workbook costs about as much as importing its rows; a large CSV file a good part of it. A forked
-process inherits the opened file (and a workbook's parsed header and shared strings), parses the rows and
-sends them in batches through a pipe; the import takes them as they come, on another core. It reads ahead
+Parsing a workbook costs about as much as importing its rows. A forked process inherits the opened
+workbook (its parsed header and shared strings), parses the rows and sends them in batches through a pipe;
+the import takes them as they come, on another core. It reads ahead
 only as far as the pipe holds, so memory stays flat; a problem it meets stops the import with the same
 message at the same row as reading in process would; it stops when the import stops reading, completes or
 fails, and when the import's process dies (its pipe breaks).
@@ -34,20 +34,17 @@ T = TypeVar("T")
 
 ENV = "COOPDB_READ_AHEAD"  # 0: every file read in the import's own process
 CAN_FORK = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
-READ_AHEAD_BYTES = 1 << 20  # a smaller text file is read before a second process would have started
 _BATCH = 256  # items per message
 _FIRST_BATCH = 16
 _STOPPING = {signal.SIGINT, signal.SIGTERM}
 _BUFFERED = 16  # messages taken off the pipe and not yet used: how far the reader runs ahead
 
 
-def worth_reading_ahead(format: str, size: int) -> bool:
-    """Whether a file of this format and size is read in a second process: every workbook, CSV files of a
-    megabyte or more (JSON and YAML are read whole before the first record anyway); never with
-    COOPDB_READ_AHEAD=0 in the environment."""
-    if not CAN_FORK or os.environ.get(ENV, "").strip() == "0":
-        return False
-    return format == "xlsx" or (format in ("csv", "tsv") and size >= READ_AHEAD_BYTES)
+def worth_reading_ahead(format: str) -> bool:
+    """Whether a file of this format is read in a second process: workbooks, whose parsing costs about as much
+    as importing their rows. A CSV row is parsed about as fast as it is sent through a pipe: reading one
+    ahead gains nothing (docs/performance.md). Never with COOPDB_READ_AHEAD=0 in the environment."""
+    return CAN_FORK and format == "xlsx" and os.environ.get(ENV, "").strip() != "0"
 
 
 class ReadAhead(Generic[T]):
