@@ -84,13 +84,8 @@ def _load_projects(conn) -> dict[int, Candidate]:
         if r.amount_usd_nominal is not None:
             amounts.add(("USD", Decimal(r.amount_usd_nominal)))
         out[r.id] = Candidate(r.id, r.code, r.title, fold(r.title), _year(day), amounts)
-    countries: dict[int, set[str]] = defaultdict(set)
-    for pid, code in conn.execute(select(pc.c.project_id, c.c.code).join(c, c.c.id == pc.c.country_id)
-                                  .where(pc.c.role != "financier")):
-        countries[pid].add(code)
-    for pid, found in countries.items():
-        if pid in out:
-            out[pid].countries = frozenset(found)
+    _with_countries(out, conn.execute(select(pc.c.project_id, c.c.code).join(c, c.c.id == pc.c.country_id)
+                                      .where(pc.c.role != "financier")))
     for pid, name in conn.execute(select(pn.c.project_id, pn.c.name)):
         if pid in out:
             out[pid].names.add(fold(name))
@@ -102,12 +97,7 @@ def _load_agreements(conn) -> dict[int, Candidate]:
     a, ap, c = T["agreements"], T["agreement_parties"], T["countries"]
     out = {r.id: Candidate(r.id, r.code, r.title, fold(r.title), _year(r.signed_on))
            for r in conn.execute(select(a.c.id, a.c.code, a.c.title, a.c.signed_on))}
-    parties: dict[int, set[str]] = defaultdict(set)
-    for aid, code in conn.execute(select(ap.c.agreement_id, c.c.code).join(c, c.c.id == ap.c.country_id)):
-        parties[aid].add(code)
-    for aid, found in parties.items():
-        if aid in out:
-            out[aid].countries = frozenset(found)
+    _with_countries(out, conn.execute(select(ap.c.agreement_id, c.c.code).join(c, c.c.id == ap.c.country_id)))
     _identifiers(conn, "agreement", out)
     return out
 
@@ -116,19 +106,26 @@ def _load_events(conn) -> dict[int, Candidate]:
     """Events with the year they happened and the countries they happened in or took part in (any role)."""
     e, ec, c = T["events"], T["event_countries"], T["countries"]
     out: dict[int, Candidate] = {}
-    countries: dict[int, set[str]] = defaultdict(set)
+    where: list[tuple[int, str]] = []
     for r in conn.execute(select(e.c.id, e.c.code, e.c.title, e.c.occurred_on, c.c.code.label("country"))
                           .outerjoin(c, c.c.id == e.c.country_id)):
         out[r.id] = Candidate(r.id, r.code, r.title, fold(r.title), _year(r.occurred_on))
         if r.country:
-            countries[r.id].add(r.country)
-    for eid, code in conn.execute(select(ec.c.event_id, c.c.code).join(c, c.c.id == ec.c.country_id)):
-        countries[eid].add(code)
-    for eid, found in countries.items():
-        if eid in out:
-            out[eid].countries = frozenset(found)
+            where.append((r.id, r.country))
+    _with_countries(out, [*where, *conn.execute(select(ec.c.event_id, c.c.code)
+                                                .join(c, c.c.id == ec.c.country_id))])
     _identifiers(conn, "event", out)
     return out
+
+
+def _with_countries(out: dict[int, Candidate], pairs) -> None:
+    """Each candidate's countries, from (record id, country code) pairs."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for record_id, code in pairs:
+        found[record_id].add(code)
+    for record_id, codes in found.items():
+        if record_id in out:
+            out[record_id].countries = frozenset(codes)
 
 
 def _identifiers(conn, record_type: str, out: dict[int, Candidate]) -> None:

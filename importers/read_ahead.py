@@ -1,11 +1,11 @@
-"""Reading a file in a second process while the import validates and writes what was read so far.
+"""Reading a workbook in a second process while the import validates and writes what was read so far.
 
 Parsing a workbook costs about as much as importing its rows. A forked process inherits the opened
 workbook (its parsed header and shared strings), parses the rows and sends them in batches through a pipe;
-the import takes them as they come, on another core. It reads ahead
-only as far as the pipe holds, so memory stays flat; a problem it meets stops the import with the same
-message at the same row as reading in process would; it stops when the import stops reading, completes or
-fails, and when the import's process dies (its pipe breaks).
+the import takes them as they come, on another core. It reads ahead at most _BUFFERED batches, so memory
+stays bounded; a problem it meets stops the import with the same message at the same row as reading in
+process would; it stops when the import stops reading, completes or fails, and when the import's process
+dies.
 
 Where processes cannot be forked (Windows, and macOS, where forking a process that loaded system libraries
 is unsafe), or with COOPDB_READ_AHEAD=0 in the environment, files are read in the import's process.
@@ -35,9 +35,10 @@ T = TypeVar("T")
 ENV = "COOPDB_READ_AHEAD"  # 0: every file read in the import's own process
 CAN_FORK = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
 _BATCH = 256  # items per message
-_FIRST_BATCH = 16
-_STOPPING = {signal.SIGINT, signal.SIGTERM}
+_FIRST_BATCH = 16  # the import waits for the first message: a short one
 _BUFFERED = 16  # messages taken off the pipe and not yet used: how far the reader runs ahead
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def worth_reading_ahead(format: str) -> bool:
@@ -136,7 +137,7 @@ class ReadAhead(Generic[T]):
         done: list[int] = []  # the position after each item, for the progress of the import
         try:
             try:
-                size = _FIRST_BATCH  # the import waits for the first message: a short one
+                size = _FIRST_BATCH
                 for item in self._produce():
                     batch.append(item)
                     done.append(self._position_of()[0])
@@ -163,9 +164,6 @@ def _end_with(parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it ended before that was set
         os._exit(0)
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def _pump(receiving: Connection, buffered: queue.Queue[bytes | None], stop: threading.Event) -> None:

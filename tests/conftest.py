@@ -157,6 +157,17 @@ def url_text(url: URL) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def write_workbook(path: Path, rows: list[list]) -> Path:
+    """A one-sheet .xlsx file holding `rows` (the first is the header)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
 @pytest.fixture
 def cli():
     """Run `coopdb ...` in-process; returns click's Result (exit_code, stdout, stderr)."""

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from db.errors import UserError
 from importers.dataset_rows import read_header, read_rows
 from importers.iigo import import_iigo
+from tests.conftest import write_workbook
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 
@@ -99,14 +100,6 @@ def test_an_iigo_file_in_windows_1252_imports_with_the_warning_in_its_report(few
 
 
 # ---------------------------------------------------------------------------------------------- reading ahead
-def _workbook(path: Path, rows: list[list]) -> Path:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
-
-
 def _read(path: Path, read_ahead: bool) -> list[tuple[int, int, dict]]:
     _header, rows = read_rows(path, read_ahead=read_ahead)
     return [(r.number, r.line, r.values) for r in rows]
@@ -115,7 +108,7 @@ def _read(path: Path, read_ahead: bool) -> list[tuple[int, int, dict]]:
 def test_rows_read_ahead_in_another_process_are_the_rows_read_in_this_one(tmp_path):
     import multiprocessing as mp
 
-    book = _workbook(tmp_path / "d.xlsx", [["id", "name", "year"], *([i, f"n{i}", 2000.0 + i] for i in range(700)),
+    book = write_workbook(tmp_path / "d.xlsx", [["id", "name", "year"], *([i, f"n{i}", 2000.0 + i] for i in range(700)),
                                            [None, None, None], [701, " spaced ", None]])
     csv_path = tmp_path / "d.csv"
     csv_path.write_text('id,name\n1,"two\nlines"\n\n2,b\n' + "".join(f"{i},x\n" for i in range(3, 600)),
@@ -133,7 +126,7 @@ def test_rows_read_ahead_in_another_process_are_the_rows_read_in_this_one(tmp_pa
 def test_workbooks_are_read_ahead_by_default_and_report_how_far_the_import_is(tmp_path):
     import multiprocessing as mp
 
-    path = _workbook(tmp_path / "d.xlsx", [["id"], *([i] for i in range(600))])
+    path = write_workbook(tmp_path / "d.xlsx", [["id"], *([i] for i in range(600))])
     _header, rows = read_rows(path)
     assert rows.position() == (0, 600)
     next(rows)
@@ -142,7 +135,7 @@ def test_workbooks_are_read_ahead_by_default_and_report_how_far_the_import_is(tm
 
 
 def test_a_problem_met_reading_ahead_stops_at_the_same_row_with_the_same_message(tmp_path):
-    path = _workbook(tmp_path / "d.xlsx", [["id", "name"], *([i, "x"] for i in range(300)), [300, "#REF!"],
+    path = write_workbook(tmp_path / "d.xlsx", [["id", "name"], *([i, "x"] for i in range(300)), [300, "#REF!"],
                                            [301, "y"]])
     messages = []
     for read_ahead in (False, True):
@@ -161,7 +154,7 @@ def test_an_import_that_stops_reading_stops_its_reader(tmp_path):
     import gc
     import multiprocessing as mp
 
-    path = _workbook(tmp_path / "d.xlsx", [["id"], *([i] for i in range(5000))])
+    path = write_workbook(tmp_path / "d.xlsx", [["id"], *([i] for i in range(5000))])
     _header, rows = read_rows(path, read_ahead=True)
     next(rows)
     assert mp.active_children()

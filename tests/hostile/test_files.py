@@ -13,7 +13,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 from sqlalchemy import Engine, event, select
 
@@ -21,7 +20,7 @@ from db.errors import UserError
 from importers.core import ImportRejected
 from importers.files import import_file
 from importers.workbooks import MAX_XLSX_RATIO
-from tests.conftest import url_text
+from tests.conftest import url_text, write_workbook
 from tests.pipeline.conftest import T, data_counts
 
 NOT_A_FILE = "not a file; save the data to a file and import that"
@@ -83,16 +82,8 @@ def test_utf16_without_bom_is_detected(world, tmp_path, encoding):
 # -- workbooks
 
 
-def _workbook(path: Path, rows: list[list]) -> Path:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
-
-
 def test_formula_without_saved_result_names_sheet_and_cell(world, tmp_path):
-    path = _workbook(tmp_path / "p.xlsx", [["code", "title", "amount"], ["F-1", "T", 5], ["F-2", "T", "=B2*2"]])
+    path = write_workbook(tmp_path / "p.xlsx", [["code", "title", "amount"], ["F-1", "T", 5], ["F-2", "T", "=B2*2"]])
     before = data_counts(world)
     with pytest.raises(ImportRejected) as caught:
         import_file(world, "projects", path)
@@ -103,15 +94,15 @@ def test_formula_without_saved_result_names_sheet_and_cell(world, tmp_path):
 
 
 def test_spreadsheet_error_value_is_refused(world, tmp_path):
-    path = _workbook(tmp_path / "p.xlsx", [["code", "title"], ["E-1", "#N/A"]])
+    path = write_workbook(tmp_path / "p.xlsx", [["code", "title"], ["E-1", "#N/A"]])
     with pytest.raises(ImportRejected) as caught:
         import_file(world, "projects", path)
     assert [str(p) for p in caught.value.report.problems] == [
         "p.xlsx:2 [title]: expected a value, not the spreadsheet error #N/A (sheet 'Sheet', cell B2)"]
 
 
-def test_duplicated_header_in_a_workbook(world, tmp_path):
-    path = _workbook(tmp_path / "p.xlsx", [["code", "title", "title"], ["D-1", "A", "B"]])
+def test_duplicated_header_in_awrite_workbook(world, tmp_path):
+    path = write_workbook(tmp_path / "p.xlsx", [["code", "title", "title"], ["D-1", "A", "B"]])
     with pytest.raises(UserError) as caught:
         import_file(world, "projects", path)
     assert str(caught.value) == "p.xlsx:1: column 'title' appears twice in the header"
@@ -127,7 +118,7 @@ def _rewrite(path: Path, part: str, change) -> None:
 
 
 def test_text_cell_without_a_type_is_a_located_error(world, tmp_path):
-    path = _workbook(tmp_path / "p.xlsx", [["code", "title"], ["T-1", "placeholder"]])
+    path = write_workbook(tmp_path / "p.xlsx", [["code", "title"], ["T-1", "placeholder"]])
     _rewrite(path, "xl/worksheets/sheet1.xml",
              lambda xml: re.sub(rb'<c r="B2"[^>]*>.*?</c>', b'<c r="B2"><v>abc</v></c>', xml))
     with pytest.raises(UserError) as caught:
@@ -138,7 +129,7 @@ def test_text_cell_without_a_type_is_a_located_error(world, tmp_path):
 
 
 def test_zip_bomb_is_refused_before_reading(world, tmp_path):
-    path = _workbook(tmp_path / "p.xlsx", [["code", "title"], ["Z-1", "T"]])
+    path = write_workbook(tmp_path / "p.xlsx", [["code", "title"], ["Z-1", "T"]])
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, \
             archive.open("xl/media/padding.bin", "w", force_zip64=True) as part:
         block = b"\0" * (1 << 20)
