@@ -106,6 +106,6 @@ MENTION_ENTITY_TYPES = ("country", "forum", "organisation", "project", "agreemen
 
 RUN_STATUSES = ("running", "succeeded", "failed", "rejected", "dry_run", "interrupted")
 # Records whose values are statements (db.models.Statement; importers/entities.py declares each)
-STATEMENT_RECORD_TYPES = ("forum", "organisation", "membership", "project", "agreement", "event")
+STATEMENT_RECORD_TYPES = ("forum", "organisation", "membership", "project", "agreement", "event", "source")
 # Records that may carry external identifiers and be merged (db.models.Identifier, db.models.SameAs)
 IDENTIFIER_RECORD_TYPES = ("forum", "organisation", "project", "agreement", "event")

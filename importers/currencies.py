@@ -20,6 +20,7 @@ WITHDRAWN = frozenset({
     "AZM",  # Azerbaijani manat (old), 2006
     "BEF",  # Belgian franc, 2002
     "BGL",  # Bulgarian lev (old), 1999
+    "BGN",  # Bulgarian lev, 2026 (Bulgaria took the euro)
     "BOP",  # Bolivian peso, 1987
     "BRB", "BRC", "BRE", "BRN", "BRR",  # Brazilian cruzeiro and cruzado, 1986-1994
     "BYB", "BYR",  # Belarusian ruble, 2000 and 2017

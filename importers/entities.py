@@ -125,7 +125,9 @@ class Entity:
     lists: tuple[ListField, ...] = ()
     record_defaults: dict[str, Any] = field(default_factory=dict)  # a record's value when nothing gives one
     record_extras: tuple[tuple[str, Any, Any], ...] = ()  # (name, type, default) only importers set
-    statements: bool = True  # whether its values are statements (sources are the statements' origin)
+    # A field no statement gives keeps the value stored (sources: rows written before their values were
+    # statements, and the sources an import describes itself, keep theirs); else it takes the default.
+    unstated_keeps_stored: bool = False
 
     @property
     def t(self) -> Table:
@@ -309,9 +311,10 @@ def _dated(prefix: str) -> tuple[str, ...]:
 _COUNTRY_ROLES, _ORGANISATION_ROLES = vocab.PROJECT_COUNTRY_ROLES, vocab.PROJECT_ORGANISATION_ROLES
 
 SOURCE = Entity(
-    name="source", table="sources", key=("key",), statements=False,
+    name="source", table="sources", key=("key",), unstated_keeps_stored=True,
     fields=("kind", "title", "publisher", "author", "url", "language", *_dated("published"),
             "published_estimated", "licence", "content_hash", "content", "notes", "priority"),
+    groups=(_dated("published"),),
     section="sources", help="sources (articles, datasets, documents) that other records cite",
     required=("key", "kind"),
     converters={"key": f.reference,

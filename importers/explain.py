@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from db.base import Base
 from db.errors import UserError
 from db.migrate import require_head
-from importers.entities import ENTITIES, Entity
+from importers.entities import ENTITIES, SOURCE, Entity
 from importers.statements import _Stmt, derive, load_ranks, reference_codes
 
 T = Base.metadata.tables
@@ -62,6 +62,13 @@ class ExplainReport:
 
 
 def _find(conn, ref: str) -> tuple[Entity, int, str, str | None]:
+    kind, sep, key = ref.partition(":")
+    if sep and kind.strip().lower() == "source":  # source:KEY, e.g. source:https://example.org/news/1
+        src = T["sources"]
+        row = conn.execute(select(src.c.id, src.c.key, src.c.title).where(src.c.key == key.strip())).first()
+        if row is None:
+            raise UserError(f"no source with the key {key.strip()!r}")
+        return SOURCE, row.id, row.key, row.title
     kind, _sep, code = ref.partition(":") if ":" in ref and ref.split(":", 1)[0] in ENTITIES else ("", "", ref)
     hits = []
     scheme, sep, value = ref.partition(":")
@@ -112,6 +119,12 @@ def explain(engine: Engine, ref: str, field_name: str | None = None) -> ExplainR
         titles = dict(conn.execute(select(T["sources"].c.id, T["sources"].c.title)
                                    .where(T["sources"].c.id.in_([s.source_id for s in stmts]))).all())
         current, _children, winners = derive(entity, stmts, ranks)
+        if entity.unstated_keeps_stored:  # a field no source states keeps what the row holds
+            stored = conn.execute(select(*(entity.t.c[c] for c in entity.fields))
+                                  .where(entity.t.c.id == record_id)).mappings().one()
+            for head, group in entity.head_groups:
+                if winners[head] is None:
+                    current.update({c: stored[c] for c in group})
         names = _names(conn, entity, stmts)
         codes = _field_codes(conn, entity, [current, *(s.data for s in stmts)])
         report = ExplainReport(entity.name, record_id, code, title)

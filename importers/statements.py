@@ -424,14 +424,16 @@ class StatementWriter:
                 new: set[tuple], outcome: dict[tuple, str]) -> None:
         sources = {sid for rid in records for sid in stmts.get(rid, {})}
         load_ranks(self.conn, sources, self.ranks)
-        current, children = {}, {}
+        current, children, unstated = {}, {}, {}
         for rid, k in records.items():
             found = list(stmts.get(rid, {}).values())
             if k in new:  # its row was inserted with the values of its only statement
                 children[rid] = derive_children(entity, found, self.ranks) if len(found) > 1 \
                     else _own_children(entity, found[0].data if found else {})
             else:
-                current[rid], children[rid], _w = derive(entity, found, self.ranks)
+                current[rid], children[rid], winners = derive(entity, found, self.ranks)
+                if entity.unstated_keeps_stored:
+                    unstated[rid] = [c for head, group in entity.head_groups if winners[head] is None for c in group]
         report = self.run.report
         # typed rows: compare with what is stored, write the differences
         old_keys = [k for rid, k in records.items() if k not in new]
@@ -444,6 +446,8 @@ class StatementWriter:
             if rid is None:
                 continue
             now_values = current[rid]
+            for c in unstated.get(rid, ()):
+                now_values[c] = old[c]
             diff = {c: (old[c], now_values[c]) for c in entity.fields
                     if not (old[c] == now_values[c] or same_value(old[c], now_values[c]))}
             if diff:

@@ -21,7 +21,7 @@ unchanged otherwise. Per-table counts are in `report.details` (statements under 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -42,7 +42,7 @@ from db.upsert import UpsertResult, _select_existing, insert_new, same_value, up
 from db.vocab import IDENTIFIER_RECORD_TYPES
 from importers import identity
 from importers.core import Problem, RunContext
-from importers.entities import AGREEMENT, BY_TABLE, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, Entity
+from importers.entities import AGREEMENT, BY_TABLE, FORUM, LAYOUTS, MEMBERSHIP, ORGANISATION, PROJECT, SOURCE, Entity
 from importers.normalize import fold
 from importers.records import (
     AGREEMENT_COLUMNS,
@@ -232,18 +232,6 @@ class Writer:
         self.run.report.add(result, table, count=False)
         return result
 
-    def _count(self, main: UpsertResult, keys: Iterable[Any]) -> None:
-        """Count rows written directly (sources) as inserted, updated or unchanged."""
-        inserted = set(main.inserted_keys)
-        report = self.run.report
-        for key in keys:
-            if key in inserted:
-                report.inserted += 1
-            elif key in main.changes:
-                report.updated += 1
-            else:
-                report.unchanged += 1
-
     def _cite(self, record_type: str, pairs: list[tuple[int | None, Located, list[Cite]]],
               fresh: set[int] = frozenset()) -> None:
         """Cite each record by its own sources, then by `default_cites` (the input file, located at the
@@ -293,12 +281,41 @@ class Writer:
     # ------------------------------------------------------------------ entities
     def sources(self, records: Sequence[SourceRecord], *, count: bool = True) -> None:
         """Sources as records of the import (count=True) or as what other records cite (count=False:
-        only in the per-table details, so that a data set's headline counts stay its rows). A value a
-        record leaves empty keeps the stored one: a file without a publisher column clears nothing."""
+        only in the per-table details, so that a data set's headline counts stay its rows). Where the import
+        has a stating source (a data set release, the input file), their values are its statements, decided
+        by the same precedence as every record's: an older release that describes a cited source changes
+        nothing, whatever the order of the imports. Sources an import describes by itself alone (`import
+        sources`, an article, the reference data) are written directly, the newest import winning. Either
+        way a value nobody gives keeps the stored one: a file without a publisher column clears nothing."""
         records = self._dedupe(records, lambda r: r.key)
+        direct = [r for r in records if self.statement_source is None and not self.default_cites
+                  and not getattr(r, "cites", None)]
+        if direct:
+            self._write_sources_directly(direct, count=count)
+        items = []
+        direct_ids = {id(r) for r in direct}
+        for r in (r for r in records if id(r) not in direct_ids):
+            item = self._item(SOURCE, r, (r.key,), {c: getattr(r, c) for c in SOURCE_COLUMNS}, {})
+            if item is not None:
+                items.append(item)
+        if not items:
+            return
+        ids, outcome = self.statements.write(SOURCE, items)
+        report = self.run.report
+        for item in items:
+            if count:
+                state = outcome[item.key]
+                setattr(report, state, getattr(report, state) + 1)
+            self._sources[item.key[0]] = ids[item.key]
+
+    def _write_sources_directly(self, records: Sequence[SourceRecord], *, count: bool) -> None:
         result = self._upsert("sources", self._source_rows(records, report=self.run.dry_run), ("key",))
+        report = self.run.report
         if count:
-            self._count(result, [(r.key,) for r in records])
+            for r in records:
+                state = "inserted" if (r.key,) in set(result.inserted_keys) else \
+                    "updated" if (r.key,) in result.changes else "unchanged"
+                setattr(report, state, getattr(report, state) + 1)
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
 
@@ -311,8 +328,8 @@ class Writer:
         return source_id
 
     def _source_rows(self, records: Sequence[SourceRecord], *, report: bool = False) -> list[dict[str, Any]]:
-        """The rows to write: a value a record leaves empty keeps the stored one. `report`: a dry run lists
-        the sources whose values change."""
+        """The rows of sources written directly: a value a record leaves empty keeps the stored one. `report`:
+        a dry run lists the sources whose values change."""
         rows = [{"key": r.key, **{c: getattr(r, c) for c in SOURCE_COLUMNS}} for r in records]
         stored = _select_existing(self.conn, T["sources"], ["key"], list(SOURCE_COLUMNS),
                                   [(row["key"],) for row in rows])

@@ -18,7 +18,8 @@ from importers.explain import explain as explain_record
 def explain(code: str, field: str | None, database_url: str | None, as_json: bool) -> None:
     """Show every value that sources give for the fields of the record CODE (a project, agreement, event,
     forum or organisation code; `project:CODE` when several kinds share it; an identifier such as aiddata:39556;
-    a code merged into another record shows the kept one), its identifiers, or one FIELD, with the source,
+    a code merged into another record shows the kept one; `source:KEY` for what imports say about a cited
+    source), its identifiers, or one FIELD, with the source,
     its date and priority, the import run and where in the source; the winning value is marked with *
     and the reason given (docs/provenance.md).
 

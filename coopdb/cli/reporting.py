@@ -103,7 +103,8 @@ def print_report(report: ImportReport, *, as_json: bool, quiet: bool) -> None:
     prefix = "dry run, nothing written: would insert" if report.dry_run else "inserted"
     verb = "would update" if report.dry_run else "updated"
     run = f"run {report.run_id}: " if report.run_id else ""
-    out.print(f"{run}{report.importer} {report.file or ''}: read {report.read}, {prefix} {report.inserted}, "
+    what = f"{report.importer} {report.file}" if report.file else report.importer  # several files: none named
+    out.print(f"{run}{what}: read {report.read}, {prefix} {report.inserted}, "
               f"{verb} {report.updated}, unchanged {report.unchanged}, rejected {report.rejected} "
               f"({report.seconds:.1f} s)", markup=False)
     for table, counts in report.details.items():

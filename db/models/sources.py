@@ -107,7 +107,7 @@ class Statement(Tracked, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(
         String(24), nullable=False,
-        comment="Kind of the record: project, agreement, event, forum, organisation, membership.",
+        comment="Kind of the record: project, agreement, event, forum, organisation, membership, source.",
     )
     record_id: Mapped[int] = mapped_column(
         Integer, nullable=False, comment="id of the record in the table named by record_type."

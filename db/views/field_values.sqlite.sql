@@ -12,6 +12,8 @@ WITH records AS (
     UNION ALL
     SELECT 'membership', m.id, f.code || ':' || c.code, c.name || ' in ' || f.name || ' (' || m.role || ')'
     FROM memberships AS m JOIN forums AS f ON f.id = m.forum_id JOIN countries AS c ON c.id = m.country_id
+    UNION ALL
+    SELECT 'source', id, key, title FROM sources
 ),
 vals AS (
     SELECT st.id AS statement_id, st.record_type, st.record_id, st.source_id, st.locator, st.first_seen_at,

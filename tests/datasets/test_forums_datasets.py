@@ -123,6 +123,7 @@ def test_cli_cow_igo_and_iigo(few_countries, db_url, cli):
     result = cli("import", "iigo", FIX / "iigo_organizations.csv", FIX / "iigo_memberships.csv",
                  "-d", url_text(db_url))
     assert result.exit_code == 0, result.stderr
+    assert "iigo: read " in result.stdout  # two files: the summary names the importer, with no blank file name
     bad = cli("import", "iigo", FIX / "cow_states.csv", "-d", url_text(db_url))
     assert bad.exit_code == 3 and "not an IIGO file" in bad.stderr
 

@@ -190,6 +190,16 @@ def test_withdrawn_currency_is_accepted_in_any_case(world, tmp_path):
     assert _stored(world, "P-2", "currency") == ("ZWD",)
 
 
+def test_currency_withdrawn_lately_is_accepted_whatever_the_installed_pycountry(world, tmp_path):
+    """The lev (BGN) of a 2010 loan stays a currency after Bulgaria took the euro: pycountry 26 no longer lists it."""
+    path = tmp_path / "p.csv"
+    path.write_text("code,title,amount,currency,amount_year\nP-1,T,5,BGN,2010\nP-2,T,5,HRK,2015\n", encoding="utf-8")
+    report = import_file(world, "projects", path)
+    assert (report.inserted, report.rejected) == (2, 0)
+    assert _stored(world, "P-1", "currency") == ("BGN",)
+    assert _stored(world, "P-2", "currency") == ("HRK",)
+
+
 def test_codes_differing_in_case_or_invisibles_are_one_record(world, tmp_path):
     for number, code in enumerate(["sa-case-1", "SA-CASE-1", "SA-CASE-1\u200b", "\ufeffＳＡ-case-1\u00ad"]):
         path = tmp_path / f"p{number}.csv"

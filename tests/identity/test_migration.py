@@ -71,9 +71,12 @@ def test_0013_keeps_a_database_of_0012_and_its_events_merge_afterwards(few_count
 
     migrate.downgrade(engine, "0012")
     at_0012 = dump(engine)
-    # 0012 holds no identifier of an event: the downgrade deleted the one SUMMIT_B gave, and nothing else
+    # 0012 holds no identifier of an event: the downgrade deleted the one SUMMIT_B gave, and (0015) the statements
+    # about sources, and nothing else
     record_type = [c.name for c in Base.metadata.tables["identifiers"].c].index("record_type")
-    assert at_0012 == {**at_head, "identifiers": [r for r in at_head["identifiers"] if r[record_type] != "event"]}
+    stated_type = [c.name for c in Base.metadata.tables["statements"].c].index("record_type")
+    assert at_0012 == {**at_head, "identifiers": [r for r in at_head["identifiers"] if r[record_type] != "event"],
+                       "statements": [r for r in at_head["statements"] if r[stated_type] != "source"]}
     assert len(at_0012["identifiers"]) == len(at_head["identifiers"]) - 1
     migrate.upgrade(engine)
     assert dump(engine) == at_0012
