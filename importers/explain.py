@@ -98,6 +98,9 @@ def _find(conn, ref: str) -> tuple[Entity, int, str, str | None]:
                 row = conn.execute(select(t.c.id, t.c.code, title).where(t.c.id == record_id)).one()
                 hits.append((entity, row[0], row[1], row[2]))
     if not hits:
+        src = T["sources"]
+        if conn.execute(select(src.c.id).where(src.c.key == ref.strip())).first() is not None:
+            raise UserError(f"{ref.strip()!r} is the key of a source: coopdb explain 'source:{ref.strip()}'")
         raise UserError(f"no project, agreement, event, forum or organisation with the code {code!r}")
     if len(hits) > 1:
         options = ", ".join(f"{e.name}:{c}" for e, _i, c, _t in hits)

@@ -102,3 +102,17 @@ def test_a_source_stated_by_nobody_keeps_its_stored_values(few_countries):
     with few_countries.connect() as conn:
         licence, title = conn.execute(text("SELECT licence, title FROM sources WHERE key = :k"), {"k": SHARED}).one()
     assert (licence, title) == ("CC BY 4.0", "Kept title")  # v1 gives no licence and no title
+
+
+def test_explain_names_a_source_by_its_key_and_says_how(few_countries, cli, db_url):
+    from tests.conftest import url_text
+
+    import_aiddata(few_countries, RELEASES["v1"], subset=True)
+    shown = cli("explain", f"source:{SHARED}", "-d", url_text(db_url))
+    assert shown.exit_code == 0, shown.stderr
+    assert "AidData source type: Media Report, including Wikileaks" in shown.stdout
+    bare = cli("explain", SHARED, "-d", url_text(db_url))
+    assert bare.exit_code == 3
+    assert f"'{SHARED}' is the key of a source: coopdb explain 'source:{SHARED}'" in bare.stderr
+    unknown = cli("explain", "source:http://example.org/none", "-d", url_text(db_url))
+    assert unknown.exit_code == 3 and "no source with the key 'http://example.org/none'" in unknown.stderr
