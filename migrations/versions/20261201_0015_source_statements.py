@@ -19,7 +19,9 @@ What it does:
   source that its records cite (kind, title, notes, date...) is a statement of the import's stating source (a
   data set release, the input file), so that an older release imported after a newer one no longer rewrites
   the cited sources the newer one described. Rows written before keep their values (a field no statement gives
-  keeps the stored one): the current tables do not change on upgrade;
+  keeps the stored one): the current tables do not change on upgrade. Until the releases are imported again
+  (in any order), nothing records which of them gave a source's values: the next release stating a source
+  decides it alone, the newer one then wins again;
 - BI: `field_values` (and so `conflicts`) names the source a statement is about (its key and title). Every view
   is dropped and created again from migrations/frozen/bi_views_0015.json (SQLite rebuilds `statements`, which
   views must not reference meanwhile).

@@ -116,3 +116,28 @@ def test_explain_names_a_source_by_its_key_and_says_how(few_countries, cli, db_u
     assert f"'{SHARED}' is the key of a source: coopdb explain 'source:{SHARED}'" in bare.stderr
     unknown = cli("explain", "source:http://example.org/none", "-d", url_text(db_url))
     assert unknown.exit_code == 3 and "no source with the key 'http://example.org/none'" in unknown.stderr
+
+
+def test_0015_down_and_up_keeps_every_source_and_later_imports_restore_the_precedence(few_countries):
+    """Downgrading drops the statements about sources and keeps their values; upgrading again changes no current
+    value; the next imports state the sources again, and the newer release's wording wins as before."""
+    from db import migrate
+
+    engine = few_countries
+    for name in ("v2", "v1"):
+        import_aiddata(engine, RELEASES[name], subset=True)
+    at_head = cited_sources(engine)
+    migrate.downgrade(engine, "0014")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM statements WHERE record_type = 'source'")).scalar() == 0
+    assert cited_sources(engine) == at_head
+    migrate.upgrade(engine)
+    assert cited_sources(engine) == at_head
+    # until v2 is imported again nothing says what v2 said: v1, the only source stating the shared one, gives
+    # its wording (docs/provenance.md: re-import the releases, in any order, to restore the precedence)
+    v1 = import_aiddata(engine, RELEASES["v1"], subset=True)
+    assert v1.details["sources"]["updated"] == 1
+    assert _source(engine, SHARED)[3] == "AidData source type: Media Report, including Wikileaks"
+    import_aiddata(engine, RELEASES["v2"], subset=True)
+    assert cited_sources(engine) == at_head
+    assert _source(engine, SHARED)[3] == "AidData source type: Media Report"
