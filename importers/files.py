@@ -247,10 +247,11 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
         if loaded is not None:
             for warning in loaded.bind(table.columns):
                 run.warn(warning)
-        if entity != "sources":
-            source = file_source(path, run.file_hash, priority=priority, source_date=source_date)
-            job.writer.ensure_source(source)
-            job.writer.default_cites = [Cite(source.key)]
+        # the input file states its records, sources included (their values are its statements, ranked by
+        # --priority and --source-date like any file's: docs/provenance.md)
+        source = file_source(path, run.file_hash, priority=priority, source_date=source_date)
+        job.writer.ensure_source(source)
+        job.writer.default_cites = [Cite(source.key)]
         _warn_unused(run, entity, table.columns, loaded, path.name)
         job.writer.present = _present_fields(entity, table.columns, loaded)
         job.writer.replace_participants = replace_participants

@@ -141,3 +141,24 @@ def test_0015_down_and_up_keeps_every_source_and_later_imports_restore_the_prece
     import_aiddata(engine, RELEASES["v2"], subset=True)
     assert cited_sources(engine) == at_head
     assert _source(engine, SHARED)[3] == "AidData source type: Media Report"
+
+
+def test_a_curated_sources_file_with_a_priority_keeps_its_values_over_a_later_release(few_countries, tmp_path):
+    """`import sources FILE --priority 10` states its sources as the file: a release citing one of them later
+    adds its statements without changing what the curated file gives; `--priority` is not ignored."""
+    from importers.files import import_file
+
+    curated = tmp_path / "curated-sources.csv"
+    curated.write_text(f"key,kind,title,publisher\n{SHARED},news_article,Curated title,Curated Daily\n",
+                       encoding="utf-8")
+    first = import_file(few_countries, "sources", curated, priority=10)
+    assert (first.read, first.inserted) == (1, 1)
+    import_aiddata(few_countries, RELEASES["v2"], subset=True)  # states the title "Old news", Example Daily
+    kind, title, publisher, notes = _source(few_countries, SHARED)
+    assert (title, publisher) == ("Curated title", "Curated Daily")
+    assert notes == "AidData source type: Media Report"  # the release alone gives notes
+    title_field = next(f for f in explain(few_countries, f"source:{SHARED}", "title").fields)
+    assert [(s.source_key, s.value, s.wins) for s in title_field.stated] == [
+        ("file:curated-sources.csv", "Curated title", True), ("aiddata-gcdf-2.0", "Old news", False)]
+    again = import_file(few_countries, "sources", curated, priority=10)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
