@@ -155,7 +155,7 @@ def test_a_curated_sources_file_with_a_priority_keeps_its_values_over_a_later_re
     assert (first.read, first.inserted) == (1, 1)
     import_aiddata(few_countries, RELEASES["v2"], subset=True)  # states the title "Old news", Example Daily
     kind, title, publisher, notes = _source(few_countries, SHARED)
-    assert (title, publisher) == ("Curated title", "Curated Daily")
+    assert (kind, title, publisher) == ("news_article", "Curated title", "Curated Daily")
     assert notes == "AidData source type: Media Report"  # the release alone gives notes
     title_field = next(f for f in explain(few_countries, f"source:{SHARED}", "title").fields)
     assert [(s.source_key, s.value, s.wins) for s in title_field.stated] == [
