@@ -284,9 +284,9 @@ class Writer:
         only in the per-table details, so that a data set's headline counts stay its rows). Where the import
         has a stating source (a data set release, the input file), their values are its statements, decided
         by the same precedence as every record's: an older release that describes a cited source changes
-        nothing, whatever the order of the imports. Sources an import describes by itself alone (`import
-        sources`, an article, the reference data) are written directly, the newest import winning. Either
-        way a value nobody gives keeps the stored one: a file without a publisher column clears nothing."""
+        nothing, whatever the order of the imports. Sources an import describes with no stating source of its
+        own (an article, the reference data) are written directly, the newest import winning. Either way a
+        value nobody gives keeps the stored one: a file without a publisher column clears nothing."""
         records = self._dedupe(records, lambda r: r.key)
         direct = [r for r in records if self.statement_source is None and not self.default_cites
                   and not getattr(r, "cites", None)]
@@ -310,11 +310,11 @@ class Writer:
 
     def _write_sources_directly(self, records: Sequence[SourceRecord], *, count: bool) -> None:
         result = self._upsert("sources", self._source_rows(records, report=self.run.dry_run), ("key",))
-        report = self.run.report
         if count:
+            inserted, report = set(result.inserted_keys), self.run.report
             for r in records:
-                state = "inserted" if (r.key,) in set(result.inserted_keys) else \
-                    "updated" if (r.key,) in result.changes else "unchanged"
+                state = "inserted" if (r.key,) in inserted else "updated" if (r.key,) in result.changes \
+                    else "unchanged"
                 setattr(report, state, getattr(report, state) + 1)
         for (key,), source_id in result.ids.items():
             self._sources[key] = source_id
