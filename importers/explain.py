@@ -19,7 +19,7 @@ from db.base import Base
 from db.errors import UserError
 from db.migrate import require_head
 from importers.entities import ENTITIES, SOURCE, Entity
-from importers.statements import _Stmt, derive, load_ranks, reference_codes
+from importers.statements import _Stmt, derive, keep_unstated, load_ranks, reference_codes
 
 T = Base.metadata.tables
 
@@ -123,11 +123,8 @@ def explain(engine: Engine, ref: str, field_name: str | None = None) -> ExplainR
                                    .where(T["sources"].c.id.in_([s.source_id for s in stmts]))).all())
         current, _children, winners = derive(entity, stmts, ranks)
         if entity.unstated_keeps_stored:  # a field no source states keeps what the row holds
-            stored = conn.execute(select(*(entity.t.c[c] for c in entity.fields))
-                                  .where(entity.t.c.id == record_id)).mappings().one()
-            for head, group in entity.head_groups:
-                if winners[head] is None:
-                    current.update({c: stored[c] for c in group})
+            keep_unstated(entity, current, winners, conn.execute(
+                select(*(entity.t.c[c] for c in entity.fields)).where(entity.t.c.id == record_id)).mappings().one())
         names = _names(conn, entity, stmts)
         codes = _field_codes(conn, entity, [current, *(s.data for s in stmts)])
         report = ExplainReport(entity.name, record_id, code, title)

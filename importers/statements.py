@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -173,6 +173,17 @@ def derive(entity: Entity, stmts: Sequence[_Stmt], ranks: dict[int, SourceRank]
                 raw = data[column]
                 values[column] = defaults[column] if raw is None and not nullable[column] else decoders[column](raw)
     return values, derive_children(entity, stmts, ranks), winners
+
+
+def keep_unstated(entity: Entity, values: dict[str, Any], winners: dict[str, int | None],
+                  stored: Mapping[str, Any]) -> None:
+    """For an entity whose unstated fields keep their stored value (sources): put the stored value of each field
+    group no statement gives into `values` (the current values `derive` returned)."""
+    if entity.unstated_keeps_stored:
+        for head, group in entity.head_groups:
+            if winners[head] is None:
+                for column in group:
+                    values[column] = stored[column]
 
 
 def derive_children(entity: Entity, stmts: Sequence[_Stmt], ranks: dict[int, SourceRank]
@@ -424,16 +435,14 @@ class StatementWriter:
                 new: set[tuple], outcome: dict[tuple, str]) -> None:
         sources = {sid for rid in records for sid in stmts.get(rid, {})}
         load_ranks(self.conn, sources, self.ranks)
-        current, children, unstated = {}, {}, {}
+        current, children, winners = {}, {}, {}
         for rid, k in records.items():
             found = list(stmts.get(rid, {}).values())
             if k in new:  # its row was inserted with the values of its only statement
                 children[rid] = derive_children(entity, found, self.ranks) if len(found) > 1 \
                     else _own_children(entity, found[0].data if found else {})
             else:
-                current[rid], children[rid], winners = derive(entity, found, self.ranks)
-                if entity.unstated_keeps_stored:
-                    unstated[rid] = [c for head, group in entity.head_groups if winners[head] is None for c in group]
+                current[rid], children[rid], winners[rid] = derive(entity, found, self.ranks)
         report = self.run.report
         # typed rows: compare with what is stored, write the differences
         old_keys = [k for rid, k in records.items() if k not in new]
@@ -446,8 +455,7 @@ class StatementWriter:
             if rid is None:
                 continue
             now_values = current[rid]
-            for c in unstated.get(rid, ()):
-                now_values[c] = old[c]
+            keep_unstated(entity, now_values, winners[rid], old)
             diff = {c: (old[c], now_values[c]) for c in entity.fields
                     if not (old[c] == now_values[c] or same_value(old[c], now_values[c]))}
             if diff:

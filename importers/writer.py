@@ -288,16 +288,11 @@ class Writer:
         own (an article, the reference data) are written directly, the newest import winning. Either way a
         value nobody gives keeps the stored one: a file without a publisher column clears nothing."""
         records = self._dedupe(records, lambda r: r.key)
-        direct = [r for r in records if self.statement_source is None and not self.default_cites
-                  and not getattr(r, "cites", None)]
-        if direct:
-            self._write_sources_directly(direct, count=count)
-        items = []
-        direct_ids = {id(r) for r in direct}
-        for r in (r for r in records if id(r) not in direct_ids):
-            item = self._item(SOURCE, r, (r.key,), {c: getattr(r, c) for c in SOURCE_COLUMNS}, {})
-            if item is not None:
-                items.append(item)
+        if self.statement_source is None and not self.default_cites:  # stated by nobody but the import itself
+            self._write_sources_directly(records, count=count)
+            return
+        items = [item for r in records
+                 if (item := self._item(SOURCE, r, (r.key,), {c: getattr(r, c) for c in SOURCE_COLUMNS}, {}))]
         if not items:
             return
         ids, outcome = self.statements.write(SOURCE, items)
