@@ -393,7 +393,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
     mapper = _Mapper(layout, file, run, writer.resolver)
     written_sources: set[str] = set()  # the first row naming a source sets its fields, in every run
     ids_in_file: dict[str, int] = {}  # project code -> line
-    held: list[ProjectRecord] = []  # records with links: written once all their targets exist
+    linking: list[ProjectRecord] = []  # written records whose links wait for a target not written yet
     batch: list[ProjectRecord] = []
     sources: list[SourceRecord] = []
 
@@ -402,6 +402,11 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
         writer.projects(batch)
         sources.clear()
         batch.clear()
+        # the links whose targets are all written now go now, while the next rows are read
+        ready = [r for r in linking if all(writer.project_id(code) is not None for code, _kind in r.links)]
+        if ready:
+            writer.project_links(ready)
+            linking[:] = [r for r in linking if any(writer.project_id(code) is None for code, _kind in r.links)]
 
     ticker = Ticker(progress, rows.position, rows.unit)
     for row in rows:
@@ -421,7 +426,11 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
             if source.key not in written_sources:
                 written_sources.add(source.key)
                 sources.append(source)
-        (held if record.links else batch).append(record)
+        if record.links:  # written now; its links once every target is (Writer.project_links)
+            linking.append(record)
+            writer.links_later.add(record.code.upper())
+            record = replace(record, links=[])
+        batch.append(record)
         if len(batch) >= batch_size:
             flush()
         ticker.tick(run.report.read)
@@ -429,7 +438,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
     ticker.end(run.report.read)
     _check_count(layout, file, run.report.read, subset)
     dropped = []
-    for record in held:
+    for record in linking:
         keep = []
         for code, kind in record.links:
             if code in ids_in_file or writer.project_id(code) is not None:
@@ -437,7 +446,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
             else:
                 dropped.append(f"{code} (linked from {record.code})")
         record.links = keep
-    writer.projects(held)
+    writer.project_links(linking)
     if dropped:
         run.warn(f"{file}: {len(dropped)} links to AidData records that are neither in this file nor in the "
                  f"database were left out, e.g. {', '.join(dropped[:3])}")

@@ -206,3 +206,30 @@ def test_a_migration_that_fails_on_sqlite_changes_nothing(engine, backend):
         assert conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'country_names'").scalar_one() == before
         assert "IN (" in before
         assert conn.exec_driver_sql("SELECT count(*) FROM country_names").scalar_one() == 1
+
+
+def test_head_read_off_the_revision_files_is_alembics_head():
+    """`require_head` runs before every command: it reads the head off the revision files instead of
+    compiling them all through Alembic. The two must agree."""
+    migrate._scanned_head.cache_clear()
+    assert migrate._scanned_head() == migrate.alembic_head() == migrate.head_revision()
+
+
+def test_head_falls_back_to_alembic_when_the_files_do_not_say(tmp_path, monkeypatch):
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a.py").write_text("revision = 'a'\ndown_revision = None\n")
+    (versions / "b.py").write_text("revision = 'b'\ndown_revision = ('a', 'c')\n")  # a merge: a tuple
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", tmp_path)
+    migrate._scanned_head.cache_clear()
+    try:
+        assert migrate._scanned_head() is None
+        (versions / "b.py").write_text("revision = 'b'\ndown_revision = 'a'\n")
+        (versions / "c.py").write_text("revision: str = \"c\"\ndown_revision: str | None = 'a'\n")  # two heads
+        migrate._scanned_head.cache_clear()
+        assert migrate._scanned_head() is None
+        (versions / "c.py").write_text("revision: str = \"c\"\ndown_revision: str | None = 'b'\n")
+        migrate._scanned_head.cache_clear()
+        assert migrate._scanned_head() == "c"
+    finally:
+        migrate._scanned_head.cache_clear()
