@@ -1,6 +1,6 @@
 """A synthetic workbook in the AidData GCDF 3.0 layout, the size of the real release, for bench/datasets.py.
 
-    .venv/bin/python bench/synthetic_gcdf3.py OUT.xlsx [--rows 20985]
+    .venv/bin/python bench/synthetic_gcdf3.py OUT.xlsx [--rows 20985] [--streamed]
 
 The v3.0 workbook itself is not in ../shared/data (only its data dictionary is): this writes one of the same
 shape so that the benchmark measures an import of that size next to the raw read of the same file. Its 126
@@ -10,6 +10,10 @@ of the sizes the release has: a description of about 1,200 characters and staff 
 about seven sources per record (pipe-separated URLs, titles, publishers and types, a fifth of them cited by
 other records too), one to three funding and implementing agencies, text dates MM/DD/YYYY, Yes/No flags,
 amounts with cents. The values are made up; nothing of the release is copied.
+
+Saved by openpyxl, so its text is inline (a spreadsheet program puts it in the shared-strings table); the
+sheet's dimension is given, as a spreadsheet program gives it, or with --streamed left out, as scripts that
+stream a workbook (openpyxl's write-only mode) leave it out.
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ SECTORS = [("210", "TRANSPORT AND STORAGE"), ("230", "ENERGY"), ("140", "WATER S
            ("110", "EDUCATION"), ("120", "HEALTH"), ("310", "AGRICULTURE, FORESTRY, FISHING")]
 SOURCE_TYPES = ["Media Report", "Government Source (Donor/Recipient)", "Other Official Source (non-Donor, "
                 "non-Recipient)", "Other Academic (Working Paper, Dissertation)", "Media Report"]
-WORDS = ("the project loan agreement construction phase financing government ministry completed road bridge "
-         "power plant railway works contract signed commercial terms approved disbursed local company "
-         "according report official said expected capacity million dollars").split()
+WORDS = ["the", "project", "loan", "agreement", "construction", "phase", "financing", "government", "ministry",
+         "completed", "road", "bridge", "power", "plant", "railway", "works", "contract", "signed", "commercial",
+         "terms", "approved", "disbursed", "local", "company", "according", "report", "official", "said",
+         "expected", "capacity", "million", "dollars"]
 
 # The columns the importer reads (importers/sources/aiddata.yml, layout 3.0), as the dictionary names them
 READ = ["AidData Record ID", "Recommended For Aggregates", "AidData Parent ID", "Umbrella", "Recipient",
@@ -117,13 +122,17 @@ def row_values(rng: random.Random, i: int, shared_sources: list[tuple[str, str, 
     return values
 
 
-def write(path: Path, rows: int = RECORDS) -> Path:
+def write(path: Path, rows: int = RECORDS, *, streamed: bool = False) -> Path:
     from openpyxl import Workbook
 
     header = columns()
     rng = random.Random(3)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("GCDF_3.0")
+    book = Workbook(write_only=streamed)
+    if streamed:
+        sheet = book.create_sheet("GCDF_3.0")
+    else:
+        sheet = book.active
+        sheet.title = "GCDF_3.0"
     sheet.append(header)
     shared: list[tuple[str, str, str, str]] = []
     for i in range(rows):
@@ -137,9 +146,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--rows", type=int, default=RECORDS)
+    parser.add_argument("--streamed", action="store_true", help="text inline and no dimension, as scripts write")
     args = parser.parse_args()
-    write(args.out, args.rows)
-    print(f"{args.out}: {args.rows:,} rows x {len(columns())} columns")
+    write(args.out, args.rows, streamed=args.streamed)
+    print(f"{args.out}: {args.rows:,} rows x {len(columns())} columns{' (streamed)' if args.streamed else ''}")
 
 
 if __name__ == "__main__":

@@ -118,9 +118,9 @@ def _head_rows(path: Path, kind: str, sheet: str | None) -> list[list[Any]]:
         except csv.Error as exc:
             raise UserError(f"{path.name}: cannot read the first lines as CSV ({exc})") from None
     if kind == "xlsx":
-        import openpyxl
+        from importers.workbooks import load_read_only
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = load_read_only(path, data_only=True)
         ws = book[sheet] if sheet else book[book.sheetnames[0]]
         rows = [list(r) for _n, r in zip(range(HEAD_ROWS), ws.iter_rows(values_only=True), strict=False)]
         book.close()

@@ -25,7 +25,7 @@ from typing import Any
 from db.errors import UserError
 from importers.core import Problem
 from importers.inputs import check_input
-from importers.workbooks import SheetRows, check_workbook
+from importers.workbooks import SheetRows, check_workbook, load_read_only
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "yaml", "xlsx")
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".json": "json",
@@ -261,11 +261,9 @@ class CsvTable(Table):
 class XlsxTable(Table):
     def __init__(self, path: Path, format: str, sheet: str | None, header_row: int = 1):
         super().__init__(path, format)
-        import openpyxl  # imported here: loading it costs time that CSV users need not pay
-
         check_workbook(path)
         try:
-            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.book = load_read_only(path, data_only=True)  # imports openpyxl: CSV users do not pay for it
         except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
             raise UserError(f"{self.name}: not an Excel .xlsx workbook ({type(exc).__name__})") from None
         names = self.book.sheetnames

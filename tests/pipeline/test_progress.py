@@ -83,3 +83,51 @@ def test_dataset_rows_know_their_total(tmp_path):
     _header, rows = read_rows(csv_path)
     list(rows)
     assert rows.unit == "bytes" and rows.position() == (csv_path.stat().st_size, csv_path.stat().st_size)
+
+
+def test_a_workbook_saved_without_a_dimension_is_read_once(tmp_path, monkeypatch):
+    """openpyxl's write-only mode (and other scripts) save no <dimension>: openpyxl itself would parse the whole
+    sheet to look for one before the rows are read. The rows are the same, the total unknown, and finding
+    that out reads only the start of the sheet."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from importers.workbooks import load_read_only
+
+    plain, script = tmp_path / "plain.xlsx", tmp_path / "script.xlsx"
+    book = openpyxl.Workbook()
+    streamed = openpyxl.Workbook(write_only=True)
+    sheet = streamed.create_sheet("data")
+    for row in [["id", "name"], *([i, f"name {i} " + "x" * 40] for i in range(3000))]:
+        book.active.append(row)
+        sheet.append(row)
+    book.save(plain)
+    streamed.save(script)
+    read: list[int] = []
+    opened = ReadOnlyWorksheet._get_source
+
+    def counting(self):
+        source = opened(self)
+        original = source.read
+
+        def read_counted(size=-1):
+            data = original(size)
+            read[-1] += len(data)
+            return data
+
+        source.read = read_counted
+        read.append(0)
+        return source
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_get_source", counting)
+    loaded = load_read_only(script, data_only=True)
+    sheet_bytes = loaded._archive.getinfo(loaded.active._worksheet_path).file_size
+    assert loaded.active.max_row is None  # no dimension: the row count is unknown, not guessed
+    assert read == [read[0]] and read[0] < sheet_bytes / 4  # one look at the start of the sheet, not all of it
+    loaded.close()
+    monkeypatch.undo()
+    header_a, rows_a = read_rows(plain, read_ahead=False)
+    header_b, rows_b = read_rows(script, read_ahead=False)
+    assert header_a == header_b == ["id", "name"]
+    assert rows_b.position() == (0, None) and rows_a.position() == (0, 3000)
+    assert [r.values for r in rows_a] == [r.values for r in rows_b]
+    assert load_read_only(plain, data_only=True).active.max_row == 3001
