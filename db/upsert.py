@@ -15,6 +15,7 @@ reports which columns would change (`UpsertResult.changes` maps each updated key
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -423,6 +424,9 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
     return found
 
 
+_JSON_KEY_TYPES = frozenset((str, int))  # key values that JSON gives back as SQLite compares them (not bool, dates)
+
+
 def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequence[str], keys: Sequence[Key],
              *where: Any) -> Select:
     """SELECT `columns` of the rows of `table` whose `key` columns equal one of `keys` (callers chunk them) and
@@ -433,10 +437,21 @@ def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequen
     keeps from being merged into a join). Left to choose, the planner scanned the whole table for every
     batch where the table had no statistics yet (`IN`, `= ANY` and a plain join alike): a table an import is
     filling, or any table where autovacuum has not analysed the rows of the last import, so each batch of a
-    re-import read every statement."""
+    re-import read every statement.
+
+    SQLite: text and integer keys as one JSON parameter read by `json_each` (each looked up through the index
+    all the same); other keys (dates) as an IN list."""
     if conn.dialect.name != "postgresql":
-        condition = table.c[key[0]].in_([k[0] for k in keys]) if len(key) == 1 \
-            else tuple_(*[table.c[k] for k in key]).in_(keys)
+        if all(type(v) in _JSON_KEY_TYPES for k in keys for v in k):
+            # an IN list of N parameters costs SQLAlchemy N unique names to render at every call
+            each = func.json_each(bindparam("_keys", json.dumps([k[0] for k in keys] if len(key) == 1 else
+                                                                [list(k) for k in keys]))).table_valued("value")
+            listed = select(each.c.value) if len(key) == 1 else \
+                select(*[func.json_extract(each.c.value, f"$[{i}]") for i in range(len(key))])
+            condition = table.c[key[0]].in_(listed) if len(key) == 1 else tuple_(*[table.c[k] for k in key]).in_(listed)
+        else:
+            condition = table.c[key[0]].in_([k[0] for k in keys]) if len(key) == 1 \
+                else tuple_(*[table.c[k] for k in key]).in_(keys)
         return select(*columns).where(*where, condition)
     arrays = [bindparam(f"_k{i}", [k[i] for k in keys], type_=ARRAY(table.c[c].type)) for i, c in enumerate(key)]
     wanted = func.unnest(*arrays).table_valued(*[f"k{i}" for i in range(len(key))]).render_derived()
