@@ -31,7 +31,7 @@ from importers.fields import BadValue, boolean, date_with_precision, integer, is
 from importers.progress import Progress, Ticker
 from importers.records import Cite, Participant, ProjectRecord, SourceRecord
 from importers.resolve import CountryResolver
-from importers.writer import Writer
+from importers.writer import PendingLinks, Writer
 
 BATCH = 1000
 # Amounts of every money column are Numeric(20, 2): one converter, rounding to the cent
@@ -393,20 +393,21 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
     mapper = _Mapper(layout, file, run, writer.resolver)
     written_sources: set[str] = set()  # the first row naming a source sets its fields, in every run
     ids_in_file: dict[str, int] = {}  # project code -> line
-    linking: list[ProjectRecord] = []  # written records whose links wait for a target not written yet
+    linking: list[ProjectRecord] = []  # the records of the batch that have links (written without them)
+    pending = PendingLinks(writer)
     batch: list[ProjectRecord] = []
     sources: list[SourceRecord] = []
 
     def flush() -> None:
         writer.sources(sources, count=False)
-        writer.projects(batch)
+        codes = [r.code for r in batch]
+        writer.projects(batch)  # may find a record under another code (an identifier, a merge): both count
+        # links go as soon as the projects they name are written, while the next rows are read
+        pending.written(codes + [r.code for r in batch])
+        pending.add(linking)
         sources.clear()
         batch.clear()
-        # the links whose targets are all written now go now, while the next rows are read
-        ready = [r for r in linking if all(writer.project_id(code) is not None for code, _kind in r.links)]
-        if ready:
-            writer.project_links(ready)
-            linking[:] = [r for r in linking if any(writer.project_id(code) is None for code, _kind in r.links)]
+        linking.clear()
 
     ticker = Ticker(progress, rows.position, rows.unit)
     for row in rows:
@@ -438,6 +439,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
     ticker.end(run.report.read)
     _check_count(layout, file, run.report.read, subset)
     dropped = []
+    linking = pending.rest()
     for record in linking:
         keep = []
         for code, kind in record.links:

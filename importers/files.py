@@ -33,7 +33,7 @@ from importers.read_ahead import ReadAhead, worth_reading_ahead
 from importers.readers import open_table
 from importers.records import Cite, SourceRecord
 from importers.tabular import header_hints, known_columns, to_bundle_dict
-from importers.writer import Writer
+from importers.writer import PendingLinks, Writer
 from importers.yaml_bundle import file_source
 
 
@@ -61,7 +61,8 @@ class _FileImport:
         self.writer = Writer(run)
         self.write = partial(self.writer.write, entity)
         self.seen = KeyLines()  # every key of the file with its line (in bounded memory, see keyset.py)
-        self.deferred_links: list[Any] = []
+        self.deferred_links: list[Any] = []  # projects of the batch that have links (written without them)
+        self.pending = PendingLinks(self.writer)  # projects whose links wait for a project not written yet
         # Flat CSV files of projects: rows straight into records where they are plainly valid
         self.fast: FlatProjects | None = None
         # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
@@ -146,7 +147,13 @@ class _FileImport:
                 self.writer.present = present
                 self.sources_written |= set(fresh)
         if records:
-            self._write(records)
+            codes = [r.code for r in records] if self.entity == "projects" else []
+            self._write(records)  # may find a record under another code (an identifier, a merge): both count
+            if codes:  # links go as soon as the projects they name are written
+                self.pending.written(codes + [r.code for r in records])
+        if self.deferred_links:
+            self.pending.add(self.deferred_links)
+            self.deferred_links = []
         if self.rejected:
             self.writer.check(self.entity, self.rejected)
             self.rejected = []
@@ -164,8 +171,9 @@ class _FileImport:
 
     def finish(self) -> None:
         self.seen.close()
-        if self.deferred_links:
-            self.writer.project_links(self.deferred_links)
+        rest = self.pending.rest()
+        if rest:
+            self.writer.project_links(rest)
         self.writer.finish()
 
 

@@ -855,6 +855,49 @@ class Writer:
         return found
 
 
+class PendingLinks:
+    """Projects written without their links, each waiting for the projects its links name (a link may name a
+    project further down the file): `add(records)` after the records are written writes the links of those whose
+    projects all exist (Writer.project_links) and keeps the others by the first project they still wait for;
+    `written(codes)` after each batch wakes the records waiting for those codes. Each record is looked at when
+    added and when a project it waits for is written, never once per batch: a file of a million records that
+    link to projects that never come costs one look each. `rest()`: the records still waiting, in the order
+    they were added, for the end of the import."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.waiting: dict[str, list[tuple[int, ProjectRecord]]] = {}
+        self.count = 0
+
+    def add(self, records: Sequence[ProjectRecord]) -> None:
+        self._check([(self._next(), r) for r in records])
+
+    def written(self, codes: Sequence[str]) -> None:
+        woken = [entry for code in codes for entry in self.waiting.pop(code.strip().upper(), ())]
+        if woken:
+            self._check(sorted(woken, key=itemgetter(0)))
+
+    def rest(self) -> list[ProjectRecord]:
+        entries = sorted((e for waiting in self.waiting.values() for e in waiting), key=itemgetter(0))
+        self.waiting = {}
+        return [r for _n, r in entries]
+
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def _check(self, entries: list[tuple[int, ProjectRecord]]) -> None:
+        ready = []
+        for entry in entries:
+            missing = next((code for code, _kind in entry[1].links if self.writer.project_id(code) is None), None)
+            if missing is None:
+                ready.append(entry[1])
+            else:
+                self.waiting.setdefault(missing.strip().upper(), []).append(entry)
+        if ready:
+            self.writer.project_links(ready)
+
+
 # Collections an input carries under another field: every kind of party comes from `parties`
 _CARRIED_AS = {"forum_parties": "parties", "organisation_parties": "parties"}
 

@@ -248,3 +248,29 @@ def test_dry_run_diff_of_an_article_text_is_one_cut_line(world, cli, db_url, tmp
     old = "First" + new[3:]
     assert lines[1] == (f'  would update sources doc:a:: content: "{old[:200]}… ({len(text)} characters)" '
                         f'-> "{new[:200]}… ({len(changed)} characters)"')
+
+
+def test_links_across_batches_are_written_once_their_projects_are_and_looked_at_linearly(world, tmp_path, monkeypatch):
+    """A project links to one further down the file (several batches later), to one written before, and to one
+    that never comes. Each link is written once its project exists; the one that never comes is a problem at
+    the end; and a record waiting for a project is looked at again only when a project it waits for is written,
+    not at every batch (a million records linking to nothing would otherwise cost a million looks per batch)."""
+    from importers.writer import Writer
+
+    rows = ["code,title,links"]
+    rows += [f"P-{i},Project {i},parent:P-199" for i in range(1, 100)]  # P-199 comes 10 batches later
+    rows += [f"P-{i},Project {i},parent:P-1" for i in range(100, 199)]  # P-1 is written already
+    rows += ["P-199,Project 199,", "P-200,Project 200,parent:NOWHERE"]
+    path = tmp_path / "projects.csv"
+    path.write_text("\n".join(rows) + "\n")
+    looks = []
+    original = Writer.project_id
+    monkeypatch.setattr(Writer, "project_id", lambda self, code: looks.append(code) or original(self, code))
+    report = import_file(world, "projects", path, batch_size=10, allow_rejects=True)
+    assert report.inserted == 200
+    assert [(p.line, p.value) for p in report.problems] == [(201, "NOWHERE")]
+    assert count(world, "project_links") == 198
+    assert looks.count("NOWHERE") <= 4  # when added, and once more at the end; never once per batch
+    assert looks.count("P-199") <= 3 * 99 + 10
+    again = import_file(world, "projects", path, batch_size=10, allow_rejects=True, force=True)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 200)
