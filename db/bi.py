@@ -409,10 +409,11 @@ FROM (
     JOIN agreements AS ag ON ag.id = a.agreement_id
     GROUP BY a.country_id, b.country_id
     UNION ALL
-    -- the year the later of the two joined: the first such year from their first spans, the last from their last
+    -- the year the later of the two joined (the greater of their years): the first such year from their first
+    -- spans, the last from their last
     SELECT a.country_id, b.country_id, 0, 0, COUNT(*),
-           MIN(CASE WHEN a.first_on >= b.first_on THEN a.first_year ELSE b.first_year END),
-           MAX(CASE WHEN a.last_on >= b.last_on THEN a.last_year ELSE b.last_year END)
+           MIN(CASE WHEN a.first_year >= b.first_year THEN a.first_year ELSE b.first_year END),
+           MAX(CASE WHEN a.last_year >= b.last_year THEN a.last_year ELSE b.last_year END)
     FROM spans AS a
     JOIN spans AS b ON b.forum_id = a.forum_id AND b.country_id > a.country_id{scope}
     GROUP BY a.country_id, b.country_id
@@ -420,8 +421,7 @@ FROM (
 GROUP BY country_id, partner_id
 """
 SPANS_SQL = """
-SELECT forum_id, country_id, MIN(started_on) AS first_on, MAX(started_on) AS last_on,
-       MIN(YEAR_OF(started_on)) AS first_year, MAX(YEAR_OF(started_on)) AS last_year
+SELECT forum_id, country_id, MIN(YEAR_OF(started_on)) AS first_year, MAX(YEAR_OF(started_on)) AS last_year
 FROM memberships{spans_scope}
 GROUP BY forum_id, country_id
 """
