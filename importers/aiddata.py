@@ -408,6 +408,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
         sources.clear()
         batch.clear()
         linking.clear()
+        run.batch_done()
 
     ticker = Ticker(progress, rows.position, rows.unit)
     for row in rows:

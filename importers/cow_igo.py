@@ -252,6 +252,7 @@ class _Loader:
             if len(batch) >= BATCH:
                 self.writer.memberships(batch)
                 batch.clear()
+                self.run.batch_done()
         self.writer.memberships(batch)
 
 

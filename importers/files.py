@@ -281,6 +281,7 @@ def _import_table(engine: Engine, entity: str, path: Path, table: Any, loaded: M
                 if len(batch) + len(job.rejected) >= batch_size:
                     job.flush(batch)
                     batch = []
+                    run.batch_done()
                 ticker.tick(report.read)
         finally:
             if ahead is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing as mp
 import os
 import pickle
@@ -129,6 +130,7 @@ class ReadAhead(Generic[T]):
 
     def _send(self, sending: Connection, parent: int) -> None:
         """The reading process: every item in batches, then ("end", finish()); or the problem that stopped it."""
+        gc.enable()  # paused in the import's process (importers/core.py), not needed paused here
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the import, which stops its reader
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the import's handler (coopdb.cli): just end
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)  # held while forking

@@ -274,3 +274,32 @@ def test_links_across_batches_are_written_once_their_projects_are_and_looked_at_
     assert looks.count("P-199") <= 3 * 99 + 10
     again = import_file(world, "projects", path, batch_size=10, allow_rejects=True, force=True)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 200)
+
+
+def test_the_cycle_collector_is_paused_during_an_import_and_back_after_it_whatever_the_end(world, tmp_path):
+    """An import pauses Python's cycle collector (importers/core.py `_collector_paused`: it scanned every batch
+    for nothing) and collects between batches; after the import, succeeded or failed, the collector runs again,
+    and a caller that paused it keeps it paused."""
+    import gc
+
+    path = tmp_path / "p.csv"
+    path.write_text("code,title,participants\n" + "".join(f"P-{i},Project {i},host:Kazakhstan\n"
+                                                          for i in range(1, 301)))
+    seen: list[bool] = []
+    report = import_file(world, "projects", path, batch_size=100, progress=lambda _p: seen.append(gc.isenabled()))
+    assert report.inserted == 300
+    assert seen and not any(seen)  # paused while the rows were read and written
+    assert gc.isenabled()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,title,participants\nP-1,Project 1,host:Atlantis\n")
+    from importers.core import ImportRejected
+
+    with pytest.raises(ImportRejected):
+        import_file(world, "projects", bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_file(world, "projects", path, batch_size=100)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
