@@ -400,10 +400,8 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
 
     def flush() -> None:
         writer.sources(sources, count=False)
-        codes = [r.code for r in batch]
-        writer.projects(batch)  # may find a record under another code (an identifier, a merge): both count
         # links go as soon as the projects they name are written, while the next rows are read
-        pending.written(codes + [r.code for r in batch])
+        pending.write(writer.projects, batch)
         pending.add(linking)
         sources.clear()
         batch.clear()
@@ -440,8 +438,8 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
     ticker.end(run.report.read)
     _check_count(layout, file, run.report.read, subset)
     dropped = []
-    linking = pending.rest()
-    for record in linking:
+    waiting = pending.rest()
+    for record in waiting:
         keep = []
         for code, kind in record.links:
             if code in ids_in_file or writer.project_id(code) is not None:
@@ -449,7 +447,7 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
             else:
                 dropped.append(f"{code} (linked from {record.code})")
         record.links = keep
-    writer.project_links(linking)
+    writer.project_links(waiting)
     if dropped:
         run.warn(f"{file}: {len(dropped)} links to AidData records that are neither in this file nor in the "
                  f"database were left out, e.g. {', '.join(dropped[:3])}")

@@ -291,9 +291,9 @@ def _collector_paused() -> Iterator[None]:
     import keeps each batch's records, rows and statements alive until the batch is written: the collector
     scanned every one of those objects at least once and found nothing to free (reference counting frees them
     when the batch goes), 8-10 % of the CPU time of a first import even with its first threshold raised to
-    50,000 objects, as it was before (docs/performance.md). What an import
-    leaves as cyclic garbage (SQLAlchemy's statement caches, about 150 objects a batch) is collected once it
-    ends. A caller that paused the collector itself keeps it paused."""
+    50,000 objects, as it was before (docs/performance.md). The cyclic garbage an import makes (SQLAlchemy's
+    compiled statements, about 150 objects a batch) is collected between batches (`RunContext.batch_done`) and
+    after the import. A caller that paused the collector itself keeps it paused."""
     if not gc.isenabled():
         yield
         return

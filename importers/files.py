@@ -146,11 +146,10 @@ class _FileImport:
                 self.writer.sources(list(fresh.values()), count=False)
                 self.writer.present = present
                 self.sources_written |= set(fresh)
-        if records:
-            codes = [r.code for r in records] if self.entity == "projects" else []
-            self._write(records)  # may find a record under another code (an identifier, a merge): both count
-            if codes:  # links go as soon as the projects they name are written
-                self.pending.written(codes + [r.code for r in records])
+        if records and self.entity == "projects":  # links go as soon as the projects they name are written
+            self.pending.write(self._write, records)
+        elif records:
+            self._write(records)
         if self.deferred_links:
             self.pending.add(self.deferred_links)
             self.deferred_links = []

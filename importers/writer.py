@@ -21,7 +21,8 @@ unchanged otherwise. Per-table counts are in `report.details` (statements under 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -859,21 +860,26 @@ class PendingLinks:
     """Projects written without their links, each waiting for the projects its links name (a link may name a
     project further down the file): `add(records)` after the records are written writes the links of those whose
     projects all exist (Writer.project_links) and keeps the others by the first project they still wait for;
-    `written(codes)` after each batch wakes the records waiting for those codes. Each record is looked at when
-    added and when a project it waits for is written, never once per batch: a file of a million records that
+    `write(write, batch)` writes a batch and wakes the records waiting for its projects. Each record is looked at
+    when added and when a project it waits for is written, never once per batch: a file of a million records that
     link to projects that never come costs one look each. `rest()`: the records still waiting, in the order
     they were added, for the end of the import."""
 
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
         self.waiting: dict[str, list[tuple[int, ProjectRecord]]] = {}
-        self.count = 0
+        self._order = itertools.count()
 
     def add(self, records: Sequence[ProjectRecord]) -> None:
-        self._check([(self._next(), r) for r in records])
+        self._check([(next(self._order), r) for r in records])
 
-    def written(self, codes: Sequence[str]) -> None:
-        woken = [entry for code in codes for entry in self.waiting.pop(code.strip().upper(), ())]
+    def write(self, write: Callable[[list[ProjectRecord]], None], batch: list[ProjectRecord]) -> None:
+        """`write(batch)`, then wake the records waiting for its projects, by the code a record gave and by the
+        code it was found under (an identifier, a merge: the writer sets it on the record)."""
+        given = [r.code for r in batch]
+        write(batch)
+        woken = [entry for code in {*given, *(r.code for r in batch)}
+                 for entry in self.waiting.pop(code.strip().upper(), ())]
         if woken:
             self._check(sorted(woken, key=itemgetter(0)))
 
@@ -881,10 +887,6 @@ class PendingLinks:
         entries = sorted((e for waiting in self.waiting.values() for e in waiting), key=itemgetter(0))
         self.waiting = {}
         return [r for _n, r in entries]
-
-    def _next(self) -> int:
-        self.count += 1
-        return self.count
 
     def _check(self, entries: list[tuple[int, ProjectRecord]]) -> None:
         ready = []
