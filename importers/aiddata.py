@@ -393,19 +393,15 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
     mapper = _Mapper(layout, file, run, writer.resolver)
     written_sources: set[str] = set()  # the first row naming a source sets its fields, in every run
     ids_in_file: dict[str, int] = {}  # project code -> line
-    linking: list[ProjectRecord] = []  # the records of the batch that have links (written without them)
-    pending = PendingLinks(writer)
+    pending = PendingLinks(writer)  # links written with their records where the projects they name are there
     batch: list[ProjectRecord] = []
     sources: list[SourceRecord] = []
 
     def flush() -> None:
         writer.sources(sources, count=False)
-        # links go as soon as the projects they name are written, while the next rows are read
         pending.write(writer.projects, batch)
-        pending.add(linking)
         sources.clear()
         batch.clear()
-        linking.clear()
         run.batch_done()
 
     ticker = Ticker(progress, rows.position, rows.unit)
@@ -426,10 +422,6 @@ def _load(run: RunContext, layout: Layout, file: str, rows: Rows, subset: bool, 
             if source.key not in written_sources:
                 written_sources.add(source.key)
                 sources.append(source)
-        if record.links:  # written now; its links once every target is (Writer.project_links)
-            linking.append(record)
-            writer.links_later.add(record.code.upper())
-            record = replace(record, links=[])
         batch.append(record)
         if len(batch) >= batch_size:
             flush()

@@ -61,15 +61,13 @@ class _FileImport:
         self.writer = Writer(run)
         self.write = partial(self.writer.write, entity)
         self.seen = KeyLines()  # every key of the file with its line (in bounded memory, see keyset.py)
-        self.deferred_links: list[Any] = []  # projects of the batch that have links (written without them)
-        self.pending = PendingLinks(self.writer)  # projects whose links wait for a project not written yet
+        self.pending = PendingLinks(self.writer)  # links written with their records where their projects are
         # Flat CSV files of projects: rows straight into records where they are plainly valid
         self.fast: FlatProjects | None = None
         # JSON, JSON Lines and YAML records name their own fields: what a record leaves out is kept
         # as it is in the database (a CSV header names the fields of every row at once).
         self.present_per_row = False
-        self.present: dict[frozenset[str], set[str] | None] = {}
-        self.record_present: dict[int, frozenset[str]] = {}
+        self.present: dict[frozenset[str], frozenset[str] | None] = {}
         self.number = 0  # data rows read: `{row}` in a mapping's templates
         self.preview: list[dict[str, Any]] = []  # the first mapped rows, for a dry run to show
         self.new_sources: list[SourceRecord] = []  # sources a mapping creates from a column
@@ -115,8 +113,9 @@ class _FileImport:
         if self.present_per_row:
             fields = frozenset(columns)
             if fields not in self.present:
-                self.present[fields] = _present_fields(self.entity, list(columns), self.mapping, nested=True)
-            self.record_present[id(record)] = fields
+                carried = _present_fields(self.entity, list(columns), self.mapping, nested=True)
+                self.present[fields] = frozenset(carried) if carried is not None else None
+            record.present = self.present[fields]  # None: every field (the writer's `present` is None then)
         return record
 
     def _once(self, line: int | None, record: Any) -> Any:
@@ -127,10 +126,6 @@ class _FileImport:
             where = f"line {first}" if first is not None else "an earlier record"
             self.problem(line, None, _shown_key(key), f"a record appearing once (the same key is also on {where})")
             return None
-        if self.entity == "projects" and record.links:
-            self.deferred_links.append(record)
-            self.writer.links_later.add(record.code.upper())
-            record = _without_links(record)
         return record
 
     def flush(self, records: list[Any]) -> None:
@@ -150,9 +145,6 @@ class _FileImport:
             self.pending.write(self._write, records)
         elif records:
             self._write(records)
-        if self.deferred_links:
-            self.pending.add(self.deferred_links)
-            self.deferred_links = []
         if self.rejected:
             self.writer.check(self.entity, self.rejected)
             self.rejected = []
@@ -161,12 +153,12 @@ class _FileImport:
         if not self.present_per_row:
             self.write(records)
             return
-        groups: dict[frozenset[str], list[Any]] = {}
-        for record in records:
-            groups.setdefault(self.record_present.pop(id(record)), []).append(record)
-        for fields, group in groups.items():
-            self.writer.present = self.present[fields]
-            self.write(group)
+        # each record carries the fields of its own keys (`record.present`)
+        present, self.writer.present = self.writer.present, None
+        try:
+            self.write(records)
+        finally:
+            self.writer.present = present
 
     def finish(self) -> None:
         self.seen.close()
@@ -174,12 +166,6 @@ class _FileImport:
         if rest:
             self.writer.project_links(rest)
         self.writer.finish()
-
-
-def _without_links(record: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(record, links=[])
 
 
 def import_file(

@@ -488,7 +488,8 @@ class Writer:
         for r, item in kept:
             state = outcome[item.key]
             setattr(report, state, getattr(report, state) + 1)
-            if getattr(r, "links", None) or (entity is PROJECT and item.key[0].upper() in self.links_later):
+            if entity is PROJECT and "links" not in item.children and (
+                    r.links or item.key[0].upper() in self.links_later):
                 # remembered only for the records whose links come later (project_links): memory stays flat
                 self._outcome[(entity.name, item.key)] = state
         self._cite(cite_type, [(ids.get(item.key), r, getattr(r, "cites", [])) for r, item in kept],
@@ -632,10 +633,17 @@ class Writer:
                         "names": [_name_row(n) for n in r.names],
                         "status_events": [{"status": s, "reached_on": d, "reached_precision": p}
                                           for s, d, p in r.status_events]}
-            if r.links and r.code.upper() not in self.links_later:
-                later.append(r)  # written once this batch is: a link may name a project of the batch
-            elif r.code.upper() not in self.links_later:
+            if r.code.upper() in self.links_later:
+                pass  # its links are written when the projects they name are (PendingLinks)
+            elif not r.links:
                 children["links"] = []
+            elif all(self.project_id(code) is not None for code, _kind in r.links
+                     if code.strip().upper() != r.code.upper()):
+                links = self._links(r)
+                if links is not None:
+                    children["links"] = links
+            else:
+                later.append(r)  # written once this batch is: a link may name a project of the batch
             if not ok:
                 self._known_sources(r)
                 continue
@@ -675,6 +683,8 @@ class Writer:
     def _links(self, r: ProjectRecord) -> list[dict] | None:
         links, ok = [], True
         for related, kind in r.links:
+            if related.strip().upper() == r.code.strip().upper():
+                continue  # itself
             related_id = self.project_id(related)
             if related_id is None:
                 self._problem(r, "links", related, "the code of a known project (or one in this import)")
@@ -856,14 +866,21 @@ class Writer:
         return found
 
 
+LINK_LAYERS = 8  # writes of one batch at most, each holding the records that link to the one before
+
+
 class PendingLinks:
-    """Projects written without their links, each waiting for the projects its links name (a link may name a
-    project further down the file): `add(records)` after the records are written writes the links of those whose
-    projects all exist (Writer.project_links) and keeps the others by the first project they still wait for;
-    `write(write, batch)` writes a batch and wakes the records waiting for its projects. Each record is looked at
-    when added and when a project it waits for is written, never once per batch: a file of a million records that
-    link to projects that never come costs one look each. `rest()`: the records still waiting, in the order
-    they were added, for the end of the import."""
+    """The links of a file's projects, written with their records wherever the projects they name exist.
+
+    `write(write, batch)` writes a batch of records as they were read, links included: a record whose links
+    name projects already written (or in the database) is written with them; one whose links name projects of
+    its own batch is written right after the rest of the batch, with them; each other record is written without
+    its links and waits by the first project it still misses (a link may name a project further down the file).
+    So a record is stated once, not written and then stated again for its links, unless it waits. Each waiting
+    record is looked at when it starts waiting and when a project it waits for is written, never once per batch:
+    a file of a million records that link to projects that never come costs one look each. `add(records)`: records
+    written without their links by the caller, to wait in the same way. `rest()`: the records still waiting, in
+    the order they began to wait, for the end of the import."""
 
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
@@ -874,14 +891,47 @@ class PendingLinks:
         self._check([(next(self._order), r) for r in records])
 
     def write(self, write: Callable[[list[ProjectRecord]], None], batch: list[ProjectRecord]) -> None:
-        """`write(batch)`, then wake the records waiting for its projects, by the code a record gave and by the
-        code it was found under (an identifier, a merge: the writer sets it on the record)."""
+        """Write `batch` (its records with their links where the projects they name exist by then), then wake
+        the records waiting for its projects, by the code a record gave and by the code it was found under (an
+        identifier, a merge: the writer sets it on the record)."""
+        project_id = self.writer.project_id
         given = [r.code for r in batch]
-        write(batch)
-        woken = [entry for code in {*given, *(r.code for r in batch)}
+        in_batch = {code.strip().upper() for code in given}
+        now, after, waits, written = [], [], [], []
+        for r in batch:
+            missing = {code.strip().upper() for code, _kind in r.links if project_id(code) is None} \
+                - {r.code.strip().upper()} if r.links else ()
+            if not missing:
+                now.append(r)
+            elif missing <= in_batch:
+                after.append((r, missing))  # once the projects of the batch it names are written
+            else:  # waits for a project that this batch does not hold
+                outside = min(missing - in_batch)
+                now.append(self._later(r, self.waiting.setdefault(outside, [])))
+        # the batch in layers: the records whose links name only written projects, then those naming them, ...
+        for _layer in range(LINK_LAYERS):
+            if not now:
+                break
+            write(now)
+            written += now
+            done = {r.code.strip().upper() for r in now}
+            after = [(r, missing - done) for r, missing in after]
+            now, after = [r for r, missing in after if not missing], [(r, m) for r, m in after if m]
+        # left: a cycle, or a chain deeper than the layers: written now, stated again for their links
+        rest = [*now, *(self._later(r, waits) for r, _missing in after)]
+        if rest:
+            write(rest)
+            written += rest
+        woken = [entry for code in {*given, *(r.code for r in written)}
                  for entry in self.waiting.pop(code.strip().upper(), ())]
-        if woken:
-            self._check(sorted(woken, key=itemgetter(0)))
+        if waits or woken:
+            self._check(sorted([*woken, *waits], key=itemgetter(0)))
+
+    def _later(self, record: ProjectRecord, waits: list[tuple[int, ProjectRecord]]) -> ProjectRecord:
+        """The record to write now, without its links; the record with them waits in `waits`."""
+        self.writer.links_later.add(record.code.strip().upper())
+        waits.append((next(self._order), record))
+        return replace(record, links=[])
 
     def rest(self) -> list[ProjectRecord]:
         entries = sorted((e for waiting in self.waiting.values() for e in waiting), key=itemgetter(0))

@@ -276,6 +276,48 @@ def test_links_across_batches_are_written_once_their_projects_are_and_looked_at_
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 200)
 
 
+def test_a_project_is_stated_with_its_links_where_the_projects_they_name_are_written(world, tmp_path, monkeypatch):
+    """Links to projects of earlier batches and of the record's own batch (before or after it, in a chain) are
+    written with the record, in one statement; only a record whose link names a project of a later batch is
+    written first and stated again for its links (Writer.project_links), in JSON records as in CSV rows."""
+    from importers.writer import Writer
+
+    def rows(p: str) -> list[str]:
+        lines = [f"{p}-{i},Project {i},parent:{p}-31" for i in range(1, 4)]  # {p}-31 comes three batches later
+        lines += [f"{p}-{i},Project {i},parent:{p}-1" for i in range(4, 11)]  # {p}-1: the same batch, before
+        # the same batch, further down, in a chain: {p}-14 ... {p}-19 -> {p}-11 -> {p}-12 -> {p}-13
+        lines += [f"{p}-11,Project 11,parent:{p}-12|linked:{p}-2", f"{p}-12,Project 12,parent:{p}-13",
+                  f"{p}-13,Project 13,"]
+        lines += [f"{p}-{i},Project {i},parent:{p}-11" for i in range(14, 20)]
+        lines += [f"{p}-20,Project 20,parent:{p}-20"]  # itself: no link
+        lines += [f"{p}-{i},Project {i},umbrella:{p}-5" for i in range(21, 31)]  # an earlier batch
+        return [*lines, f"{p}-31,Project 31,"]
+
+    restated = []
+    original = Writer.project_links
+    monkeypatch.setattr(Writer, "project_links",
+                        lambda self, records: restated.extend(r.code for r in records) or original(self, records))
+    csv_path, json_path = tmp_path / "projects.csv", tmp_path / "projects.json"
+    csv_path.write_text("code,title,links\n" + "\n".join(rows("C")) + "\n")
+    json_path.write_text(json.dumps([dict(zip(("code", "title", "links"), r.split(","), strict=True))
+                                     for r in rows("J")]))
+    for p, path in (("C", csv_path), ("J", json_path)):
+        restated.clear()
+        report = import_file(world, "projects", path, batch_size=10)
+        assert not report.problems
+        assert sorted(restated) == [f"{p}-1", f"{p}-2", f"{p}-3"], path.name
+        links = {(a, b, kind) for a, b, kind in world.connect().execute(text(
+            "SELECT p.code, r.code, l.kind FROM project_links l JOIN projects p ON p.id = l.project_id "
+            "JOIN projects r ON r.id = l.related_project_id WHERE p.code LIKE :p"), {"p": f"{p}-%"})}
+        assert len(links) == 3 + 7 + 3 + 6 + 10
+        assert {(f"{p}-1", f"{p}-31", "parent"), (f"{p}-4", f"{p}-1", "parent"), (f"{p}-11", f"{p}-12", "parent"),
+                (f"{p}-11", f"{p}-2", "linked"), (f"{p}-12", f"{p}-13", "parent"), (f"{p}-19", f"{p}-11", "parent"),
+                (f"{p}-30", f"{p}-5", "umbrella")} <= links
+        assert not any(a == f"{p}-20" for a, _b, _k in links)
+        again = import_file(world, "projects", path, batch_size=10, force=True)
+        assert (again.inserted, again.updated, again.unchanged) == (0, 0, 31), path.name
+
+
 def test_the_cycle_collector_is_paused_during_an_import_and_back_after_it_whatever_the_end(world, tmp_path):
     """An import pauses Python's cycle collector (importers/core.py `_collector_paused`: it scanned every batch
     for nothing) and collects between batches; after the import, succeeded or failed, the collector runs again,
