@@ -424,7 +424,12 @@ def _select_existing(conn, table, key, compare, keys: list[Key]) -> dict[Key, tu
     return found
 
 
-_JSON_KEY_TYPES = frozenset((str, int))  # key values that JSON gives back as SQLite compares them (not bool, dates)
+# key values that JSON gives back as SQLite compares them: dates as the ISO text SQLite stores (not bool, datetimes)
+_JSON_KEY_TYPES = frozenset((str, int, dt.date))
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if type(value) is dt.date else value
 
 
 def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequence[str], keys: Sequence[Key],
@@ -439,13 +444,14 @@ def matching(conn: Connection, table: Table, columns: Sequence[Any], key: Sequen
     filling, or any table where autovacuum has not analysed the rows of the last import, so each batch of a
     re-import read every statement.
 
-    SQLite: text and integer keys as one JSON parameter read by `json_each` (each looked up through the index
-    all the same); other keys (dates) as an IN list."""
+    SQLite: text, integer and date keys (dates as the ISO text SQLite stores them) as one JSON parameter read by
+    `json_each` (each looked up through the index all the same); other keys (datetimes, flags) as an IN list."""
     if conn.dialect.name != "postgresql":
         if all(type(v) in _JSON_KEY_TYPES for k in keys for v in k):
             # an IN list of N parameters costs SQLAlchemy N unique names to render at every call
-            each = func.json_each(bindparam("_keys", json.dumps([k[0] for k in keys] if len(key) == 1 else
-                                                                [list(k) for k in keys]))).table_valued("value")
+            each = func.json_each(bindparam("_keys", json.dumps([_json_value(k[0]) for k in keys] if len(key) == 1
+                                                                else [[_json_value(v) for v in k] for k in keys])
+                                            )).table_valued("value")
             listed = select(each.c.value) if len(key) == 1 else \
                 select(*[func.json_extract(each.c.value, f"$[{i}]") for i in range(len(key))])
             condition = table.c[key[0]].in_(listed) if len(key) == 1 else tuple_(*[table.c[k] for k in key]).in_(listed)

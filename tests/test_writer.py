@@ -138,3 +138,33 @@ def test_bundle_bad_values_are_reported_with_line_and_field(countries, tmp_path)
         "bad.yml:2 [amount]: expected a number of at least 0 (got '-5')",  # YAML values are read as text
     ]
     assert _count(countries, Project) == 0
+
+
+def test_key_lookups_find_rows_by_text_integer_and_date_keys_in_one_parameter(engine):
+    """`db.upsert.matching` (the lookup of every batch's keys): on SQLite text, integer and date keys go as one
+    JSON parameter (dates as the ISO text SQLite stores), so a batch renders a fixed statement instead of one
+    parameter per value; on both backends exactly the stored rows are found, a date one day off is not."""
+    from sqlalchemy import Column, Date, Integer, MetaData, String, Table
+
+    from db.upsert import matching
+
+    meta = MetaData()
+    t = Table("lookup_probe", meta, Column("id", Integer, primary_key=True), Column("code", String(16)),
+              Column("n", Integer), Column("on", Date))
+    meta.create_all(engine)
+    try:
+        stored = [("A", 1, dt.date(2001, 1, 1)), ("B", 2, dt.date(999, 12, 31)), ("C", 3, dt.date(2024, 2, 29))]
+        with engine.begin() as conn:
+            conn.execute(insert(t), [{"code": c, "n": n, "on": d} for c, n, d in stored])
+            wanted = [("A", 1, dt.date(2001, 1, 1)), ("B", 2, dt.date(999, 12, 31)), ("C", 3, dt.date(2024, 3, 1)),
+                      ("D", 4, dt.date(2001, 1, 1))]
+            query = matching(conn, t, [t.c.code, t.c.n, t.c.on], ["code", "n", "on"], wanted)
+            assert sorted(tuple(r) for r in conn.execute(query)) == stored[:2]
+            by_date = matching(conn, t, [t.c.code], ["on"], [(dt.date(2024, 2, 29),), (dt.date(1999, 1, 1),)])
+            assert [r.code for r in conn.execute(by_date)] == ["C"]
+            if engine.dialect.name == "sqlite":  # the same statement for 4 keys as for 1,000
+                sql = str(query.compile(dialect=engine.dialect))
+                more = matching(conn, t, [t.c.code, t.c.n, t.c.on], ["code", "n", "on"], wanted * 250)
+                assert "json_each" in sql and str(more.compile(dialect=engine.dialect)) == sql
+    finally:
+        meta.drop_all(engine)
