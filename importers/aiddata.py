@@ -5,9 +5,10 @@
 Reads the workbook (first sheet) or a CSV export of it, in the v1.0, v2.0 or v3.0 layout (detected
 from the header; see importers/sources/aiddata.yml). Each AidData record becomes the project
 `AIDDATA-<record id>`, whichever release it came from, so a later release updates the projects an
-earlier one created and both releases stay cited. Rows are streamed and written in batches; records
-that link to other records (umbrella, parent, "linked to #123") are written last, once every record
-they may point to exists. The mapping is documented in docs/datasets.md.
+earlier one created and both releases stay cited. Rows are streamed and written in batches; a record
+that links to other records (umbrella, parent, "linked to #123") is written with its links where the
+records they name are written (earlier, or in its own batch), else its links follow once they are
+(importers/writer.py PendingLinks). The mapping is documented in docs/datasets.md.
 """
 
 from __future__ import annotations
