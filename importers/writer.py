@@ -633,17 +633,13 @@ class Writer:
                         "names": [_name_row(n) for n in r.names],
                         "status_events": [{"status": s, "reached_on": d, "reached_precision": p}
                                           for s, d, p in r.status_events]}
-            if r.code.upper() in self.links_later:
-                pass  # its links are written when the projects they name are (PendingLinks)
-            elif not r.links:
-                children["links"] = []
-            elif all(self.project_id(code) is not None for code, _kind in r.links
-                     if code.strip().upper() != r.code.upper()):
-                links = self._links(r)
-                if links is not None:
+            if r.code.upper() not in self.links_later:  # else written when the projects they name are (PendingLinks)
+                if not r.links:
+                    children["links"] = []
+                elif self.missing_links(r):
+                    later.append(r)  # written once this batch is: a link may name a project of the batch
+                elif (links := self._links(r)) is not None:
                     children["links"] = links
-            else:
-                later.append(r)  # written once this batch is: a link may name a project of the batch
             if not ok:
                 self._known_sources(r)
                 continue
@@ -679,6 +675,12 @@ class Writer:
                 ok &= country_id is not None
                 countries.append({"country_id": country_id, "role": p.role})
         return ok, framework_id, countries, orgs
+
+    def missing_links(self, r: ProjectRecord) -> set[str]:
+        """The codes (upper case) of the projects a record's links name that are not written yet; a link to
+        the record itself names none (it is left out)."""
+        own = r.code.strip().upper()
+        return {c for code, _kind in r.links if (c := code.strip().upper()) != own and self.project_id(code) is None}
 
     def _links(self, r: ProjectRecord) -> list[dict] | None:
         links, ok = [], True
@@ -875,32 +877,26 @@ class PendingLinks:
     `write(write, batch)` writes a batch of records as they were read, links included: a record whose links
     name projects already written (or in the database) is written with them; one whose links name projects of
     its own batch is written right after the rest of the batch, with them; each other record is written without
-    its links and waits by the first project it still misses (a link may name a project further down the file).
+    its links and waits by a project it still misses (a link may name a project further down the file).
     So a record is stated once, not written and then stated again for its links, unless it waits. Each waiting
     record is looked at when it starts waiting and when a project it waits for is written, never once per batch:
-    a file of a million records that link to projects that never come costs one look each. `add(records)`: records
-    written without their links by the caller, to wait in the same way. `rest()`: the records still waiting, in
-    the order they began to wait, for the end of the import."""
+    a file of a million records that link to projects that never come costs one look each. `rest()`: the records
+    still waiting, in the order they began to wait, for the end of the import."""
 
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
         self.waiting: dict[str, list[tuple[int, ProjectRecord]]] = {}
         self._order = itertools.count()
 
-    def add(self, records: Sequence[ProjectRecord]) -> None:
-        self._check([(next(self._order), r) for r in records])
-
     def write(self, write: Callable[[list[ProjectRecord]], None], batch: list[ProjectRecord]) -> None:
         """Write `batch` (its records with their links where the projects they name exist by then), then wake
         the records waiting for its projects, by the code a record gave and by the code it was found under (an
         identifier, a merge: the writer sets it on the record)."""
-        project_id = self.writer.project_id
         given = [r.code for r in batch]
         in_batch = {code.strip().upper() for code in given}
         now, after, waits, written = [], [], [], []
         for r in batch:
-            missing = {code.strip().upper() for code, _kind in r.links if project_id(code) is None} \
-                - {r.code.strip().upper()} if r.links else ()
+            missing = self.writer.missing_links(r) if r.links else set()
             if not missing:
                 now.append(r)
             elif missing <= in_batch:
@@ -941,11 +937,11 @@ class PendingLinks:
     def _check(self, entries: list[tuple[int, ProjectRecord]]) -> None:
         ready = []
         for entry in entries:
-            missing = next((code for code, _kind in entry[1].links if self.writer.project_id(code) is None), None)
-            if missing is None:
-                ready.append(entry[1])
+            missing = self.writer.missing_links(entry[1])
+            if missing:
+                self.waiting.setdefault(min(missing), []).append(entry)
             else:
-                self.waiting.setdefault(missing.strip().upper(), []).append(entry)
+                ready.append(entry[1])
         if ready:
             self.writer.project_links(ready)
 
