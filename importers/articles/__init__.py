@@ -98,11 +98,11 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
 
     A project candidate that is a known project under another name is recognised, not proposed
     (importers/articles/known.py). So is a candidate whose code or title is already a project's or
-    agreement's, and one read from a line of this article that one project or agreement of that kind
-    already cites (the fact was recorded from that sentence, under another title; when several cite it,
-    the candidate is only left out). What the article says about recognised records that differs from
-    their current values becomes `updates` (importers/articles/updates.py); dated happenings become
-    `events` (importers/articles/events.py)."""
+    agreement's (by title only when it is a name: "Uzbekistan–China agreement" may be any of theirs), and one
+    read from a line of this article that one project or agreement of that kind already cites (the fact was
+    recorded from that sentence, under another title; when several cite it, the candidate is only left out).
+    What the article says about recognised records that differs from their current values becomes `updates`
+    (importers/articles/updates.py); dated happenings become `events` (importers/articles/events.py)."""
     language, detection = choose_language(text, lang)
     sentences = split_sentences(text)
     index = index or NameIndex.load(conn)
@@ -126,7 +126,8 @@ def analyse(conn, text: str, *, lang: str | None = "auto", published: dt.date | 
             known.setdefault((e.entity_type, key), e)
     kept = []
     for c in candidates:  # a candidate titled or coded as a known record is that record
-        hit = known.get((c.section[:-1], c.code.upper())) or known.get((c.section[:-1], fold(c.title)))
+        hit = known.get((c.section[:-1], c.code.upper())) or (
+            None if c.generic else known.get((c.section[:-1], fold(c.title))))
         if hit is None:
             kept.append(c)
         else:

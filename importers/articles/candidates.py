@@ -81,6 +81,7 @@ class Candidate:
     count: int | None = None  # agreements: how many ("17 agreements")
     act: bool = False  # agreements: a signing or commitment reported in its own sentence
     confirmed: bool = True  # False while only a title-case headline names it
+    generic: bool = False  # agreements: titled by its parties and kind only, not by a name of its own
     _seen: set[int] = field(default_factory=set, repr=False)
     _written: set[str] = field(default_factory=set, repr=False)
 
@@ -265,6 +266,12 @@ class Span:
     capital: bool  # an English cue written with a capital: the phrase is the title
     aliases: list[str] = field(default_factory=list)
     title_name: str | None = None  # the name as it goes into an English title (Russian adjectives)
+    longer: str | None = None  # the phrase written on to a second cue ("Kamchik tunnel rehabilitation project")
+    reach: int | None = None  # the last word of that longer phrase
+
+    @property
+    def end(self) -> int:
+        return self.last if self.reach is None else self.reach
 
 
 class CandidateFinder:
@@ -296,6 +303,8 @@ class CandidateFinder:
         self.subjects = [(f" {fold(k)} ", v) for k, v in self.data["subjects"].items()]
         self.targets = [(f" {fold(k)} ", v) for k, v in self.data["target_phrases"].items()]
         self.count_nouns = {fold(w) for w in self.data.get("count_nouns", [])}
+        self.agreement_references = [name_tokens(w) for w in self.data.get("agreement_references", [])]
+        self.work_words = {fold(w) for d in (self.data, self.en) for w in d.get("work_words", [])}
         self.number_words = {fold(k): v for k, v in self.data.get("number_words", {}).items()}
         self.clause = set(self.data.get("clause_words", []))
         self.location_words = set(self.data.get("location_words", [])) | set(self.en["location_words"])
@@ -331,6 +340,10 @@ class CandidateFinder:
                 open_bracket = True
             if ")" in gap:
                 open_bracket = False
+            if gap in ("'", "\u2019") and tokens[j].text.isalpha() and tokens[j].text.islower() and \
+                    tokens[j].text != "s":
+                last, j = j, j + 1  # "Xi'an": one word (not the possessive "China's")
+                continue
             if tokens[j].folded == "and" and j + 1 < len(tokens) and tokens[j + 1].folded == "the":
                 break  # "X and the Y": two names
             if self._stops_run(sentence, j):
@@ -359,8 +372,8 @@ class CandidateFinder:
                 closing = False
             if ")" in gap:
                 closing = True
-            if tokens[j].folded == "the" and j + 1 <= i and j > 0 and tokens[j - 1].folded == "and":
-                break
+            if tokens[j].folded == "the":
+                break  # "Construction of the China-Laos railway": "the" comes before a name, not inside it
             if tokens[j].folded in self.headline:
                 break
             if _is_name_word(tokens[j]):
@@ -373,17 +386,24 @@ class CandidateFinder:
         return (first, i) if first <= i else None
 
     # ------------------------------------------------------------------ project phrases
-    def spans(self, sentence: Sentence):
-        """Project phrases of a sentence, left to right, not overlapping."""
+    def spans(self, sentence: Sentence) -> list[Span]:
+        """Project phrases of a sentence, left to right, not overlapping. A phrase that takes in the one before
+        it ("Kamchik tunnel" in "the Kamchik tunnel rehabilitation project") is that thing written longer: it
+        becomes a name of the first (`longer`), which reaches to its end (`reach`)."""
         tokens = sentence.tokens
+        out: list[Span] = []
         i = 0
         while i < len(tokens):
             hit = self._span_at(sentence, i)
             if hit:
-                yield hit
+                if out and hit.first <= out[-1].last:
+                    out[-1].longer, out[-1].reach = hit.phrase, hit.last
+                else:
+                    out.append(hit)
                 i = hit.last + 1
             else:
                 i += 1
+        return out
 
     def _span_at(self, sentence: Sentence, i: int) -> Span | None:
         tokens = sentence.tokens
@@ -495,7 +515,8 @@ class CandidateFinder:
         for k in range(first, last + 1):
             token = sentence.tokens[k]
             if k in mentioned or self.demonym(token) or token.folded in self.function_words or \
-                    token.folded in CONNECTORS or token.folded in self.cue_words or token.folded in LEADING_DROP:
+                    token.folded in CONNECTORS or token.folded in self.cue_words or token.folded in LEADING_DROP or \
+                    token.folded in self.work_words:
                 continue
             if token.text.isdigit() or token.folded in PHASE_WORDS or (
                     k > first and ROMAN.match(token.folded) and sentence.tokens[k - 1].folded in PHASE_WORDS):
@@ -528,7 +549,7 @@ class CandidateFinder:
                     continue
                 if pos == 0 and headline and len(things.all) > known_before:
                     thing.confirmed = False  # every word has a capital in a headline: the body must name it too
-                subjects.append((sentence.tokens[span.first].start, sentence.tokens[span.last].end, thing))
+                subjects.append((sentence.tokens[span.first].start, sentence.tokens[span.end].end, thing))
                 if span.first and sentence.tokens[span.first - 1].folded in self.location_words:
                     places.add(id(thing))
             if not subjects:
@@ -582,11 +603,16 @@ class CandidateFinder:
             first += 1
         mentioned = {k for m in here for k in range(m.first, m.last + 1)}
         named = [m for m in here if m.first in run_words or m.last in run_words]
-        location = self._location(sentence, span.last)
+        location = self._location(sentence, span.end)
         core = self.core(sentence, first, last, mentioned)
         if not core and location:
             core = self.core(sentence, *location[1], mentioned)
-        if not core:
+        if not core and span.entry.get("countries_name") and not described and \
+                len({m.entity.code for m in named if m.entity.entity_type == "country"}) >= 2 and \
+                all(m.entity.entity_type == "country" for m in named):
+            # "the China-Laos railway", "газопровод Казахстан — Китай": a line between countries is named by them
+            core = frozenset(m.entity.code.lower() for m in named)
+        elif not core:
             if not span.capital or named or described:
                 return None  # "China railway", "Belt and Road Initiative project": only a country or forum
             core = frozenset(stem(t.text) for t in tokens[first:last + 1])
@@ -598,6 +624,8 @@ class CandidateFinder:
         if span.capital:
             title = _span(sentence, first, span.last) if first != span.run[0] else span.phrase
         else:
+            if is_cyrillic(name) and "{name} " in span.entry.get("title", "{name}"):  # English: "Beyneu gas pipeline"
+                name = re.sub(r"\w+", lambda m: title_form(m.group()), name)
             title = span.entry.get("title", "{name}").format(name=name)
         family = family_of(span.entry)
         thing = things.same(core, family, span.aliases)
@@ -620,6 +648,8 @@ class CandidateFinder:
             thing.confidence = max(thing.confidence, 0.7)
         if span.phrase != thing.title:
             thing.add_name(span.phrase, self.lang)
+        if span.longer:
+            thing.add_name(span.longer, self.lang)
         for alias in span.aliases:
             things.alias(thing, alias)
             thing.add_name(alias, self.lang)
@@ -697,7 +727,9 @@ class CandidateFinder:
         listed in the reasons, not proposed."""
         if not subjects:
             return
-        words = {t.folded for t in sentence.tokens}
+        tokens = sentence.tokens  # a word inside a name ("China Railway Construction Corporation") says nothing
+        words = {t.folded for k, t in enumerate(tokens)
+                 if not (k and t.capitalised and tokens[k - 1].capitalised and joined(sentence, tokens[k - 1], t))}
         completion = bool(set(self.data.get("completion_words", [])) & words)
         status = next((v for w, v in self.data.get("status_words", {}).items() if w in words), None)
         commitment = bool(set(self.data.get("commitment_words", [])) & words)
@@ -772,8 +804,11 @@ class CandidateFinder:
         return best
 
     def _count(self, sentence: Sentence) -> int | None:
+        """How many agreements a sentence reports ("17 agreements", "five deals"); a number that is part of an
+        amount ("a $1.2 billion deal", "kesepakatan senilai 2,5 miliar") counts nothing."""
         nouns, numbers = self.count_nouns, self.number_words
         tokens = sentence.tokens
+        money: list[tuple[int, int]] | None = None
         for k, token in enumerate(tokens):
             if token.folded in nouns and k > 0:
                 for back in (1, 2, 3):  # "17 agreements", "25 cooperation documents", "5 nota kesepahaman baru"
@@ -781,6 +816,12 @@ class CandidateFinder:
                         break
                     prev = tokens[k - back].folded
                     if prev.isdigit() and 1 < int(prev) < 1000:
+                        if money is None:
+                            money = [(sentence.start + q.start, sentence.start + q.start + len(q.text))
+                                     for q in find_quantities(sentence.text, self.lang) if q.currency]
+                        at = tokens[k - back].start
+                        if any(start <= at < end for start, end in money):
+                            break
                         return int(prev)
                     if prev in numbers:
                         return numbers[prev]
@@ -801,6 +842,10 @@ class CandidateFinder:
                                and not any(ch.isdigit() for ch in sentence.text[after:q.start])]
                     if nearest:
                         return nearest[0]
+        for q in money:  # "a $1.2 billion deal": an amount right before the word for the agreement
+            after = re.match(r"[\s\-]*(\w+)(?:[\s\-]+(\w+))?", sentence.text[q.start + len(q.text):])
+            if after and any(w and fold(w) in self.count_nouns for w in after.groups()):
+                return q
         return None
 
     def agreements(self, sentences: list[Sentence], mentions: list[Found]) -> list[Candidate]:
@@ -818,6 +863,10 @@ class CandidateFinder:
         for pos, sentence in enumerate(sentences):
             hit = self._agreement_cue(sentence)
             if not hit:
+                if found and self._refers_back(sentence):  # "Документ был подписан в Астане": no cue of its own
+                    self._add_to(found[-1], [sentence], [], "it refers back to the agreement reported before")
+                    self._agreement_dates(found[-1], [sentence])
+                    last_at = pos
                 continue
             i, _cue_last, entry, _priority = hit
             quoted = [sentence]
@@ -844,6 +893,20 @@ class CandidateFinder:
             if previous is not None and not act and count is None and value is None and named is None and \
                     not countries and pos - last_at <= 2:
                 self._add_to(previous, quoted, subjects, "it goes on about the agreement of the sentence before")
+                last_at = pos
+                continue
+            back = found[-1] if found and named is None and self._refers_back(sentence) else None
+            if back is not None and count in (None, back.count) and set(countries) <= set(back.countries) and (
+                    value is None or back.fields.get("amount") in (None, value.value)):
+                # "The deal was signed in Astana by ...": the agreement reported before, not another one
+                self._add_to(back, quoted, subjects, "it refers back to the agreement reported before")
+                if value is not None and "amount" not in back.fields:
+                    back.fields["amount"], back.fields["currency"] = value.value, value.currency
+                if act and not back.act:
+                    back.act = True
+                    if entry.get("status"):
+                        back.fields.setdefault("status", entry["status"])
+                self._agreement_dates(back, quoted)
                 last_at = pos
                 continue
             same_count = next((c for c in by_count.get(count, ()) if count is not None and
@@ -881,6 +944,7 @@ class CandidateFinder:
             for s in quoted:
                 candidate.add_sentence(s)
             candidate.count, candidate.act = count, act
+            candidate.generic = named is None
             if from_article:
                 candidate.reason("fewer than two countries in the sentence: parties completed with the article's "
                                  f"most named countries ({', '.join(c.name for c in countries)})")
@@ -907,6 +971,11 @@ class CandidateFinder:
                     value is None or twin.fields.get("amount") in (None, value.value)):
                 for s in twin.sentences:  # the headline says what its lead says: one agreement
                     candidate.add_sentence(s)
+                for name, value_ in twin.fields.items():  # "sign $1.2 billion deal": what only the headline says
+                    if name not in candidate.fields:
+                        candidate.fields[name] = value_
+                        if name == "amount":
+                            candidate.reason(f"value {value_:,} {twin.fields.get('currency')} (line 1)")
                 candidate.sentences.sort(key=lambda s: s.index)
                 candidate.reason("line 1 (the headline) reports it too")
                 found.clear()
@@ -919,6 +988,18 @@ class CandidateFinder:
                 by_title.setdefault(fold(title), candidate)
             last_at = pos
         return found
+
+    def _refers_back(self, sentence: Sentence) -> bool:
+        """The sentence names an agreement as one already reported: "the deal", "the agreement", "perjanjian
+        tersebut", "это соглашение" (`agreement_references` of the language; Russian words by their beginnings)."""
+        words = [t.folded for t in sentence.tokens]
+        for phrase in self.agreement_references:
+            n = len(phrase)
+            for i in range(len(words) - n + 1):
+                if all(w.startswith(p) if is_cyrillic(p) else w == p
+                       for w, p in zip(words[i:i + n], phrase, strict=True)):
+                    return True
+        return False
 
     def _add_to(self, candidate: Candidate, quoted: list[Sentence], subjects: list[str], why: str) -> None:
         for s in quoted:
@@ -979,11 +1060,34 @@ class CandidateFinder:
         return "signed_on"
 
     def find(self, sentences: list[Sentence], mentions: list[Found]) -> list[Candidate]:
+        """The candidates of an article, each with a code of its own. An agreement titled only by its parties
+        ("Uzbekistan–China agreement") is not named: its code takes its date (signed, else in force, else the
+        article's), so that it is not taken for another agreement of the same parties; codes made the same
+        within one article are numbered (-2, -3)."""
         out = self.projects(sentences, mentions) + self.agreements(sentences, mentions)
+        taken: set[str] = set()
         for candidate in out:
             candidate.confidence = round(min(candidate.confidence, 0.95), 2)
-            candidate.code = slug_code(candidate.title, 80)
+            code = slug_code(candidate.title, 80)
+            if candidate.generic:
+                when = self._code_date(candidate)
+                if when:
+                    code = f"{slug_code(candidate.title, 69)}-{when}"
+            unique, n = code, 1
+            while unique in taken:
+                n += 1
+                unique = f"{code[:80 - len(str(n)) - 1]}-{n}"
+            taken.add(unique)
+            candidate.code = unique
         return out
+
+    def _code_date(self, candidate: Candidate) -> str | None:
+        for column in ("signed_on", "in_force_on"):
+            on = candidate.fields.get(column)
+            if on is not None:
+                precision = candidate.fields.get(column.replace("_on", "_precision"), "day")
+                return {"year": on.isoformat()[:4], "month": on.isoformat()[:7]}.get(precision, on.isoformat())
+        return self.published.isoformat() if self.published else None
 
 
 UNIT_WORDS = {"mw", "gw", "kw", "km", "ha", "mwp", "мвт", "км"}

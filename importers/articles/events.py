@@ -33,6 +33,7 @@ from typing import Any
 
 from db.yamldata import load_data
 from importers.articles.candidates import Candidate, CandidateFinder
+from importers.articles.dates import FoundDate
 from importers.articles.matching import Entity, Found
 from importers.articles.names import is_cyrillic
 from importers.articles.text import Sentence, Token, name_tokens
@@ -207,6 +208,8 @@ def find_events(finder: CandidateFinder, sentences: list[Sentence], mentions: li
                 continue
             when = found
             break
+        if when is None and kind in ("visit", "summit", "signing") and signing_words & set(words):
+            when = _signing_date(things.get(sentence.index, []))  # "The deal was signed during a visit ..."
         if when is None:
             continue
         here = by_sentence.get(sentence.index, [])
@@ -217,7 +220,7 @@ def find_events(finder: CandidateFinder, sentences: list[Sentence], mentions: li
             event.reasons.append(f"cue {written!r} and the date {when.describe()} (line {sentence.line})")
         if sentence not in event.sentences:
             event.sentences.append(sentence)
-        _place(event, sentence, here, locations, destinations, stops)
+        _place(event, sentence, here, locations, destinations, stops, finder.countries)
         if event.country is None and (city := city_country(event.place, finder.countries)) is not None:
             event.country = city
             event.reasons.append(f"{event.place!r} is in {city.name}")
@@ -355,6 +358,17 @@ def _signed_that_day(events: list[EventCandidate]) -> None:
                                              f"{', '.join(str(n) for n in other.lines)}): {code}")
 
 
+def _signing_date(things: list[Candidate]) -> FoundDate | None:
+    """The day the one agreement of a sentence without a date of its own was signed ("The deal was signed
+    during a visit by ..."; the article dated the deal in another sentence): the day of the event there."""
+    days = {(t.fields["signed_on"], t.code) for t in things if t.section == "agreements"
+            and t.fields.get("signed_on") is not None and t.fields.get("signed_precision") == "day"}
+    if len({on for on, _code in days}) != 1:
+        return None
+    on, code = next(iter(days))
+    return FoundDate(f"the day {code} was signed", 0, 0, on, "day", "signed_that_day")
+
+
 def _signed_during(events: list[EventCandidate], sentence: Sentence, things: list[Candidate]) -> None:
     """The agreements of a sentence saying they were signed "during the visit": the visit (else summit) the
     sentence follows, else the article's first."""
@@ -375,9 +389,11 @@ def _signed_during(events: list[EventCandidate], sentence: Sentence, things: lis
 
 
 def _place(event: EventCandidate, sentence: Sentence, here: list[Found], locations: set[str],
-           destinations: set[str], stops: set[str] = frozenset()) -> None:
+           destinations: set[str], stops: set[str] = frozenset(),
+           finder_countries: dict[str, Entity] | None = None) -> None:
     """The capitalised words after a location word ("in Astana"); a country named there, or after a
-    destination word ("a visit to Kazakhstan"), is the event's country."""
+    destination word ("a visit to Kazakhstan"), is the event's country, and so is the country of a capital
+    after a destination word ("a visit to Beijing")."""
     tokens = sentence.tokens
     countries = {m.start: m for m in here if m.entity.entity_type == "country"}
     for i, token in enumerate(tokens[:-1]):
@@ -390,14 +406,24 @@ def _place(event: EventCandidate, sentence: Sentence, here: list[Found], locatio
         if country is not None:
             event.country = event.country or country.entity
             continue
-        if token.folded not in locations or event.place is not None:
+        if token.folded not in locations:  # "a visit ... to Beijing": the country of the city it goes to
+            city = city_country(nxt.text, finder_countries) if finder_countries else None
+            if city is not None and event.country is None:
+                event.country = city
+                event.reasons.append(f"{nxt.text!r} (line {sentence.line}) is in {city.name}")
             continue
-        words = [nxt.text]
-        for later in tokens[i + 2:i + 4]:
-            if not later.capitalised or later.folded in stops:  # "di Beijing, Sabtu (9/11)": a weekday
-                break
-            words.append(later.text)
-        event.place = " ".join(words)
+        if event.place is not None:
+            continue
+        end, taken = nxt, 1
+        for later in tokens[i + 2:i + 6]:
+            gap = sentence.text[end.end - sentence.start:later.start - sentence.start]
+            if gap in ("'", "\u2019") and later.text.isalpha() and later.text.islower() and later.text != "s":
+                end = later  # "in Xi'an": one word
+                continue
+            if taken == 3 or gap != " " or not later.capitalised or later.folded in stops:
+                break  # "di Beijing, Sabtu (9/11)": a weekday
+            end, taken = later, taken + 1
+        event.place = sentence.text[nxt.start - sentence.start:end.end - sentence.start]
         event.reasons.append(f"place {event.place!r} (line {sentence.line})")
 
 

@@ -75,7 +75,8 @@ def _pattern(lang: str) -> re.Pattern[str]:
     units = alternation(UNITS)
     number = r"\d+(?:[.,]\d+)*"
     return re.compile(
-        rf"(?:(?P<times>\d{{1,2}})\s?[x\u00d7]\s?)?(?:(?P<pre>{currency})\s?)?(?P<num>{number})(?:\s?(?P<scale>{scale})\.?)?"
+        rf"(?:(?P<times>\d{{1,2}})\s?[x\u00d7]\s?)?(?:(?P<pre>{currency})\s?)?(?P<num>{number})"
+        rf"(?:[\s-]?(?P<scale>{scale})(?!\w)\.?)?"
         rf"(?:[\s-]?(?P<unit>{units})(?!\w)|\s?(?P<post>{currency})(?!\w))?",
         re.IGNORECASE,
     )

@@ -44,7 +44,7 @@ def test_visit_talks_and_summit_each_with_their_date_place_and_forum(known):
     # at the talks that day was signed during the visit
     assert [(c.code, role) for c, role in visit.roles] == [("KAZ", "host"), ("CHN", "visitor")]
     assert [(c.code, role) for c, role in summit.roles] == [("KAZ", "host")]  # Astana is in Kazakhstan
-    memorandum = ["CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY"]
+    memorandum = ["CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY-2024-07-03"]  # dated: a title of parties only
     assert list(talks.agreements) == list(visit.agreements) == memorandum
 
 
@@ -116,8 +116,8 @@ def test_events_go_to_the_review_file_import_and_are_not_proposed_again(known, d
     assert pairs[("CHN", "KAZ")] == 1  # the visit (the summit and the talks name Kazakhstan only)
     signed = bi.read_view(known, "event_agreements", order_by=["kind"])
     assert [(r["kind"], r["agreement_code"]) for r in signed] == [
-        ("meeting", "CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY"),
-        ("visit", "CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY")]
+        ("meeting", "CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY-2024-07-03"),
+        ("visit", "CHINA-KAZAKHSTAN-MEMORANDUM-OF-UNDERSTANDING-ON-ENERGY-2024-07-03")]
     shown = cli("explain", "event:" + _code(known, "summit"), "occurred_on", "-d", url)
     assert shown.exit_code == 0, shown.stderr
     assert "line 5" in shown.stdout

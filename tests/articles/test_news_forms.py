@@ -1,0 +1,176 @@
+"""News as agencies write it, beyond the corpus the reader was first built on: amounts before the word
+"deal", agreements referred back to ("The deal was signed ..."), lines named by the countries they join,
+one thing written on to a second cue, words inside names and work words, codes of agreements titled by
+their parties. On the quickstart's reference data, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Agreement
+from importers.articles import analyse
+from importers.articles.numbers import find_quantities
+from importers.quickstart import run_all
+from importers.yaml_bundle import import_bundle
+from tests.conftest import url_text
+
+METRO = (
+    "China and Uzbekistan sign $1.2 billion deal for Tashkent metro extension\n\n"
+    "TASHKENT, March 14, 2024 — China Railway Construction Corporation and the government of Uzbekistan signed an "
+    "agreement on Thursday to extend the Tashkent metro by 22 kilometres.\n\n"
+    "The deal was signed during a visit by Uzbek President Shavkat Mirziyoyev to Beijing, where he met Chinese "
+    "President Xi Jinping.\n\n"
+    "Separately, the Kamchik tunnel rehabilitation project, completed in 2016 with Chinese help, will receive "
+    "$50 million.\n")
+
+
+@pytest.fixture
+def reference(engine):
+    run_all(engine)
+    return engine
+
+
+def _analyse(engine, text: str, published: dt.date):
+    with engine.connect() as conn:
+        return analyse(conn, text, published=published)
+
+
+def _section(result, section: str):
+    return [c for c in result.candidates if c.section == section]
+
+
+def test_one_deal_told_in_the_headline_the_lead_and_again_later(reference):
+    result = _analyse(reference, METRO, dt.date(2024, 3, 15))
+    (deal,) = _section(result, "agreements")
+    assert deal.lines == [1, 3, 5]  # "sign $1.2 billion deal", "signed an agreement", "The deal was signed"
+    assert "count" not in deal.fields  # the 2 of "$1.2 billion" counts no agreements
+    assert (deal.fields["amount"], deal.fields["currency"]) == (Decimal("1200000000"), "USD")
+    assert deal.fields["signed_on"] == dt.date(2024, 3, 14)
+    # titled by its parties only: its code takes its date
+    assert deal.code == "CHINA-UZBEKISTAN-AGREEMENT-2024-03-14"
+    # the visit it was signed at has no date of its own: the deal's day, host the country of its capital
+    (visit,) = [e for e in result.events if e.kind == "visit"]
+    assert (visit.occurred_on, visit.precision) == (dt.date(2024, 3, 14), "day")
+    assert [(c.code, role) for c, role in visit.roles] == [("CHN", "host"), ("UZB", "visitor")]
+    assert list(visit.agreements) == [deal.code]
+
+
+def test_a_thing_written_on_to_a_second_cue_is_one_project(reference):
+    result = _analyse(reference, METRO, dt.date(2024, 3, 15))
+    projects = {c.title: c for c in _section(result, "projects")}
+    assert sorted(projects) == ["Kamchik tunnel", "Tashkent metro"]
+    kamchik = projects["Kamchik tunnel"]
+    assert kamchik.names == [("Kamchik tunnel rehabilitation project", "en")]
+    assert (kamchik.fields["completed_on"], kamchik.fields["amount"]) == (dt.date(2016, 1, 1), Decimal("50000000"))
+    # "Construction" inside the builder's name dates no start of works: the metro's date is the agreement's
+    assert projects["Tashkent metro"].fields.get("committed_on") == dt.date(2024, 3, 14)
+    assert "started_on" not in projects["Tashkent metro"].fields
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("Kazakhstan and China agreed on Monday to build a gas pipeline.\n"
+     "The agreement was signed in Astana by the two energy ministers.\n", [1, 2]),
+    ("Indonesia dan Tiongkok menandatangani nota kesepahaman energi di Beijing pada 10 Juli 2023.\n"
+     "Perjanjian tersebut ditandatangani oleh Menteri Investasi.\n", [1, 2]),
+    ("Казахстан и Китай договорились о строительстве газопровода.\n"
+     "Документ был подписан в Астане министрами энергетики.\n", [1, 2]),
+])
+def test_an_agreement_referred_back_to_is_the_one_reported(reference, text, lines):
+    (agreement,) = _section(_analyse(reference, text, dt.date(2023, 7, 12)), "agreements")
+    assert agreement.lines == lines
+
+
+def test_a_line_between_countries_is_named_by_them_and_work_words_make_no_match(reference, tmp_path):
+    # a known project whose title is a work word and a thing: "Construction of hospital"
+    bundle = tmp_path / "known.yml"
+    bundle.write_text(textwrap.dedent("""\
+        sources:
+        - {key: dataset:test, kind: dataset, title: Test}
+        projects:
+        - {code: P-HOSPITAL, title: Construction of hospital, cites: [{source: dataset:test}]}
+        """), encoding="utf-8")
+    import_bundle(reference, bundle)
+    text = ("BISHKEK, December 27, 2024 - Construction of the China-Kyrgyzstan-Uzbekistan railway officially "
+            "started on Friday.\nThe 523-km railway line will cost an estimated $4.7 billion.\n")
+    result = _analyse(reference, text, dt.date(2024, 12, 28))
+    assert not result.recognised
+    (railway,) = _section(result, "projects")
+    assert railway.title == "China-Kyrgyzstan-Uzbekistan railway"
+    assert [c.code for c in railway.countries] == ["CHN", "KGZ", "UZB"]
+    assert (railway.fields["started_on"], railway.fields["capacity"], railway.fields["amount"]) == \
+        (dt.date(2024, 12, 27), Decimal("523"), Decimal("4700000000"))
+    # a Russian name after its cue gets an English title; the Russian phrase stays a name
+    ru = _analyse(reference, "Казахстан и Китай построят газопровод Бейнеу — Бозой — Шымкент.\n", dt.date(2023, 7, 6))
+    (pipeline,) = _section(ru, "projects")
+    assert pipeline.title == "Beyneu — Bozoy — Shymkent gas pipeline"
+    assert pipeline.names == [("газопровод Бейнеу — Бозой — Шымкент", "ru")]
+
+
+def test_an_agreement_titled_by_its_parties_is_not_taken_for_another_of_theirs(reference, tmp_path):
+    bundle = tmp_path / "known.yml"
+    bundle.write_text(textwrap.dedent("""\
+        sources:
+        - {key: dataset:test, kind: dataset, title: Test}
+        agreements:
+        - code: CHINA-UZBEKISTAN-AGREEMENT
+          title: China–Uzbekistan agreement
+          kind: other
+          signed_on: 2019-04-25
+          parties: [{country: CHN, role: party}, {country: UZB, role: party}]
+          cites: [{source: dataset:test}]
+        """), encoding="utf-8")
+    import_bundle(reference, bundle)
+    result = _analyse(reference, METRO, dt.date(2024, 3, 15))
+    assert [c.known.code for c in result.recognised if c.section == "agreements"] == []
+    assert [c.code for c in _section(result, "agreements")] == ["CHINA-UZBEKISTAN-AGREEMENT-2024-03-14"]
+    assert not [u for u in result.updates if u.record_type == "agreement"]  # the 2019 agreement is left alone
+
+
+def test_the_review_file_of_an_article_imports_as_it_is(reference, db_url, cli, tmp_path):
+    text = METRO + "The two leaders also agreed to expand cooperation within the SCO.\n" \
+        "Uzbekistan and China also agreed to double trade.\n"
+    path = tmp_path / "metro.en.txt"
+    path.write_text(text, encoding="utf-8")
+    made = cli("import", "article", path, "--published", "2024-03-15", "-d", url_text(db_url))
+    assert made.exit_code == 0, made.stderr
+    review = tmp_path / "metro.en.review.yml"
+    imported = cli("import", "bundle", review, "-d", url_text(db_url))
+    assert imported.exit_code == 0, imported.stderr  # no two records with one code
+    with reference.connect() as conn:
+        codes = conn.execute(select(Agreement.code).order_by(Agreement.code)).scalars().all()
+    assert "CHINA-UZBEKISTAN-AGREEMENT-2024-03-14" in codes
+    assert len(codes) == len(set(codes))
+
+
+@pytest.mark.parametrize(("text", "value", "currency"), [
+    ("at a cost of about 612 million U.S. dollars.", "612000000", "USD"),
+    ("worth 612 million US dollars", "612000000", "USD"),
+    ("a $612m loan", "612000000", "USD"),
+    ("a $1.2-billion loan", "1200000000", "USD"),
+    ("612 mln USD", "612000000", "USD"),
+    ("£40 million", "40000000", "GBP"),
+    ("KSh 2 billion", "2000000000", "KES"),
+])
+def test_amounts_as_news_agencies_write_them(text, value, currency):
+    (q,) = find_quantities(text, "en")
+    assert (q.value, q.currency) == (Decimal(value), currency)
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [("The 55 MW plant", "55", "MW"), ("the 55MW plant", "55", "MW"),
+                                                      ("2 x 135 MW", "270", "MW")])
+def test_a_scale_letter_is_not_read_out_of_a_unit(text, value, unit):
+    (q,) = find_quantities(text, "en")
+    assert (q.value, q.unit, q.currency) == (Decimal(value), unit, None)
+
+
+def test_a_place_with_an_apostrophe_is_one_word(reference):
+    text = ("Kazakh President Kassym-Jomart Tokayev paid a state visit to China on May 18, 2023 and met "
+            "President Xi Jinping in Xi'an.\n")
+    (visit,) = _analyse(reference, text, dt.date(2023, 5, 20)).events
+    assert visit.place == "Xi'an"
+    assert [(c.code, role) for c, role in visit.roles] == [("CHN", "host"), ("KAZ", "visitor")]
