@@ -441,6 +441,9 @@ class CandidateFinder:
                             entry, True, aliases)
         end = i - 1
         modifiers = 0
+        if self.lang == "en" and end > 0 and tokens[end].folded in PARTICIPLES and \
+                "-" in _gap(sentence, tokens[end - 1], tokens[end]):
+            return None  # "the Karachi-based project office", "a Chinese-built road": said of it, not its name
         while self.lang == "en" and modifiers < 2 and end >= 0 and not tokens[end].capitalised and \
                 tokens[end].folded.isalpha() and tokens[end].folded not in self.function_words and \
                 end > 0 and joined(sentence, tokens[end], tokens[end + 1]):
@@ -1090,4 +1093,7 @@ class CandidateFinder:
         return self.published.isoformat() if self.published else None
 
 
+# The second half of "Karachi-based", "Chinese-built", "state-owned": a phrase describing a thing, not naming it
+PARTICIPLES = {"based", "led", "owned", "funded", "built", "backed", "financed", "made", "run", "operated",
+               "controlled", "sponsored", "supported", "constructed"}
 UNIT_WORDS = {"mw", "gw", "kw", "km", "ha", "mwp", "мвт", "км"}

@@ -31,6 +31,7 @@ from db.models import (
     Project,
     ProjectName,
 )
+from importers.articles.lang import language_data
 from importers.articles.text import Sentence, Token, joined, name_tokens, tokenize
 
 SUFFIXES = {
@@ -43,6 +44,12 @@ RU_STEM_ENDINGS = ("а", "я", "й", "и", "ь", "ия")
 INFLECT_EVERY_WORD = {"ru"}
 ACRONYM_KINDS = {"acronym", "abbreviation"}
 TYPE_ORDER = ("project", "agreement", "forum", "organisation", "country")
+
+# Capitalised words that may stand right before a country's name without making it the end of another name
+# (words of official names and titles of states: "Federal Republic", "Islamic Republic", "United Kingdom")
+OFFICIAL_NAME_WORDS = {"republic", "kingdom", "state", "states", "federation", "federal", "democratic", "islamic",
+                       "people", "peoples", "united", "sultanate", "principality", "commonwealth", "union",
+                       "socialist", "arab", "independent", "plurinational", "bolivarian", "great"}
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,19 @@ class NameIndex:
                         return True
         return False
 
+    def _inside_a_name(self, sentence: Sentence, first: int, last: int, hits, taken: set[int]) -> bool:
+        """English: a one-word country name right after a capitalised word of no known name is the end of a
+        person's or company's name ("Finance Minister Sinisa Mali", "Vale Indonesia", "Inner Mongolia"), not the
+        country. Not in the first line (a title-case headline capitalises every word), nor after the words of
+        an official name ("Republic", "Kingdom", ...) or a function word ("With China")."""
+        if first != last or first == 0 or sentence.line == 1 or \
+                any(self.entities[key].entity_type != "country" for key in hits):
+            return False
+        before, token = sentence.tokens[first - 1], sentence.tokens[first]
+        gap = sentence.text[before.end - sentence.start:token.start - sentence.start]
+        return gap == " " and before.capitalised and (first - 1) not in taken and \
+            before.folded not in OFFICIAL_NAME_WORDS and before.folded not in language_data("en")["function_set"]
+
     def _match_at(self, sentence: Sentence, i: int, entry: Entry, lang: str) -> int | None:
         """Index of the last word when `entry` matches at word i, else None."""
         tokens = sentence.tokens
@@ -231,6 +251,8 @@ class NameIndex:
                 if any(k in taken for k in range(first, last + 1)):
                     continue
                 taken.update(range(first, last + 1))
+                if lang == "en" and self._inside_a_name(sentence, first, last, hits, taken):
+                    continue
                 if len(hits) == 1:
                     (key, name), = hits.items()
                     found.append(Found(self.entities[key], sentence, first, last, name))

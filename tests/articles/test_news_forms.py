@@ -174,3 +174,25 @@ def test_a_place_with_an_apostrophe_is_one_word(reference):
     (visit,) = _analyse(reference, text, dt.date(2023, 5, 20)).events
     assert visit.place == "Xi'an"
     assert [(c.code, role) for c, role in visit.roles] == [("CHN", "host"), ("KAZ", "visitor")]
+
+
+def test_memoranda_referred_back_to_and_a_place_said_of_a_project(reference):
+    text = ("Pakistan, China ink 23 MoUs worth 4.2 bln USD\n\n"
+            "ISLAMABAD, June 8 -- Pakistan and China on Saturday inked 23 memoranda of understanding worth 4.2 billion "
+            "U.S. dollars in energy and mining.\n\n"
+            "The MoUs were signed at a business forum in Shenzhen attended by Pakistani Prime Minister Shehbaz "
+            "Sharif.\n\nSharif also visited the Karachi-based project office of the Main Line-1 railway.\n")
+    result = _analyse(reference, text, dt.date(2024, 6, 9))
+    (mous,) = _section(result, "agreements")
+    assert mous.lines == [1, 3, 5] and mous.count == 23
+    assert (mous.fields["amount"], mous.fields["kind"]) == (Decimal("4200000000"), "memorandum")
+    assert [c.title for c in _section(result, "projects")] == ["Main Line-1 railway"]  # not "Karachi-based project"
+
+
+def test_a_country_at_the_end_of_a_person_s_or_company_s_name_is_no_mention(reference):
+    text = ("Serbia and China signed a deal on steel.\n"
+            "It was signed by Serbian Finance Minister Sinisa Mali and HBIS in the Republic Kazakhstan.\n"
+            "Production in Inner Mongolia and in Mali rose.\n")
+    result = _analyse(reference, text, dt.date(2023, 11, 4))
+    mentioned = [(m.sentence.line, m.entity.code) for m in result.mentions]
+    assert mentioned == [(1, "SRB"), (1, "CHN"), (2, "KAZ"), (3, "MLI")]
