@@ -60,6 +60,8 @@ class Layout:
     missing: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     chosen: dict[str, Any] | None = None  # the published release the file is (choose_release)
+    sheet: str | None = None  # the workbook's sheet read, and all its sheets
+    sheets: list[str] = field(default_factory=list)
 
     @property
     def release(self) -> dict[str, Any]:
@@ -75,8 +77,15 @@ class Layout:
         return f"AidData GCDF {self.version}"
 
 
-def detect_layout(header: list[str], file: str) -> Layout:
-    """The layout whose marker columns are all in the header, or a UserError naming the known ones."""
+def fits_a_layout(header: list[str]) -> bool:
+    """Whether a header has the marker columns of a known layout (the data sheet of a workbook)."""
+    present = {compact(h) for h in header if h}
+    return any(all(compact(c) in present for c in spec["detect"]) for spec in metadata("aiddata")["layouts"].values())
+
+
+def detect_layout(header: list[str], file: str, sheets: list[str] | None = None) -> Layout:
+    """The layout whose marker columns are all in the header, or a UserError naming the known ones (and the
+    sheets of a workbook, none of which has such a header)."""
     meta = metadata("aiddata")
     present = {compact(h): h for h in header if h}
     for version, spec in meta["layouts"].items():
@@ -100,6 +109,10 @@ def detect_layout(header: list[str], file: str) -> Layout:
             return Layout(version, spec, columns, agencies, missing, unmapped)
     known = "; ".join(f"v{v}: {', '.join(s['detect'])}" for v, s in meta["layouts"].items())
     first = ", ".join(h for h in header[:4] if h) or "none"
+    if sheets and len(sheets) > 1:
+        raise UserError(f"{file}: no sheet has the header of a known AidData GCDF layout (sheets: "
+                        f"{', '.join(sheets)}): expected the columns of {known} (the first sheet has {first}, ...); "
+                        "name the data's sheet with --sheet")
     raise UserError(f"{file}: not a known AidData GCDF layout: expected a header with the columns of "
                     f"{known} (got {first}, ...)")
 
@@ -121,9 +134,20 @@ def choose_release(layout: Layout, header: list[str], count: Callable[[], int], 
     return layout.spec["release"]
 
 
-def read_layout(path: Path | str) -> Layout:
-    """The layout of a file, from its header alone."""
-    return detect_layout(read_header(path), Path(path).name)
+def read_layout(path: Path | str, sheet: str | None = None) -> Layout:
+    """The layout of a file, from its header alone (of a workbook: the first sheet that has one of the known
+    layouts' headers, unless `sheet` names one)."""
+    from importers.readers import XlsxTable
+
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return detect_layout(read_header(path), path.name)
+    table = XlsxTable(path, "xlsx", sheet or fits_a_layout)
+    table.close()
+    layout = detect_layout(table.columns, path.name, table.sheet_names if sheet is None else None)
+    layout.sheet = table.sheet.title
+    layout.sheets = table.sheet_names
+    return layout
 
 
 def source_key(url: str) -> str:
@@ -361,16 +385,22 @@ def _cut(text: str | None, limit: int) -> str | None:
 def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dry_run: bool = False,
                    allow_rejects: bool = False, batch_size: int = BATCH,
                    progress: Progress | None = None, force: bool = False,
-                   allow_takeover: bool = False) -> ImportReport:
+                   allow_takeover: bool = False, sheet: str | None = None) -> ImportReport:
     """Import one GCDF file (.xlsx or .csv, any known layout), cited as the published release it is
     (`choose_release`). `subset`: the file is an extract, so its record count is not checked against the
-    published releases (it is cited as the layout's full release)."""
+    published releases (it is cited as the layout's full release). A workbook's data is read from `sheet`, else
+    from its first sheet with the header of a known layout (the 3.0 workbook has more sheets than its data)."""
     path = Path(path)
-    header, rows = read_rows(path)
-    layout = detect_layout(header, path.name)
-    layout.chosen = choose_release(layout, header, lambda: sum(1 for _row in read_rows(path)[1]), subset)
+    chosen = sheet or fits_a_layout
+    header, rows = read_rows(path, sheet=chosen)
+    table = rows.table
+    sheets = getattr(table, "sheet_names", None)
+    layout = detect_layout(header, path.name, sheets if sheet is None else None)
+    layout.chosen = choose_release(layout, header, lambda: sum(1 for _row in read_rows(path, sheet=chosen)[1]),
+                                   subset)
     options = {"layout": layout.version, "release": layout.release["key"], "subset": subset, "dry_run": dry_run,
-               "allow_rejects": allow_rejects, **({"allow_takeover": True} if allow_takeover else {})}
+               "allow_rejects": allow_rejects, **({"allow_takeover": True} if allow_takeover else {}),
+               **({"sheet": table.sheet.title} if sheets and len(sheets) > 1 else {})}
     with import_run(engine, "aiddata", file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         if layout.missing:

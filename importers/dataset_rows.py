@@ -12,7 +12,7 @@ dates -> '2014-07-03', booleans -> 'True'), so a CSV export and its workbook imp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from importers.readers import CsvTable, Table, XlsxTable
 from importers.records import SourceRecord
 
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"
+Sheet = str | Callable[[list[str]], bool] | None  # a sheet's name, or a test of its header (XlsxTable)
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,16 @@ def cell_text(value: Any) -> str | None:
     return text or None
 
 
-def read_header(path: Path | str) -> list[str]:
+def read_header(path: Path | str, *, sheet: Sheet = None) -> list[str]:
     """Only the header of a .csv or .xlsx file (the file is closed again)."""
-    table = _open(Path(path))
+    table = _open(Path(path), sheet)
     table.close()
     return list(table.columns)
 
 
-def read_rows(path: Path | str, *, read_ahead: bool | None = None) -> tuple[list[str], Rows]:
-    """The header and the data rows of a .csv or .xlsx file (first sheet), streamed.
+def read_rows(path: Path | str, *, read_ahead: bool | None = None, sheet: Sheet = None) -> tuple[list[str], Rows]:
+    """The header and the data rows of a .csv or .xlsx file, streamed. `sheet` (workbooks): its name, or a test
+    of a header choosing the first sheet that passes it (a read-me sheet before the data), else the first sheet.
 
     Read by the same readers as `coopdb import` (importers/readers.py): the encoding is detected (UTF-8,
     UTF-16 with or without a byte order mark, else Windows-1252, with a note in `rows.warnings`), the
@@ -93,7 +95,7 @@ def read_rows(path: Path | str, *, read_ahead: bool | None = None) -> tuple[list
     COOPDB_READ_AHEAD=0.
     """
     path = Path(path)
-    table = _open(path)
+    table = _open(path, sheet)
     if read_ahead is None:
         read_ahead = worth_reading_ahead(table.format)
     return list(table.columns), Rows(table, read_ahead=read_ahead and CAN_FORK)
@@ -144,11 +146,11 @@ class Rows:
             raise UserError(f"{table.problems[0]}{more}")
 
 
-def _open(path: Path) -> Table:
+def _open(path: Path, sheet: Sheet = None) -> Table:
     path = check_input(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return XlsxTable(path, "xlsx", None)
+        return XlsxTable(path, "xlsx", sheet)
     if suffix in (".csv", ".txt"):
         return CsvTable(path, "csv", pad_short=True)
     raise UserError(f"{path}: expected a .csv or .xlsx file (got '{suffix or 'no extension'}')")

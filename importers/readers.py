@@ -18,7 +18,7 @@ import codecs
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -259,14 +259,21 @@ class CsvTable(Table):
 
 
 class XlsxTable(Table):
-    def __init__(self, path: Path, format: str, sheet: str | None, header_row: int = 1):
+    """`sheet`: a sheet's name, or a test of a header (`fits(columns) -> bool`) choosing the first sheet whose
+    header passes it (a data set's workbook with a read-me or definitions sheet before its data), else the
+    first sheet; None: the first sheet."""
+
+    def __init__(self, path: Path, format: str, sheet: str | Callable[[list[str]], bool] | None,
+                 header_row: int = 1):
         super().__init__(path, format)
         check_workbook(path)
         try:
             self.book = load_read_only(path, data_only=True)  # imports openpyxl: CSV users do not pay for it
         except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
             raise UserError(f"{self.name}: not an Excel .xlsx workbook ({type(exc).__name__})") from None
-        names = self.book.sheetnames
+        names = self.sheet_names = self.book.sheetnames
+        if callable(sheet):
+            sheet = next((n for n in names if sheet(self._header_of(n, header_row))), None)
         if sheet is not None and sheet not in names:
             raise UserError(f"{self.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
         self.sheet = self.book[sheet or names[0]]
@@ -289,6 +296,14 @@ class XlsxTable(Table):
         self.rows_done = 0
 
     unit = "rows"
+
+    def _header_of(self, name: str, header_row: int) -> list[str]:
+        """The header row of a sheet as this table would read it (only the start of the sheet is parsed)."""
+        try:
+            row = next(self.book[name].iter_rows(min_row=header_row, max_row=header_row, values_only=True), ())
+        except Exception:  # a chart sheet or a damaged one: not the data's
+            return []
+        return ["" if c is None else " ".join(str(c).split()) for c in row]
 
     def position(self) -> tuple[int, int | None]:
         return self.rows_done, self.total_rows

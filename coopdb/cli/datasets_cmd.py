@@ -22,23 +22,26 @@ _SUBSET = click.option("--subset", is_flag=True,
 @click.command("aiddata")
 @click.argument("file", type=_FILE)
 @_SUBSET
+@click.option("--sheet", metavar="NAME", help="The sheet of a workbook holding the data. Default: the first sheet "
+              "whose header is that of a known layout (the 3.0 workbook has other sheets besides GCDF_3.0).")
 @takeover_option
 @import_options
-def aiddata(file: Path, subset: bool, allow_takeover: bool, database_url: str | None, dry_run: bool,
-            allow_rejects: bool, force: bool, as_json: bool, quiet: bool) -> None:
+def aiddata(file: Path, subset: bool, sheet: str | None, allow_takeover: bool, database_url: str | None,
+            dry_run: bool, allow_rejects: bool, force: bool, as_json: bool, quiet: bool) -> None:
     """Import AidData's Global Chinese Development Finance dataset from its Excel workbook or a CSV
     export (layouts v1.0, v2.0 and v3.0, detected from the header), cited as the published release it is
     (the full releases, the military-intent and Huawei releases of 2.0: importers/sources/aiddata.yml). Each
     AidData id is one project, AIDDATA-<record id> with the identifier (aiddata, id), whichever release or
     companion file gives it; it cites its source URLs and the release (row and record id)."""
-    layout = aiddata_importer.read_layout(file)
+    layout = aiddata_importer.read_layout(file, sheet)
     if not (quiet or as_json):
-        err.print(f"{file.name}: {layout.label} layout")
+        where = f", sheet {layout.sheet!r}" if len(layout.sheets) > 1 else ""
+        err.print(f"{file.name}: {layout.label} layout{where}")
     engine = engine_for(database_url)
     with progress_bar(f"aiddata {layout.version}", quiet or as_json) as progress:
         run_and_report(lambda: aiddata_importer.import_aiddata(
             engine, file, subset=subset, dry_run=dry_run, allow_rejects=allow_rejects, progress=progress,
-            allow_takeover=allow_takeover, force=force),
+            allow_takeover=allow_takeover, force=force, sheet=sheet),
             as_json=as_json, quiet=quiet)
 
 

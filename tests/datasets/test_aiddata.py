@@ -4,6 +4,7 @@ bad input with exact messages. Every test runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -128,6 +129,62 @@ def test_v3_snake_case_export_with_parent_links(few_countries):
     assert p.amount_estimated and p.usd_base_year == 2021
     assert q(engine, "SELECT a.code, b.code, l.kind FROM project_links l JOIN projects a ON a.id = l.project_id "
                      "JOIN projects b ON b.id = l.related_project_id") == [("AIDDATA-104", "AIDDATA-101", "parent")]
+
+
+def _workbook_with_sheets_before_the_data(path: Path) -> Path:
+    """The v3 fixture as the data sheet of a workbook whose first sheets are a read-me and the definitions."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Read Me"
+    book.active.append(["A data set of made-up records"])
+    definitions = book.create_sheet("Definitions")
+    definitions.append(["Field Name", "Definition"])
+    definitions.append(["AidData Record ID", "The record's id"])
+    data = book.create_sheet("GCDF_3.0")
+    with open(FIX / "aiddata_v3.csv", encoding="utf-8") as fh:
+        for row in csv.reader(fh):
+            data.append(row)
+    book.save(path)
+    return path
+
+
+def test_the_data_sheet_of_a_workbook_is_found_by_its_header(few_countries, tmp_path, cli, db_url):
+    from tests.conftest import url_text
+
+    path = _workbook_with_sheets_before_the_data(tmp_path / "gcdf3.xlsx")
+    report = import_aiddata(few_countries, path, subset=True)
+    assert (report.read, report.inserted, report.rejected) == (2, 2, 0)
+    assert q(few_countries, "SELECT code FROM projects ORDER BY code") == [("AIDDATA-101",), ("AIDDATA-104",)]
+    (options,), = q(few_countries, "SELECT options FROM import_runs WHERE importer = 'aiddata'")
+    assert (json.loads(options) if isinstance(options, str) else options)["sheet"] == "GCDF_3.0"
+    # the command says which sheet it read; --sheet names one, and a wrong name lists the sheets
+    url = url_text(db_url)
+    shown = cli("import", "aiddata", path, "--subset", "--dry-run", "-d", url)
+    assert shown.exit_code == 0, shown.stderr
+    assert "gcdf3.xlsx: AidData GCDF 3.0 layout, sheet 'GCDF_3.0'" in shown.stderr
+    named = cli("import", "aiddata", path, "--subset", "--sheet", "GCDF_3.0", "--dry-run", "-d", url)
+    assert named.exit_code == 0, named.stderr
+    wrong = cli("import", "aiddata", path, "--sheet", "Definitions", "-d", url)
+    assert wrong.exit_code == 3 and "gcdf3.xlsx: not a known AidData GCDF layout" in wrong.stderr
+    missing = cli("import", "aiddata", path, "--sheet", "Data", "-d", url)
+    assert missing.exit_code == 3
+    assert "gcdf3.xlsx: no sheet named 'Data' (sheets: Read Me, Definitions, GCDF_3.0)" in missing.stderr
+
+
+def test_a_workbook_without_a_data_sheet_names_its_sheets(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Read Me"
+    book.active.append(["notes"])
+    book.create_sheet("Data").append(["id", "name"])
+    book.save(tmp_path / "other.xlsx")
+    with pytest.raises(UserError) as info:
+        import_aiddata(None, tmp_path / "other.xlsx")
+    assert str(info.value).startswith("other.xlsx: no sheet has the header of a known AidData GCDF layout "
+                                      "(sheets: Read Me, Data): expected the columns of v1.0")
+    assert str(info.value).endswith("(the first sheet has notes, ...); name the data's sheet with --sheet")
 
 
 def test_bad_amount_rejects_with_the_exact_message_and_writes_nothing(few_countries, tmp_path):
