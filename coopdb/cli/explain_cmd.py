@@ -21,7 +21,8 @@ def explain(code: str, field: str | None, database_url: str | None, as_json: boo
     a code merged into another record shows the kept one; `source:KEY` for what imports say about a cited
     source), its identifiers, or one FIELD, with the source,
     its date and priority, the import run and where in the source; the winning value is marked with *
-    and the reason given (docs/provenance.md).
+    and the reason given (docs/provenance.md). Long values are cut to 300 characters unless one FIELD is
+    asked for.
 
     Example: coopdb explain KZ-ZHANATAS-WIND amount
     """
@@ -38,12 +39,24 @@ def explain(code: str, field: str | None, database_url: str | None, as_json: boo
         out.print(f"merged into it: {escape(', '.join(report.merged))} (coopdb unmerge CODE undoes a merge)")
     if not report.fields:
         out.print("no statements: no import has given a value for this record")
+    limit = None if field else VALUE_LIMIT  # one field asked for: its values whole
     for fr in report.fields:
         current = fr.current if not isinstance(fr.current, list) else "; ".join(fr.current)
-        out.print(f"\n[bold]{escape(fr.field)}[/bold] = {escape(str(current))}  ({escape(fr.reason)})")
+        out.print(f"\n[bold]{escape(fr.field)}[/bold] = {escape(_cut(str(current), HEADLINE_LIMIT))}  "
+                  f"({escape(fr.reason)})")
         table = Table("", "value", "source", "date", "priority", "run", "where", show_edge=False, pad_edge=False)
         for s in fr.stated:
             value = "; ".join(s.value) if isinstance(s.value, list) else str(s.value)
-            table.add_row("*" if s.wins else "", escape(value), escape(s.source_key), s.source_date,
+            table.add_row("*" if s.wins else "", escape(_cut(value, limit)), escape(s.source_key), s.source_date,
                           str(s.priority), str(s.run_id), escape(s.locator))
         out.print(table)
+
+
+HEADLINE_LIMIT = 100  # characters of the current value beside the field's name (the table below has more)
+VALUE_LIMIT = 300  # characters of each stated value when every field is shown (`explain CODE FIELD`: whole)
+
+
+def _cut(text: str, limit: int | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    return f"{text[:limit - 1].rstrip()}… ({len(text):,} characters)"

@@ -220,3 +220,22 @@ projects:
     with world.connect() as conn:
         title = conn.execute(select(T["projects"].c.title).where(T["projects"].c.code == "P-1")).scalar_one()
     assert title == "Road (reviewed)"
+
+
+def test_explain_cuts_long_values_unless_one_field_is_asked_for(world, cli, db_url, tmp_path):  # noqa: F811
+    from tests.conftest import url_text
+
+    long = "A long description. " * 40  # 800 characters
+    bundle = tmp_path / "long.yml"
+    bundle.write_text("sources:\n  - {key: rel-x, kind: dataset, title: X}\nprojects:\n  - code: P-LONG\n"
+                      f"    title: Long\n    description: {long.strip()!r}\n    cites: [rel-x]\n", encoding="utf-8")
+    import_bundle(world, bundle)
+    url = url_text(db_url)
+    every = cli("explain", "P-LONG", "-d", url)
+    assert every.exit_code == 0, every.stderr
+    text = " ".join(every.stdout.split())
+    assert "description = A long description." in text and "(799 characters)" in text
+    assert every.stdout.count("description.") < 30  # cut, in the line and in the table (words wrap whole)
+    one = cli("explain", "P-LONG", "description", "-d", url)
+    assert one.exit_code == 0, one.stderr
+    assert one.stdout.count("description.") >= 40  # the table holds it whole
