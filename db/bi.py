@@ -42,6 +42,9 @@ _ALLOCATED_SQL = (
     f"WHEN r.share_rank < r.sharers THEN {_CENTS} / r.sharers / 100.0 "
     f"ELSE ({_CENTS} - (r.sharers - 1) * ({_CENTS} / r.sharers)) / 100.0 END AS NUMERIC(20,2))"
 )
+# SECTOR_GROUP(code, name): the OECD DAC sector group's name of a sector code by its first three digits, else
+# of a sector name (db/views/sector_groups.yml); NULL when neither is listed.
+_SECTOR_GROUP = re.compile(r"SECTOR_GROUP\(([\w.]+),\s*([\w.]+)\)")
 _NUMERIC = re.compile(r"numeric\((\d+),(\d+)\)")
 _TYPES = ("text", "integer", "date", "boolean")
 
@@ -75,7 +78,29 @@ class View:
         own = folder.joinpath(f"{self.name}.{dialect}.sql")  # a view whose SQL differs per dialect
         text = (own if own.is_file() else folder.joinpath(f"{self.name}.sql")).read_text(encoding="utf-8")
         text = _ALLOCATED.sub(_ALLOCATED_SQL, _YEAR_OF.sub(_YEAR_SQL[dialect], text))
+        text = _SECTOR_GROUP.sub(lambda m: sector_group_sql(m[1], m[2]), text)
         return _BI_REF.sub(lambda m: qualified_name(m[1], dialect), text).strip()
+
+
+@cache
+def sector_groups() -> tuple[dict[str, str], dict[str, str]]:
+    """(three-digit OECD DAC sector code -> its group's name, lower-case sector name -> the group's name), from
+    db/views/sector_groups.yml."""
+    raw = load_data(resources.files("db.views").joinpath("sector_groups.yml").read_text(encoding="utf-8"))
+    return ({str(k): str(v) for k, v in raw["codes"].items()}, {str(k): str(v) for k, v in raw["names"].items()})
+
+
+def sector_group_sql(code: str, name: str) -> str:
+    """SQL giving the group's name of the sector code in `code`, else of the sector name in `name` (both
+    dialects: SUBSTR, LOWER, TRIM and text literals)."""
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    codes, names = sector_groups()
+    by_code = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in codes.items())
+    by_name = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in names.items())
+    return (f"COALESCE(CASE SUBSTR(TRIM({code}), 1, 3) {by_code} END, "
+            f"CASE LOWER(TRIM({name})) {by_name} END)")
 
 
 @cache

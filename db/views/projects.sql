@@ -39,7 +39,8 @@ SELECT
     COALESCE(n.recipient_count, 0) AS recipient_count,
     COALESCE(n.country_count, 0)   AS country_count,
     f.code                AS framework_forum_code,
-    f.name                AS framework_forum_name
+    f.name                AS framework_forum_name,
+    SECTOR_GROUP(p.sector_code, p.sector) AS sector_group
 FROM projects AS p
 LEFT JOIN (
     SELECT project_id,

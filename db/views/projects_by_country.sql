@@ -76,7 +76,8 @@ SELECT
     c.map_alpha2          AS country_map_alpha2,
     c.map_alpha3          AS country_map_alpha3,
     c.latitude            AS country_latitude,
-    c.longitude           AS country_longitude
+    c.longitude           AS country_longitude,
+    SECTOR_GROUP(p.sector_code, p.sector) AS sector_group
 FROM projects AS p
 JOIN ranked AS r ON r.project_id = p.id
 JOIN BI.countries AS c ON c.country_id = r.country_id

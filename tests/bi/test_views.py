@@ -25,7 +25,7 @@ PINNED = {
         "amount", "currency", "amount_year", "amount_estimated", "amount_usd_nominal", "amount_usd_constant",
         "usd_base_year", "capacity", "capacity_unit", "location_name", "admin_area", "latitude", "longitude",
         "is_regional", "recipient_region", "recommended_for_aggregates", "is_umbrella", "recipient_count",
-        "country_count", "framework_forum_code", "framework_forum_name",
+        "country_count", "framework_forum_code", "framework_forum_name", "sector_group",
     ],
     "projects_by_country": [
         "project_id", "project_code", "project_title", "sector", "sector_code", "status", "year", "committed_on",
@@ -36,7 +36,7 @@ PINNED = {
         "intent", "flow_type", "flow_class", "committed_estimated", "started_estimated", "completed_estimated",
         "amount_estimated", "is_regional", "recommended_for_aggregates", "is_umbrella", "recipient_count",
         "is_allocated", "amount_allocated", "amount_usd_nominal_allocated", "amount_usd_constant_allocated",
-        "country_map_alpha2", "country_map_alpha3", "country_latitude", "country_longitude",
+        "country_map_alpha2", "country_map_alpha3", "country_latitude", "country_longitude", "sector_group",
     ],
     "membership_spans": [
         "membership_id", "forum_code", "forum_name", "forum_acronym", "forum_kind", "country_code", "country_name",
@@ -186,6 +186,7 @@ def test_projects_by_country(bi_engine):
         "amount_allocated": Decimal("1550000000.00"), "amount_usd_nominal_allocated": Decimal("224500000.00"),
         "amount_usd_constant_allocated": None, "country_map_alpha2": "KZ", "country_map_alpha3": "KAZ",
         "country_latitude": wind["country_latitude"], "country_longitude": wind["country_longitude"],
+        "sector_group": "Energy",  # no code: by its sector name
     }
 
 
@@ -332,3 +333,25 @@ def test_events(bi_engine):
         ("EV-ZHANATAS-OPENING", "opening", dt.date(2021, 6, 1), "month", 2021, None, None, "KZ-ZHANATAS-WIND",
          None, 0),
     ]
+
+
+def test_sector_group_is_one_name_per_group_whatever_the_spelling(engine, tmp_path):
+    from importers.yaml_bundle import import_bundle
+
+    rows = [("P-1", "230", "ENERGY"), ("P-2", "230", "Energy Generation and Supply"), ("P-3", "23210", "Solar"),
+            ("P-4", None, "energy"), ("P-5", "720", "EMERGENCY RESPONSE"), ("P-6", "700", "Emergency Response"),
+            ("P-7", None, "Agriculture, Forestry and Fishing"), ("P-8", "999", "Something else"), ("P-9", None, None)]
+    lines = ["sources:", "  - {key: s1, kind: dataset, title: Test}", "projects:"]
+    for code, sector_code, sector in rows:
+        lines.append(f"  - {{code: {code}, title: {code}, cites: [s1]"
+                     + (f", sector_code: '{sector_code}'" if sector_code else "")
+                     + (f", sector: '{sector}'" if sector else "") + "}")
+    (tmp_path / "p.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_bundle(engine, tmp_path / "p.yml")
+    got = {r["project_code"]: r["sector_group"] for r in bi.read_view(engine, "projects")}
+    assert got == {"P-1": "Energy", "P-2": "Energy", "P-3": "Energy", "P-4": "Energy", "P-5": "Emergency Response",
+                   "P-6": "Emergency Response", "P-7": "Agriculture, Forestry, Fishing", "P-8": None, "P-9": None}
+    with engine.connect() as conn:
+        view = bi.qualified_name("projects", engine.dialect.name)
+        counts = dict(conn.execute(text(f"SELECT sector_group, COUNT(*) FROM {view} GROUP BY sector_group")).all())
+    assert counts == {"Energy": 4, "Emergency Response": 2, "Agriculture, Forestry, Fishing": 1, None: 2}
