@@ -466,12 +466,14 @@ class CandidateFinder:
 
     def _description(self, sentence: Sentence, i: int, cue_last: int, entry) -> Span | None:
         """"sebuah pusat obat-obatan tradisional Tiongkok": an unnamed new thing, described after an
-        indefinite word (`indefinite_words`) by two or more words of its own; titled as written."""
+        indefinite word (`indefinite_words`) by two or more words of its own; titled as written. Without the
+        indefinite word, a description followed by its place ("pabrik baja tahan karat baru di Kawasan Industri
+        Morowali") is one too, titled with the place."""
         tokens = sentence.tokens
         indefinite = set(self.data.get("indefinite_words", []))
-        if entry.get("case") == "exact" or entry.get("title", "{name}") == "{name}" or i == 0 or \
-                tokens[i - 1].folded not in indefinite:
+        if entry.get("case") == "exact" or entry.get("title", "{name}") == "{name}":
             return None
+        introduced = i > 0 and tokens[i - 1].folded in indefinite
         last, own = cue_last, 0
         for j in range(cue_last + 1, min(len(tokens), cue_last + 7)):
             if not joined(sentence, tokens[j - 1], tokens[j]) or "(" in _gap(sentence, tokens[j - 1], tokens[j]):
@@ -484,6 +486,13 @@ class CandidateFinder:
                 own += 1
         if own < 2:
             return None
+        if not introduced:  # the place may follow a word that ended the description ("... karat baru di ...")
+            place = self._location(sentence, last) or (self._location(sentence, last + 1)
+                                                       if last + 1 < len(tokens) else None)
+            if place is None:
+                return None
+            phrase = _span(sentence, i, place[1][1])
+            return Span(i, last, (cue_last + 1, last), _span(sentence, cue_last + 1, last), phrase, entry, True, [])
         phrase = _span(sentence, i, last)
         return Span(i, last, (cue_last + 1, last), _span(sentence, cue_last + 1, last), phrase, entry, True, [])
 
@@ -610,17 +619,17 @@ class CandidateFinder:
         core = self.core(sentence, first, last, mentioned)
         if not core and location:
             core = self.core(sentence, *location[1], mentioned)
-        if not core and span.entry.get("countries_name") and not described and \
-                len({m.entity.code for m in named if m.entity.entity_type == "country"}) >= 2 and \
-                all(m.entity.entity_type == "country" for m in named):
-            # "the China-Laos railway", "газопровод Казахстан — Китай": a line between countries is named by them
-            core = frozenset(m.entity.code.lower() for m in named)
+        between = [] if core or described else countries_naming(span, named)
+        if between:  # "the China-Laos railway", "газопровод Казахстан — Китай": a line named by its countries
+            core = frozenset(stem(c.name) for c in between)
         elif not core:
             if not span.capital or named or described:
                 return None  # "China railway", "Belt and Road Initiative project": only a country or forum
             core = frozenset(stem(t.text) for t in tokens[first:last + 1])
         if span.title_name:
             name = span.title_name
+        elif between and is_cyrillic(span.name):  # in English: "China–Kyrgyzstan–Uzbekistan railway"
+            name = "–".join(c.name for c in between)
         else:  # the name as written, without a leading "RI"
             offset = tokens[first].start - tokens[span.run[0]].start
             name = span.name[offset:]
@@ -739,14 +748,19 @@ class CandidateFinder:
         start = bool(set(self.data.get("start_words", [])) & words)
 
         def clause_between(end: int, offset: int) -> bool:
-            between = sentence.text[end - sentence.start:offset - sentence.start]
-            return bool(self.clause & {t.folded for t in tokenize(between)})
+            words = tokenize(sentence.text[end - sentence.start:offset - sentence.start])
+            # "CATL dan Indonesia Battery Corporation": a clause word between two names joins them
+            return any(t.folded in self.clause and not (0 < k < len(words) - 1 and words[k - 1].capitalised
+                                                        and words[k + 1].capitalised)
+                       for k, t in enumerate(words))
 
         def owner(offset: int) -> Candidate | None:
-            before = [(end, n) for n, (start, end, _t) in enumerate(subjects)
-                      if end <= offset and (start == end or not clause_between(end, offset))]
+            before = sorted((end, n) for n, (start, end, _t) in enumerate(subjects)
+                            if end <= offset and (start == end or not clause_between(end, offset)))
+            while len(before) > 1 and id(subjects[before[-1][1]][2]) in places:
+                before.pop()  # "pabrik ... di Kawasan Industri X, pada Senin": the plant's, not its place's
             if before:
-                return subjects[max(before)[1]][2]
+                return subjects[before[-1][1]][2]
             after = [(start, n) for n, (start, _end, _t) in enumerate(subjects) if start > offset]
             return subjects[min(after)[1]][2] if after else None
 
@@ -1091,6 +1105,16 @@ class CandidateFinder:
                 precision = candidate.fields.get(column.replace("_on", "_precision"), "day")
                 return {"year": on.isoformat()[:4], "month": on.isoformat()[:7]}.get(precision, on.isoformat())
         return self.published.isoformat() if self.published else None
+
+
+def countries_naming(span: Span, named: list[Found]) -> list[Entity]:
+    """The countries a line is named by ("the China-Laos railway", "газопровод Казахстан — Китай"): two or more,
+    and nothing else named in the name, for a cue of lines between places (`countries_name` in the data files);
+    else none."""
+    if not span.entry.get("countries_name") or any(m.entity.entity_type != "country" for m in named):
+        return []
+    countries = list({m.entity.code: m.entity for m in named}.values())
+    return countries if len(countries) >= 2 else []
 
 
 # The second half of "Karachi-based", "Chinese-built", "state-owned": a phrase describing a thing, not naming it

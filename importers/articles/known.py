@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from importers.articles.candidates import Candidate, CandidateFinder, family_of
+from importers.articles.candidates import Candidate, CandidateFinder, countries_naming, family_of
 from importers.articles.matching import Entity, NameIndex
 from importers.articles.names import close, is_cyrillic, same_thing, score, stem
 from importers.articles.text import name_tokens, split_sentences
@@ -70,6 +70,10 @@ class KnownProjects:
                     location = finder._location(sentence, span.last)
                     if location:
                         core = finder.core(sentence, *location[1], mentioned)
+                if not core:  # "China-Laos Railway": a line named by its countries, as a candidate would be
+                    run = range(span.run[0], span.run[1] + 1)
+                    named = [m for m in mentions if m.first in run or m.last in run]
+                    core = frozenset(stem(c.name) for c in countries_naming(span, named))
                 result = NameCore(name, core, family_of(span.entry))
                 break
             else:

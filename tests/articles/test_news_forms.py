@@ -196,3 +196,34 @@ def test_a_country_at_the_end_of_a_person_s_or_company_s_name_is_no_mention(refe
     result = _analyse(reference, text, dt.date(2023, 11, 4))
     mentioned = [(m.sentence.line, m.entity.code) for m in result.mentions]
     assert mentioned == [(1, "SRB"), (1, "CHN"), (2, "KAZ"), (3, "MLI")]
+
+
+def test_a_russian_line_named_by_countries_gets_their_english_names_and_meets_a_known_one(reference, tmp_path):
+    text = ("Стороны обсудили строительство железной дороги Китай — Кыргызстан — Узбекистан протяженностью 523 км.\n"
+            "Стоимость проекта оценивается в 4,7 млрд долларов.\n")
+    (railway,) = _section(_analyse(reference, text, dt.date(2025, 3, 4)), "projects")
+    assert railway.title == "China–Kyrgyzstan–Uzbekistan railway"
+    assert railway.code == "CHINA-KYRGYZSTAN-UZBEKISTAN-RAILWAY"
+    assert (railway.fields["capacity"], railway.fields["amount"]) == (Decimal("523"), Decimal("4700000000"))
+    bundle = tmp_path / "known.yml"
+    bundle.write_text("sources:\n  - {key: t1, kind: dataset, title: T}\nprojects:\n"
+                      "  - {code: CKU-RAIL, title: China-Kyrgyzstan-Uzbekistan Railway, cites: [t1]}\n",
+                      encoding="utf-8")
+    import_bundle(reference, bundle)
+    result = _analyse(reference, text, dt.date(2025, 3, 4))
+    assert [c.known.code for c in result.recognised] == ["CKU-RAIL"] and not _section(result, "projects")
+
+
+def test_a_plant_described_with_its_place_and_an_inflected_russian_cue(reference):
+    text = ("Sementara itu, pembangunan pabrik baterai kendaraan listrik di Karawang oleh perusahaan Tiongkok CATL "
+            "dan Indonesia Battery Corporation dimulai pada Juni 2023. Nilai investasi pabrik tersebut mencapai "
+            "1,2 miliar dolar AS.\n")
+    (plant,) = _section(_analyse(reference, text, dt.date(2023, 7, 13)), "projects")
+    assert plant.title == "pabrik baterai kendaraan listrik di Karawang"  # a description: to be given a title
+    assert any("give it a title" in r for r in plant.reasons)
+    # "CATL dan Indonesia Battery Corporation" joins two names: the start date is the plant's
+    assert (plant.fields["started_on"], plant.fields["started_precision"]) == (dt.date(2023, 6, 1), "month")
+    assert plant.fields["amount"] == Decimal("1200000000")  # "pabrik tersebut" refers back to it
+    ru = _analyse(reference, "В морском порту Актау в среду открыли контейнерный хаб.\n", dt.date(2024, 9, 13))
+    (port,) = _section(ru, "projects")
+    assert port.title == "Aktau port" and port.fields["completed_on"] == dt.date(2024, 9, 11)
