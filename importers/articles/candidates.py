@@ -450,7 +450,9 @@ class CandidateFinder:
             end -= 1
             modifiers += 1
         run = self._run_before(sentence, end)
-        if run is None and modifiers:
+        if run is not None and modifiers and run[1] + 1 < len(tokens) and tokens[run[1] + 1].text == "s" and \
+                _gap(sentence, tokens[run[1]], tokens[run[1] + 1]) in ("'", "\u2019"):
+            return None  # "Hanoi's first metro line": said of a place, not a name
             end, modifiers = i - 1, 0
             run = self._run_before(sentence, end)
         if run is None:
@@ -881,8 +883,13 @@ class CandidateFinder:
             hit = self._agreement_cue(sentence)
             if not hit:
                 if found and self._refers_back(sentence):  # "Документ был подписан в Астане": no cue of its own
-                    self._add_to(found[-1], [sentence], [], "it refers back to the agreement reported before")
-                    self._agreement_dates(found[-1], [sentence])
+                    back = found[-1]
+                    self._add_to(back, [sentence], [], "it refers back to the agreement reported before")
+                    value = self._value(sentence)  # "The swap, worth 130 billion yuan, ..."
+                    if value is not None and "amount" not in back.fields:
+                        back.fields["amount"], back.fields["currency"] = value.value, value.currency
+                        back.reason(f"value {value.text!r} (line {sentence.line})")
+                    self._agreement_dates(back, [sentence])
                     last_at = pos
                 continue
             i, _cue_last, entry, _priority = hit

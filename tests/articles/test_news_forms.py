@@ -227,3 +227,24 @@ def test_a_plant_described_with_its_place_and_an_inflected_russian_cue(reference
     ru = _analyse(reference, "В морском порту Актау в среду открыли контейнерный хаб.\n", dt.date(2024, 9, 13))
     (port,) = _section(ru, "projects")
     assert port.title == "Aktau port" and port.fields["completed_on"] == dt.date(2024, 9, 11)
+
+
+def test_a_swap_referred_back_to_a_carriageway_and_a_line_that_began_operations(reference):
+    swap = ("Argentina's central bank said on Friday it had renewed its currency swap agreement with China.\n"
+            "The swap, worth 130 billion yuan ($18 billion), lets Argentina pay for imports in yuan. "
+            "The two central banks first signed the arrangement in 2009.\n")
+    (agreement,) = _section(_analyse(reference, swap, dt.date(2023, 6, 3)), "agreements")
+    assert agreement.lines == [1, 2]
+    assert (agreement.fields["amount"], agreement.fields["currency"]) == (Decimal("130000000000"), "CNY")
+    assert agreement.fields["signed_on"] == dt.date(2023, 6, 2)  # not the first signing of 2009
+    road = ("Zambia signs loan with China Exim for Lusaka-Ndola road\n"
+            "Zambia signed a loan agreement with China on Tuesday to build the Lusaka-Ndola dual carriageway.\n"
+            "The 327-kilometre highway will be built by a Chinese company.\n")
+    (carriageway,) = _section(_analyse(reference, road, dt.date(2023, 2, 15)), "projects")
+    assert carriageway.lines == [1, 2, 3] and carriageway.fields["capacity"] == Decimal("327")
+    metro = ("Hanoi's first metro line opens after decade of delays\n"
+             "Vietnam's first urban railway, the Cat Linh-Ha Dong metro line, began commercial operations on "
+             "Saturday, more than ten years after construction started.\n")
+    result = _analyse(reference, metro, dt.date(2021, 11, 7))
+    assert [c.title for c in _section(result, "projects")] == ["Cat Linh-Ha Dong metro line"]  # not "Hanoi's first"
+    assert [(e.kind, e.occurred_on) for e in result.events] == [("opening", dt.date(2021, 11, 6))]
