@@ -20,13 +20,15 @@ import contextlib
 import datetime as dt
 import operator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from db.errors import UserError
+from db.yamldata import load_data
 from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
-from importers.dataset_rows import ForumCodes, Row, metadata, read_rows, release_source
+from importers.dataset_rows import SOURCES_DIR, ForumCodes, Row, metadata, read_rows, release_source
 from importers.fields import BadValue, integer
 from importers.progress import Progress, Ticker
 from importers.records import Cite, ForumRecord, MembershipRecord, Name
@@ -46,29 +48,41 @@ class _Span:
 
 
 def read_states(path: Path | str) -> dict[str, str]:
-    """COW state list: the wide file's state column name (`state`) -> COW abbreviation (`stateabb`)."""
+    """COW state list: the wide file's state column name (`state`) -> COW abbreviation (`stateabb`). COW's own
+    list (states2016.csv) has no `state` column: its abbreviations are checked against coopdb's table of the
+    columns (importers/sources/cow_state_columns.yml), which then maps them."""
     header, rows = read_rows(path)
-    if not {"state", "stateabb"} <= set(header):
-        raise UserError(f"{Path(path).name}: expected the COW state list with the columns state and stateabb "
+    if "stateabb" not in header:
+        raise UserError(f"{Path(path).name}: expected the COW state list with the columns stateabb (and state) "
                         f"(got {', '.join(header[:6])})")
+    if "state" not in header:
+        listed = {r.values["stateabb"] for r in rows if r.values.get("stateabb")}
+        return {column: abbrev for column, abbrev in state_columns_table().items() if abbrev in listed}
     return {r.values["state"]: r.values["stateabb"] for r in rows if r.values.get("state") and r.values.get("stateabb")}
 
 
+@cache
+def state_columns_table() -> dict[str, str]:
+    """coopdb's own table of the IGO-year file's state columns -> COW abbreviations (scripts/cow_state_columns.py)."""
+    with open(SOURCES_DIR / "cow_state_columns.yml", encoding="utf-8") as fh:
+        return {str(k): str(v) for k, v in load_data(fh).items()}
+
+
 def default_states_file(path: Path) -> Path | None:
-    candidates = sorted(path.parent.glob("cow_states*.csv"))
+    """A COW state list beside the file: cow_states*.csv (as packaged with igoR) or COW's own states*.csv."""
+    candidates = sorted(path.parent.glob("cow_states*.csv")) or sorted(path.parent.glob("states*.csv"))
     return candidates[-1] if candidates else None
 
 
 def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | None = None, subset: bool = False,
                    dry_run: bool = False, allow_rejects: bool = False,
                    progress: Progress | None = None, force: bool = False) -> ImportReport:
-    """Import the COW IGO-year file. `states`: the COW state list (default: cow_states*.csv beside
-    the file). `subset`: the file is an extract, so its row and IGO counts are not checked."""
+    """Import the COW IGO-year file. `states`: the COW state list (default: cow_states*.csv or states*.csv
+    beside the file, else coopdb's own table of the file's state columns). `subset`: the file is an extract, so
+    its row and IGO counts are not checked."""
     path = Path(path)
     states_path = Path(states) if states else default_states_file(path)
-    if states_path is None:
-        raise UserError(f"{path.name}: no COW state list beside it; pass one with --states (cow_states2016.csv)")
-    state_abbrevs = read_states(states_path)
+    state_abbrevs = read_states(states_path) if states_path is not None else state_columns_table()
     header, rows = read_rows(path)
     meta = metadata("cow_igo")
     if header[:3] != ["ioname", "orgname", "year"]:
@@ -77,9 +91,11 @@ def import_cow_igo(engine: Engine, path: Path | str, *, states: Path | str | Non
     state_columns = [h for h in header[3:] if h and h not in meta["non_state_columns"]]
     unknown = [c for c in state_columns if c not in state_abbrevs]
     if unknown:
-        raise UserError(f"{path.name}: state columns not in the COW state list {states_path.name}: "
+        listed = states_path.name if states_path is not None else "importers/sources/cow_state_columns.yml"
+        raise UserError(f"{path.name}: state columns not in the COW state list {listed}: "
                         f"{', '.join(unknown[:10])}")
-    options = {"states": str(states_path), "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
+    options = {"states": str(states_path) if states_path is not None else "coopdb's table of the state columns",
+               "subset": subset, "dry_run": dry_run, "allow_rejects": allow_rejects}
     with import_run(engine, "cow-igo", file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         for warning in rows.warnings:

@@ -47,8 +47,9 @@ def aiddata(file: Path, subset: bool, sheet: str | None, allow_takeover: bool, d
 
 @click.command("cow-igo")
 @click.argument("file", type=_FILE)
-@click.option("--states", type=_FILE, help="The COW state list (cow_states2016.csv) that maps the file's state "
-              "columns to COW abbreviations. Default: cow_states*.csv beside FILE.")
+@click.option("--states", type=_FILE, help="The COW state list (cow_states2016.csv, or COW's states2016.csv) that "
+              "maps the file's state columns to COW abbreviations. Default: cow_states*.csv or states*.csv beside "
+              "FILE, else coopdb's own table of the columns.")
 @_SUBSET
 @import_options
 def cow_igo(file: Path, states: Path | None, subset: bool, database_url: str | None, dry_run: bool,

@@ -75,12 +75,38 @@ def test_cow_bad_code_and_count_check(few_countries, tmp_path):
     assert q(few_countries, "SELECT count(*) FROM forums") == [(0,)]
 
 
-def test_cow_needs_a_state_list(few_countries, tmp_path):
+def test_cow_state_columns_without_a_state_list_or_with_cow_s_own(few_countries, tmp_path):
     path = tmp_path / "igo.csv"
-    path.write_text((FIX / "cow_igo.csv").read_text())
+    path.write_text((FIX / "cow_igo.csv").read_text().replace(",ussr,", ",russia,"))
+    with_list = import_cow_igo(few_countries, FIX / "cow_igo.csv", states=FIX / "cow_states.csv", subset=True)
+    memberships = q(few_countries, "SELECT count(*) FROM memberships")
+    # no list beside the file: coopdb's table of the columns (russia -> RUS, as the list maps ussr above)
+    report = import_cow_igo(few_countries, path, subset=True, force=True)
+    assert (report.rejected, q(few_countries, "SELECT count(*) FROM memberships")) == (0, memberships)
+    assert with_list.rejected == 0
+    # COW's own list (no `state` column): its abbreviations select the columns of coopdb's table
+    own = tmp_path / "states2016.csv"
+    own.write_text("stateabb,ccode,statenme,styear\nCHN,710,China,1860\nKZK,705,Kazakhstan,1991\n"
+                   "RUS,365,Russia,1816\n")
+    assert import_cow_igo(few_countries, path, subset=True, force=True).rejected == 0  # found beside it
+    # a column neither knows is an error naming it
+    odd = tmp_path / "odd" / "igo.csv"
+    odd.parent.mkdir()
+    odd.write_text((FIX / "cow_igo.csv").read_text().replace(",ussr,", ",atlantis,"))
     with pytest.raises(UserError) as info:
-        import_cow_igo(few_countries, path)
-    assert str(info.value) == "igo.csv: no COW state list beside it; pass one with --states (cow_states2016.csv)"
+        import_cow_igo(few_countries, odd, subset=True)
+    assert str(info.value) == ("igo.csv: state columns not in the COW state list "
+                               "importers/sources/cow_state_columns.yml: atlantis")
+
+
+def test_the_shipped_state_columns_are_those_of_the_state_list():
+    states = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cow-igo-v3" / "cow_states2016.csv"
+    if not states.is_file():
+        pytest.skip(f"{states} is not beside the project (../shared/data)")
+    from importers.cow_igo import read_states, state_columns_table
+
+    assert state_columns_table() == read_states(states)
+    assert len(state_columns_table()) == 217
 
 
 def test_iigo_groupings_and_memberships(few_countries):
