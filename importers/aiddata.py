@@ -141,7 +141,7 @@ def read_layout(path: Path | str, sheet: str | None = None) -> Layout:
 
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return detect_layout(read_header(path), path.name)
+        return detect_layout(read_header(path, sheet=sheet), path.name)
     table = XlsxTable(path, "xlsx", sheet or fits_a_layout)
     table.close()
     layout = detect_layout(table.columns, path.name, table.sheet_names if sheet is None else None)

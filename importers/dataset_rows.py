@@ -151,6 +151,8 @@ def _open(path: Path, sheet: Sheet = None) -> Table:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return XlsxTable(path, "xlsx", sheet)
+    if isinstance(sheet, str):
+        raise UserError(f"{path.name}: --sheet applies to .xlsx workbooks only")
     if suffix in (".csv", ".txt"):
         return CsvTable(path, "csv", pad_short=True)
     raise UserError(f"{path}: expected a .csv or .xlsx file (got '{suffix or 'no extension'}')")

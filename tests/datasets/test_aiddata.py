@@ -172,6 +172,13 @@ def test_the_data_sheet_of_a_workbook_is_found_by_its_header(few_countries, tmp_
     assert "gcdf3.xlsx: no sheet named 'Data' (sheets: Read Me, Definitions, GCDF_3.0)" in missing.stderr
 
 
+def test_a_sheet_named_for_a_csv_file_is_an_error(cli, tmp_path):
+    result = cli("import", "aiddata", FIX / "aiddata_v3.csv", "--sheet", "GCDF_3.0", "-d", tmp_path / "x.sqlite")
+    assert result.exit_code == 3
+    assert result.stderr.strip() == "error: aiddata_v3.csv: --sheet applies to .xlsx workbooks only"
+    assert not (tmp_path / "x.sqlite").exists()
+
+
 def test_a_workbook_without_a_data_sheet_names_its_sheets(tmp_path):
     import openpyxl
 
