@@ -199,6 +199,8 @@ def _pool_recognised(things: list[Candidate]) -> list[Candidate]:
         key = (thing.known.entity_type, thing.known.entity_id)
         first = out.get(key)
         if first is None:
+            if thing.title != thing.known.name:
+                thing.said = thing.title
             thing.title = thing.known.name
             out[key] = thing
             continue

@@ -82,6 +82,7 @@ class Candidate:
     act: bool = False  # agreements: a signing or commitment reported in its own sentence
     confirmed: bool = True  # False while only a title-case headline names it
     generic: bool = False  # agreements: titled by its parties and kind only, not by a name of its own
+    said: str | None = None  # a recognised thing: its title as the article gave it (`title` is then the known one)
     _seen: set[int] = field(default_factory=set, repr=False)
     _written: set[str] = field(default_factory=set, repr=False)
 
@@ -184,6 +185,16 @@ def family_of(entry: dict[str, Any]) -> str | None:
     return rest or None
 
 
+# Families that name one thing from two sides: a hydropower plant is its dam ("Memve'ele Dam" in a data set,
+# "Memve'ele hydropower plant" in the news)
+KINDRED_FAMILIES = (frozenset({"dam", "hydropower plant"}),)
+
+
+def families_agree(a: str | None, b: str | None) -> bool:
+    """Whether two cue families may name one thing: either unknown, equal, or kindred."""
+    return a is None or b is None or a == b or any(a in k and b in k for k in KINDRED_FAMILIES)
+
+
 class Things:
     """The projects of one article so far, indexed so that each look-up costs the same however long the
     text: by stem of their core, by acronym, by known id, and the ones named so far by family and sector."""
@@ -226,7 +237,7 @@ class Things:
         for thing in options.values():
             if {a.lower() for a in thing.aliases} & core:
                 return thing
-            if family and thing.family and family != thing.family:
+            if family and thing.family and family != thing.family:  # one article: a dam and its plant are two
                 continue
             if same_thing(core, thing.core):
                 return thing

@@ -245,7 +245,9 @@ def find_events(finder: CandidateFinder, sentences: list[Sentence], mentions: li
             code = thing.known.code if thing.known is not None else thing.code
             said = "known" if thing.known is not None else "proposed"
             if thing.section == "projects" and event.project is None:
-                event.project, event.project_title = code, thing.title
+                # titled as the article calls it ("Opening of Memve'ele hydropower plant"), not by a data set's
+                # long title of the known project ("China loans 243 billion FCFA to construct ...")
+                event.project, event.project_title = code, thing.said or thing.title
                 event.reasons.append(f"the project {said} from line {sentence.line}: {code}")
             elif thing.section == "agreements" and signs and code not in event.agreements:
                 event.agreements[code] = thing.title

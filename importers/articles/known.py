@@ -3,7 +3,7 @@
 Every title and name of every project is read like a sentence by the same cue rules as the article
 ("Zhanatas wind farm" -> core {zhanata}, family "wind farm"; "China-Kazakhstan (Lianyungang) Logistics
 Cooperation Base" -> core {lianyungang}, family "logistics base"). A candidate is that project when
-- their families agree (or one of them has none: "proyek X"), and
+- their families agree (or one of them has none: "proyek X"; a dam and a hydropower plant are kindred), and
 - their cores are one (equal, or one holds the other: "Turgusun" / "Turgusun-1"), or, for a name that
   came through transliteration ("Ляньюньгане" -> "lyanyungan"), every word of the smaller core has a
   near word in the other (rapidfuzz ratio >= 80): a score alone never decides.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from importers.articles.candidates import Candidate, CandidateFinder, countries_naming, family_of
+from importers.articles.candidates import Candidate, CandidateFinder, countries_naming, families_agree, family_of
 from importers.articles.matching import Entity, NameIndex
 from importers.articles.names import close, is_cyrillic, same_thing, score, stem
 from importers.articles.text import name_tokens, split_sentences
@@ -97,16 +97,19 @@ class KnownProjects:
                 for known_stem, owners in self._by_stem.items():
                     if close(word, known_stem):
                         ids |= owners
-        best: tuple[float, Entity, str] | None = None
+        best: tuple[bool, float, Entity, str] | None = None
         written = [candidate.title, *(n for n, _l in candidate.names)]
         for project_id in ids:
             for name in self._names.get(project_id, []):
                 known = self.name_core(name)
-                if candidate.family and known.family and candidate.family != known.family:
+                if not families_agree(candidate.family, known.family):
                     continue
                 if not same_thing(candidate.core, known.core, fuzzy=candidate.fuzzy):
                     continue
-                rank = max(score(w, name) for w in written)
-                if best is None or rank > best[0]:
-                    best = (rank, self.index.entities[("project", project_id)], name)
-        return (best[1], best[2]) if best else None
+                # a name of the same family before a kindred one ("Jatigede hydropower plant" is the known plant
+                # when there is one, else the known "Jatigede Dam")
+                agree = candidate.family is None or known.family is None or candidate.family == known.family
+                rank = (agree, max(score(w, name) for w in written))
+                if best is None or rank > best[:2]:
+                    best = (*rank, self.index.entities[("project", project_id)], name)
+        return (best[2], best[3]) if best else None

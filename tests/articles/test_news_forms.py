@@ -248,3 +248,31 @@ def test_a_swap_referred_back_to_a_carriageway_and_a_line_that_began_operations(
     result = _analyse(reference, metro, dt.date(2021, 11, 7))
     assert [c.title for c in _section(result, "projects")] == ["Cat Linh-Ha Dong metro line"]  # not "Hanoi's first"
     assert [(e.kind, e.occurred_on) for e in result.events] == [("opening", dt.date(2021, 11, 6))]
+
+
+def test_a_hydropower_plant_in_the_news_is_the_known_dam_of_a_data_set(reference, tmp_path):
+    bundle = tmp_path / "known.yml"
+    bundle.write_text(textwrap.dedent("""\
+        sources:
+        - {key: dataset:test, kind: dataset, title: Test, published_on: 2017-01-01}
+        projects:
+        - code: P-MEMVE
+          title: China loans 243 billion FCFA to construct Memve'ele Dam in Cameroon
+          status: under_construction
+          participants: [{country: CMR, role: recipient}]
+          cites: [{source: dataset:test}]
+        - {code: P-JATI-DAM, title: Jatigede Dam, cites: [{source: dataset:test}]}
+        - {code: P-JATI-PLANT, title: Jatigede hydropower plant, cites: [{source: dataset:test}]}
+        """), encoding="utf-8")
+    import_bundle(reference, bundle)
+    text = ("Cameroon inaugurates Memve'ele plant\n"
+            "YAOUNDE, June 9, 2017 - Cameroon's President on Friday inaugurated the 211-megawatt Memve'ele "
+            "hydropower plant, built by a Chinese company.\n"
+            "The Jatigede hydropower plant in Indonesia is also complete.\n")
+    result = _analyse(reference, text, dt.date(2017, 6, 10))
+    assert sorted(c.known.code for c in result.recognised) == ["P-JATI-PLANT", "P-MEMVE"]  # the plant, not the dam
+    (update,) = [u for u in result.updates if u.code == "P-MEMVE"]
+    changes = {c.field: c.new for c in update.changes}
+    assert changes["capacity"] == "211 MW" and changes["completed_on"] == "2017-06-09"
+    (opening,) = [e for e in result.events if e.kind == "opening"]
+    assert opening.title == "Opening of Memve'ele hydropower plant"  # as the article says, not the data set's title
