@@ -44,6 +44,14 @@ def _section(result, section: str):
     return [c for c in result.candidates if c.section == section]
 
 
+def _known(engine, tmp_path, records: str) -> None:
+    """Import records (YAML of a bundle's sections) cited by a test data set, as a data set would state them."""
+    bundle = tmp_path / "known.yml"
+    bundle.write_text("sources:\n- {key: dataset:test, kind: dataset, title: Test, published_on: 2017-01-01}\n"
+                      + textwrap.dedent(records), encoding="utf-8")
+    import_bundle(engine, bundle)
+
+
 def test_one_deal_told_in_the_headline_the_lead_and_again_later(reference):
     result = _analyse(reference, METRO, dt.date(2024, 3, 15))
     (deal,) = _section(result, "agreements")
@@ -87,14 +95,10 @@ def test_an_agreement_referred_back_to_is_the_one_reported(reference, text, line
 
 def test_a_line_between_countries_is_named_by_them_and_work_words_make_no_match(reference, tmp_path):
     # a known project whose title is a work word and a thing: "Construction of hospital"
-    bundle = tmp_path / "known.yml"
-    bundle.write_text(textwrap.dedent("""\
-        sources:
-        - {key: dataset:test, kind: dataset, title: Test}
+    _known(reference, tmp_path, """\
         projects:
         - {code: P-HOSPITAL, title: Construction of hospital, cites: [{source: dataset:test}]}
-        """), encoding="utf-8")
-    import_bundle(reference, bundle)
+        """)
     text = ("BISHKEK, December 27, 2024 - Construction of the China-Kyrgyzstan-Uzbekistan railway officially "
             "started on Friday.\nThe 523-km railway line will cost an estimated $4.7 billion.\n")
     result = _analyse(reference, text, dt.date(2024, 12, 28))
@@ -112,10 +116,7 @@ def test_a_line_between_countries_is_named_by_them_and_work_words_make_no_match(
 
 
 def test_an_agreement_titled_by_its_parties_is_not_taken_for_another_of_theirs(reference, tmp_path):
-    bundle = tmp_path / "known.yml"
-    bundle.write_text(textwrap.dedent("""\
-        sources:
-        - {key: dataset:test, kind: dataset, title: Test}
+    _known(reference, tmp_path, """\
         agreements:
         - code: CHINA-UZBEKISTAN-AGREEMENT
           title: China–Uzbekistan agreement
@@ -123,8 +124,7 @@ def test_an_agreement_titled_by_its_parties_is_not_taken_for_another_of_theirs(r
           signed_on: 2019-04-25
           parties: [{country: CHN, role: party}, {country: UZB, role: party}]
           cites: [{source: dataset:test}]
-        """), encoding="utf-8")
-    import_bundle(reference, bundle)
+        """)
     result = _analyse(reference, METRO, dt.date(2024, 3, 15))
     assert [c.known.code for c in result.recognised if c.section == "agreements"] == []
     assert [c.code for c in _section(result, "agreements")] == ["CHINA-UZBEKISTAN-AGREEMENT-2024-03-14"]
@@ -205,11 +205,10 @@ def test_a_russian_line_named_by_countries_gets_their_english_names_and_meets_a_
     assert railway.title == "China–Kyrgyzstan–Uzbekistan railway"
     assert railway.code == "CHINA-KYRGYZSTAN-UZBEKISTAN-RAILWAY"
     assert (railway.fields["capacity"], railway.fields["amount"]) == (Decimal("523"), Decimal("4700000000"))
-    bundle = tmp_path / "known.yml"
-    bundle.write_text("sources:\n  - {key: t1, kind: dataset, title: T}\nprojects:\n"
-                      "  - {code: CKU-RAIL, title: China-Kyrgyzstan-Uzbekistan Railway, cites: [t1]}\n",
-                      encoding="utf-8")
-    import_bundle(reference, bundle)
+    _known(reference, tmp_path, """\
+        projects:
+        - {code: CKU-RAIL, title: China-Kyrgyzstan-Uzbekistan Railway, cites: [{source: dataset:test}]}
+        """)
     result = _analyse(reference, text, dt.date(2025, 3, 4))
     assert [c.known.code for c in result.recognised] == ["CKU-RAIL"] and not _section(result, "projects")
 
@@ -251,10 +250,7 @@ def test_a_swap_referred_back_to_a_carriageway_and_a_line_that_began_operations(
 
 
 def test_a_hydropower_plant_in_the_news_is_the_known_dam_of_a_data_set(reference, tmp_path):
-    bundle = tmp_path / "known.yml"
-    bundle.write_text(textwrap.dedent("""\
-        sources:
-        - {key: dataset:test, kind: dataset, title: Test, published_on: 2017-01-01}
+    _known(reference, tmp_path, """\
         projects:
         - code: P-MEMVE
           title: China loans 243 billion FCFA to construct Memve'ele Dam in Cameroon
@@ -263,8 +259,7 @@ def test_a_hydropower_plant_in_the_news_is_the_known_dam_of_a_data_set(reference
           cites: [{source: dataset:test}]
         - {code: P-JATI-DAM, title: Jatigede Dam, cites: [{source: dataset:test}]}
         - {code: P-JATI-PLANT, title: Jatigede hydropower plant, cites: [{source: dataset:test}]}
-        """), encoding="utf-8")
-    import_bundle(reference, bundle)
+        """)
     text = ("Cameroon inaugurates Memve'ele plant\n"
             "YAOUNDE, June 9, 2017 - Cameroon's President on Friday inaugurated the 211-megawatt Memve'ele "
             "hydropower plant, built by a Chinese company.\n"
