@@ -208,8 +208,12 @@ def find_events(finder: CandidateFinder, sentences: list[Sentence], mentions: li
                 continue
             when = found
             break
-        if when is None and kind in ("visit", "summit", "signing") and signing_words & set(words):
-            when = _signing_date(things.get(sentence.index, []))  # "The deal was signed during a visit ..."
+        signed_here: list[Candidate] = []  # the agreements whose day of signing dates the event
+        if when is None and (kind == "signing" or (kind in ("visit", "summit") and signing_words & set(words))):
+            signed_here = [t for t in things.get(sentence.index, []) if t.section == "agreements"]
+            if kind == "signing" and not signed_here:  # "Penandatanganan dilakukan oleh ...": the one just reported
+                signed_here = [t for t in things.get(sentence.index - 1, []) if t.section == "agreements"]
+            when = _signing_date(signed_here)  # "The deal was signed during a visit ..."
         if when is None:
             continue
         here = by_sentence.get(sentence.index, [])
@@ -241,7 +245,8 @@ def find_events(finder: CandidateFinder, sentences: list[Sentence], mentions: li
             elif entity.entity_type == "agreement" and event.agreement is None:
                 event.agreement, event.agreement_title = entity.code, entity.name
         signs = kind in ("signing", "visit", "summit") or bool(signing_words & set(words))
-        for thing in things.get(sentence.index, []):
+        for thing in [*things.get(sentence.index, []), *(t for t in signed_here
+                                                        if t not in things.get(sentence.index, []))]:
             code = thing.known.code if thing.known is not None else thing.code
             said = "known" if thing.known is not None else "proposed"
             if thing.section == "projects" and event.project is None:

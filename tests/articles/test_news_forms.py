@@ -271,3 +271,15 @@ def test_a_hydropower_plant_in_the_news_is_the_known_dam_of_a_data_set(reference
     assert changes["capacity"] == "211 MW" and changes["completed_on"] == "2017-06-09"
     (opening,) = [e for e in result.events if e.kind == "opening"]
     assert opening.title == "Opening of Memve'ele hydropower plant"  # as the article says, not the data set's title
+
+
+def test_a_signing_without_a_date_is_dated_by_the_agreement_just_reported(reference):
+    text = ("Jakarta (ANTARA) - Pemerintah Indonesia dan China menandatangani perjanjian pinjaman senilai 450 juta "
+            "dolar AS untuk pembangunan Bendungan Jatiluhur II pada Kamis (14/3/2024).\n"
+            "Penandatanganan dilakukan oleh Menteri Keuangan dan Duta Besar China di Jakarta.\n")
+    result = _analyse(reference, text, dt.date(2024, 3, 15))
+    (loan,) = _section(result, "agreements")
+    (signing,) = [e for e in result.events if e.kind == "signing"]
+    assert (signing.occurred_on, signing.precision) == (dt.date(2024, 3, 14), "day")
+    assert list(signing.agreements) == [loan.code]
+    assert [(c.code, role) for c, role in signing.roles] == [("IDN", "host"), ("CHN", "participant")]
