@@ -859,7 +859,9 @@ class CandidateFinder:
                         break
         return None
 
-    def _value(self, sentence: Sentence) -> Quantity | None:
+    def _value(self, sentence: Sentence, *, counted: bool = False) -> Quantity | None:
+        """The value of the agreement(s) a sentence reports: the amount after a worth word, else (unless the
+        sentence counts several: "12 agreements, including a $2 billion deal") right before the word for it."""
         worth = [name_tokens(w) for w in self.data.get("worth_words", [])]
         folded = [t.folded for t in sentence.tokens]
         money = [q for q in find_quantities(sentence.text, self.lang) if q.currency]
@@ -872,7 +874,7 @@ class CandidateFinder:
                                and not any(ch.isdigit() for ch in sentence.text[after:q.start])]
                     if nearest:
                         return nearest[0]
-        for q in money:  # "a $1.2 billion deal": an amount right before the word for the agreement
+        for q in [] if counted else money:  # "a $1.2 billion deal": an amount right before the word for it
             after = re.match(r"[\s\-]*(\w+)(?:[\s\-]+(\w+))?", sentence.text[q.start + len(q.text):])
             if after and any(w and fold(w) in self.count_nouns for w in after.groups()):
                 return q
@@ -918,7 +920,7 @@ class CandidateFinder:
             act = bool(signing_words & {t.folded for t in sentence.tokens}) or (entry.get("status") in (
                 "signed", "announced") and entry["kind"] != "memorandum")
             count = self._count(sentence)
-            value = self._value(sentence)
+            value = self._value(sentence, counted=count is not None)
             named = None
             if entry.get("named"):
                 run = self._run_after(sentence, i)

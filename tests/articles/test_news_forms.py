@@ -283,3 +283,14 @@ def test_a_signing_without_a_date_is_dated_by_the_agreement_just_reported(refere
     assert (signing.occurred_on, signing.precision) == (dt.date(2024, 3, 14), "day")
     assert list(signing.agreements) == [loan.code]
     assert [(c.code, role) for c, role in signing.roles] == [("IDN", "host"), ("CHN", "participant")]
+
+
+def test_the_value_of_one_deal_among_several_is_that_deal_s(reference):
+    text = ("BEIJING, June 7, 2024 -- Pakistan and China signed 12 agreements on Friday, including a $2 billion "
+            "deal to build the Karachi-Hyderabad motorway and a memorandum on the Gwadar East Bay Expressway.\n")
+    result = _analyse(reference, text, dt.date(2024, 6, 8))
+    (twelve,) = _section(result, "agreements")
+    assert twelve.count == 12 and "amount" not in twelve.fields  # $2 billion is one deal's, not the twelve's
+    projects = {c.title: c for c in _section(result, "projects")}
+    assert projects["Karachi-Hyderabad motorway"].fields["amount"] == Decimal("2000000000")
+    assert "amount" not in projects["Gwadar East Bay Expressway"].fields
