@@ -15,10 +15,10 @@ Rules for a coopdb migration (read before you commit one):
 - A changed vocabulary in db/vocab.py means altering its CHECK here.
 
 What it does: `projects` and `projects_by_country` gain `sector_group` after their existing columns: the OECD DAC
-sector group of `sector_code` by its first three digits, one English name per group (db/views/sector_groups.yml:
-AidData 1.0 writes "ENERGY" and "Energy Generation and Supply" for 230, 2.0 "Energy"; grouping on `sector` split
-one group into several). No table changes: every view is dropped and created again from
-migrations/frozen/bi_views_0017.json.
+sector group of `sector_code` by its first three digits, else of the sector name, one English name per group
+(db/views/sector_groups.yml: AidData 1.0 writes "Energy Generation and Supply" for 230, 2.0 "ENERGY", the
+reference data "energy"; grouping on `sector` split one group into several). No table changes: every view is
+dropped and created again from migrations/frozen/bi_views_0017.json.
 
 Downgrade: the views of 0016 again.
 """
