@@ -464,9 +464,14 @@ class CandidateFinder:
         if run is not None and modifiers and run[1] + 1 < len(tokens) and tokens[run[1] + 1].text == "s" and \
                 _gap(sentence, tokens[run[1]], tokens[run[1] + 1]) in ("'", "\u2019"):
             return None  # "Hanoi's first metro line": said of a place, not a name
-            end, modifiers = i - 1, 0
-            run = self._run_before(sentence, end)
-        if run is None:
+        if run is None and self.lang == "en" and family_of(entry) != "project":
+            # "a new coal power plant in Thar": named by its place ("the project in Astana" refers back instead)
+            place = self._location(sentence, cue_last)
+            if place is not None:
+                first = i - modifiers
+                return Span(first, place[1][1], place[1], place[0], _span(sentence, first, place[1][1]), entry,
+                            False, [])
+        if run is None:  # (without the modifiers the word before the cue is one of them: no name either)
             return None
         name_last = end + modifiers
         aliases = []

@@ -294,3 +294,17 @@ def test_the_value_of_one_deal_among_several_is_that_deal_s(reference):
     projects = {c.title: c for c in _section(result, "projects")}
     assert projects["Karachi-Hyderabad motorway"].fields["amount"] == Decimal("2000000000")
     assert "amount" not in projects["Gwadar East Bay Expressway"].fields
+
+
+def test_an_english_thing_named_only_by_its_place(reference):
+    text = ("The agreements also cover a new coal power plant in Thar.\n"
+            "A Chinese company will build a port in Gwadar and a hospital in Kenya.\n"
+            "The Zhanatas wind farm was opened on June 1, 2021. The project in Zhambyl region cost $142 million.\n")
+    result = _analyse(reference, text, dt.date(2024, 6, 8))
+    projects = {c.title: c for c in _section(result, "projects")}
+    assert sorted(projects) == ["Gwadar port", "Thar power plant"]  # not a hospital "in Kenya": a country
+    assert projects["Thar power plant"].names == [("coal power plant in Thar", "en")]
+    # "the project in Zhambyl region" refers back to the wind farm: no "Zhambyl project"
+    assert [c.known.code for c in result.recognised] == ["KZ-ZHANATAS-WIND"]
+    (update,) = result.updates
+    assert {c.field for c in update.changes} >= {"amount"}
