@@ -308,3 +308,14 @@ def test_an_english_thing_named_only_by_its_place(reference):
     assert [c.known.code for c in result.recognised] == ["KZ-ZHANATAS-WIND"]
     (update,) = result.updates
     assert {c.field for c in update.changes} >= {"amount"}
+
+
+@pytest.mark.parametrize(("text", "host"), [
+    ("Chinese President Xi Jinping visited Kazakhstan on July 3, 2024.\n", "KAZ"),
+    ("Chinese Premier Li Qiang visited Nairobi on May 3, 2024 and met Kenyan President William Ruto.\n", "KEN"),
+    ("Presiden Joko Widodo mengunjungi Beijing pada 27 Juli 2023.\n", "CHN"),
+    ("Президент Токаев посетил Пекин 17 мая 2024 года.\n", "CHN"),
+])
+def test_the_country_or_capital_a_leader_visited_is_the_host(reference, text, host):
+    (visit,) = [e for e in _analyse(reference, text, dt.date(2024, 7, 28)).events if e.kind == "visit"]
+    assert [c.code for c, role in visit.roles if role == "host"] == [host]
