@@ -27,9 +27,10 @@ from sqlalchemy import Engine
 from db.errors import UserError
 from db.models import Project
 from importers.core import ImportReport, Problem, RunContext, import_run, rejects_path
-from importers.dataset_rows import Row, Rows, metadata, read_header, read_rows, release_source
+from importers.dataset_rows import Row, Rows, header_table, metadata, read_rows, release_source
 from importers.fields import BadValue, boolean, date_with_precision, integer, is_currency, numeric_of
 from importers.progress import Progress, Ticker
+from importers.readers import Table
 from importers.records import Cite, Participant, ProjectRecord, SourceRecord
 from importers.resolve import CountryResolver
 from importers.writer import PendingLinks, Writer
@@ -137,16 +138,16 @@ def choose_release(layout: Layout, header: list[str], count: Callable[[], int], 
 def read_layout(path: Path | str, sheet: str | None = None) -> Layout:
     """The layout of a file, from its header alone (of a workbook: the first sheet that has one of the known
     layouts' headers, unless `sheet` names one)."""
-    from importers.readers import XlsxTable
-
     path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return detect_layout(read_header(path, sheet=sheet), path.name)
-    table = XlsxTable(path, "xlsx", sheet or fits_a_layout)
-    table.close()
-    layout = detect_layout(table.columns, path.name, table.sheet_names if sheet is None else None)
-    layout.sheet = table.sheet.title
-    layout.sheets = table.sheet_names
+    return _layout_of(header_table(path, sheet=sheet or fits_a_layout), path.name, sheet)
+
+
+def _layout_of(table: Table, file: str, sheet: str | None) -> Layout:
+    """The layout of an opened file's header, with the sheet it was read from (a workbook's)."""
+    sheets = getattr(table, "sheet_names", [])
+    layout = detect_layout(table.columns, file, sheets if sheet is None else None)
+    layout.sheets = sheets
+    layout.sheet = table.sheet.title if sheets else None
     return layout
 
 
@@ -393,14 +394,12 @@ def import_aiddata(engine: Engine, path: Path | str, *, subset: bool = False, dr
     path = Path(path)
     chosen = sheet or fits_a_layout
     header, rows = read_rows(path, sheet=chosen)
-    table = rows.table
-    sheets = getattr(table, "sheet_names", None)
-    layout = detect_layout(header, path.name, sheets if sheet is None else None)
+    layout = _layout_of(rows.table, path.name, sheet)
     layout.chosen = choose_release(layout, header, lambda: sum(1 for _row in read_rows(path, sheet=chosen)[1]),
                                    subset)
     options = {"layout": layout.version, "release": layout.release["key"], "subset": subset, "dry_run": dry_run,
                "allow_rejects": allow_rejects, **({"allow_takeover": True} if allow_takeover else {}),
-               **({"sheet": table.sheet.title} if sheets and len(sheets) > 1 else {})}
+               **({"sheet": layout.sheet} if len(layout.sheets) > 1 else {})}
     with import_run(engine, "aiddata", file=path, options=options, dry_run=dry_run,
                     allow_rejects=allow_rejects, rejects_file=rejects_path(path), force=force) as run:
         if layout.missing:

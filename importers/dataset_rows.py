@@ -75,9 +75,15 @@ def cell_text(value: Any) -> str | None:
 
 def read_header(path: Path | str, *, sheet: Sheet = None) -> list[str]:
     """Only the header of a .csv or .xlsx file (the file is closed again)."""
+    return list(header_table(path, sheet=sheet).columns)
+
+
+def header_table(path: Path | str, *, sheet: Sheet = None) -> Table:
+    """The table of a .csv or .xlsx file, closed once its header is read: its `columns`, and a workbook's
+    `sheet` read and `sheet_names`."""
     table = _open(Path(path), sheet)
     table.close()
-    return list(table.columns)
+    return table
 
 
 def read_rows(path: Path | str, *, read_ahead: bool | None = None, sheet: Sheet = None) -> tuple[list[str], Rows]:

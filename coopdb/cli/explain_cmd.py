@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from coopdb.cli.common import database_url_option, engine_for, json_option, out, print_json
+from importers.core import cut
 from importers.explain import explain as explain_record
 
 
@@ -42,12 +43,13 @@ def explain(code: str, field: str | None, database_url: str | None, as_json: boo
     limit = None if field else VALUE_LIMIT  # one field asked for: its values whole
     for fr in report.fields:
         current = fr.current if not isinstance(fr.current, list) else "; ".join(fr.current)
-        out.print(f"\n[bold]{escape(fr.field)}[/bold] = {escape(_cut(str(current), HEADLINE_LIMIT))}  "
+        out.print(f"\n[bold]{escape(fr.field)}[/bold] = {escape(cut(str(current), HEADLINE_LIMIT))}  "
                   f"({escape(fr.reason)})")
         table = Table("", "value", "source", "date", "priority", "run", "where", show_edge=False, pad_edge=False)
         for s in fr.stated:
             value = "; ".join(s.value) if isinstance(s.value, list) else str(s.value)
-            table.add_row("*" if s.wins else "", escape(_cut(value, limit)), escape(s.source_key), s.source_date,
+            shown = value if limit is None else cut(value, limit)
+            table.add_row("*" if s.wins else "", escape(shown), escape(s.source_key), s.source_date,
                           str(s.priority), str(s.run_id), escape(s.locator))
         out.print(table)
 
@@ -55,8 +57,3 @@ def explain(code: str, field: str | None, database_url: str | None, as_json: boo
 HEADLINE_LIMIT = 100  # characters of the current value beside the field's name (the table below has more)
 VALUE_LIMIT = 300  # characters of each stated value when every field is shown (`explain CODE FIELD`: whole)
 
-
-def _cut(text: str, limit: int | None) -> str:
-    if limit is None or len(text) <= limit:
-        return text
-    return f"{text[:limit - 1].rstrip()}… ({len(text):,} characters)"

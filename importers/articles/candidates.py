@@ -46,7 +46,7 @@ from typing import Any
 from importers.articles.dates import FoundDate, find_dates
 from importers.articles.lang import language_data
 from importers.articles.matching import Entity, Found
-from importers.articles.names import adjective_stem, is_cyrillic, same_thing, stem, title_form
+from importers.articles.names import adjective_stem, is_cyrillic, phrase_at, same_thing, stem, title_form
 from importers.articles.numbers import Quantity, find_quantities
 from importers.articles.text import Sentence, Token, joined, name_tokens, tokenize
 from importers.normalize import fold
@@ -504,15 +504,15 @@ class CandidateFinder:
                 own += 1
         if own < 2:
             return None
+        phrase_last = last
         if not introduced:  # the place may follow a word that ended the description ("... karat baru di ...")
             place = self._location(sentence, last) or (self._location(sentence, last + 1)
                                                        if last + 1 < len(tokens) else None)
             if place is None:
                 return None
-            phrase = _span(sentence, i, place[1][1])
-            return Span(i, last, (cue_last + 1, last), _span(sentence, cue_last + 1, last), phrase, entry, True, [])
-        phrase = _span(sentence, i, last)
-        return Span(i, last, (cue_last + 1, last), _span(sentence, cue_last + 1, last), phrase, entry, True, [])
+            phrase_last = place[1][1]  # titled with its place
+        return Span(i, last, (cue_last + 1, last), _span(sentence, cue_last + 1, last),
+                    _span(sentence, i, phrase_last), entry, True, [])
 
     def _adjective_before(self, sentence: Sentence, i: int, cue_last: int, entry) -> Span | None:
         """Russian "Жанатасская ВЭС", "Казахстанско-китайский логистический терминал": the adjective(s)
@@ -1035,13 +1035,7 @@ class CandidateFinder:
         """The sentence names an agreement as one already reported: "the deal", "the agreement", "perjanjian
         tersebut", "это соглашение" (`agreement_references` of the language; Russian words by their beginnings)."""
         words = [t.folded for t in sentence.tokens]
-        for phrase in self.agreement_references:
-            n = len(phrase)
-            for i in range(len(words) - n + 1):
-                if all(w.startswith(p) if is_cyrillic(p) else w == p
-                       for w, p in zip(words[i:i + n], phrase, strict=True)):
-                    return True
-        return False
+        return any(phrase_at(words, phrase) is not None for phrase in self.agreement_references)
 
     def _add_to(self, candidate: Candidate, quoted: list[Sentence], subjects: list[str], why: str) -> None:
         for s in quoted:

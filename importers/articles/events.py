@@ -35,7 +35,7 @@ from db.yamldata import load_data
 from importers.articles.candidates import Candidate, CandidateFinder
 from importers.articles.dates import FoundDate
 from importers.articles.matching import Entity, Found
-from importers.articles.names import is_cyrillic
+from importers.articles.names import is_cyrillic, phrase_at, same_word
 from importers.articles.text import Sentence, Token, name_tokens
 from importers.normalize import fold
 from importers.writer import slug_code
@@ -103,19 +103,6 @@ def _people_places() -> tuple[tuple[tuple[tuple[str, ...], str], ...], dict[str,
     return tuple(leaders), cities
 
 
-def _same(word: str, wanted: str) -> bool:
-    return word.startswith(wanted) if is_cyrillic(wanted) else word == wanted
-
-
-def _phrase_at(words: list[str], phrase: tuple[str, ...], prefix: bool = True) -> int | None:
-    """Where a phrase starts in a sentence's words (Russian words by their beginnings unless `prefix` is off)."""
-    n = len(phrase)
-    for i in range(len(words) - n + 1):
-        if all(_same(w, p) if prefix else w == p for w, p in zip(words[i:i + n], phrase, strict=True)):
-            return i
-    return None
-
-
 def _leaders(tokens: list[Token], countries: dict[str, Entity]) -> list[tuple[int, Entity]]:
     """(token index, country) of each leader named (capitalised) in a sentence."""
     words = [t.folded for t in tokens]
@@ -126,7 +113,7 @@ def _leaders(tokens: list[Token], countries: dict[str, Entity]) -> list[tuple[in
         for i in range(len(words) - len(name) + 1):
             if i in taken or not tokens[i].capitalised:
                 continue
-            if all(_same(w, p) for w, p in zip(words[i:i + len(name)], name, strict=True)):
+            if all(same_word(w, p) for w, p in zip(words[i:i + len(name)], name, strict=True)):
                 out.append((i, countries[code]))
                 taken.update(range(i, i + len(name)))
     return sorted(out, key=lambda x: x[0])
@@ -184,7 +171,7 @@ def find_events(finder: CandidateFinder, sentences: list[Sentence], mentions: li
     later: list[Sentence] = []  # sentences saying what was signed "during the visit"
     for sentence in sentences:
         words = [t.folded for t in sentence.tokens]
-        if any(_phrase_at(words, phrase) is not None for phrase in during) and any(
+        if any(phrase_at(words, phrase) is not None for phrase in during) and any(
                 t.section == "agreements" for t in things.get(sentence.index, [])):
             later.append(sentence)
         hit = None
@@ -283,7 +270,7 @@ def _host(event: EventCandidate, sentence: Sentence, here: list[Found], leaders:
     if event.host is not None or not host_words:
         return
     words = [t.folded for t in sentence.tokens]
-    at = min((p for w in host_words if (p := _phrase_at(words, w, prefix=False)) is not None), default=None)
+    at = min((p for w in host_words if (p := phrase_at(words, w, prefix=False)) is not None), default=None)
     if at is None:
         return
     starts = {t.start: i for i, t in enumerate(sentence.tokens)}
@@ -396,25 +383,24 @@ def _signed_during(events: list[EventCandidate], sentence: Sentence, things: lis
 
 
 def _place(event: EventCandidate, sentence: Sentence, here: list[Found], locations: set[str],
-           destinations: set[str], stops: set[str] = frozenset(),
-           finder_countries: dict[str, Entity] | None = None) -> None:
+           destinations: set[str], stops: set[str], countries: dict[str, Entity]) -> None:
     """The capitalised words after a location word ("in Astana"); a country named there, or after a
     destination word ("a visit to Kazakhstan"), is the event's country, and so is the country of a capital
     after a destination word ("a visit to Beijing")."""
     tokens = sentence.tokens
-    countries = {m.start: m for m in here if m.entity.entity_type == "country"}
+    named = {m.start: m for m in here if m.entity.entity_type == "country"}
     for i, token in enumerate(tokens[:-1]):
         if token.folded not in locations and token.folded not in destinations:
             continue
         nxt = tokens[i + 1]
         if not nxt.capitalised:
             continue
-        country = countries.get(nxt.start)
+        country = named.get(nxt.start)
         if country is not None:
             event.country = event.country or country.entity
             continue
         if token.folded not in locations:  # "a visit ... to Beijing": the country of the city it goes to
-            city = city_country(nxt.text, finder_countries) if finder_countries else None
+            city = city_country(nxt.text, countries)
             if city is not None and event.country is None:
                 event.country = city
                 event.reasons.append(f"{nxt.text!r} (line {sentence.line}) is in {city.name}")

@@ -43,6 +43,22 @@ def is_cyrillic(word: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in word)
 
 
+def same_word(word: str, wanted: str) -> bool:
+    """A folded word of a text is a wanted word of a word list: Russian (Cyrillic) ones by their beginnings, so that
+    a list names a word once for all its cases ("соглашени" for соглашение, соглашения, ...)."""
+    return word.startswith(wanted) if is_cyrillic(wanted) else word == wanted
+
+
+def phrase_at(words: list[str], phrase: tuple[str, ...], prefix: bool = True) -> int | None:
+    """Where a phrase starts in a sentence's folded words (Russian words by their beginnings unless `prefix` is
+    off), else None."""
+    n = len(phrase)
+    for i in range(len(words) - n + 1):
+        if all(same_word(w, p) if prefix else w == p for w, p in zip(words[i:i + n], phrase, strict=True)):
+            return i
+    return None
+
+
 def translit(word: str) -> str:
     return "".join(TRANSLIT.get(ch, ch) for ch in word.lower())
 
